@@ -1,0 +1,18 @@
+import type { SpecificationVersion } from './common';
+
+/**
+ * The stand-in for human raters: scores responses to prompts. Text in, so any judge fits (a formula, a neural
+ * reward model with its own tokenizer, a remote API).
+ */
+export interface GoldJudge {
+  readonly specificationVersion: SpecificationVersion;
+  /** Short name for reports. */
+  readonly name: string;
+  /** One score per (prompt, response); arrays of equal length. Higher is better. Responses exclude the EOS;
+   * `ended[i]` false means response i never produced an EOS (judges may penalise it). */
+  score(
+    prompts: readonly string[],
+    responses: readonly string[],
+    ended?: readonly boolean[],
+  ): Promise<number[]>;
+}

@@ -1,0 +1,12 @@
+export * from './common';
+export type * from './evaluator';
+export type * from './events';
+export type * from './gold-judge';
+export type * from './policy';
+export type * from './records';
+export type * from './reward-model';
+export type * from './task';
+export * from './token-batch';
+export type * from './tokenizer';
+export type * from './trainable';
+export type * from './weighting';

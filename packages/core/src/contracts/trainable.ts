@@ -1,0 +1,24 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Variables by stable name, in a fixed order (Hugging Face parameter names for `@ocrm/models` backbones). */
+export type NamedVariables = Record<string, tf.Variable>;
+
+/**
+ * A model whose weights can be trained, saved and copied.
+ *
+ * `trainableVariables()` returns the variables an optimizer updates, keyed by stable names, in a fixed order; a
+ * frozen model returns `{}`. `clone()` and `freeze()` return deep copies that share no mutable state with the
+ * original (new variables); the caller owns them and must `dispose()` them.
+ */
+export interface Trainable<Self> {
+  /** Variables to optimise, by stable name. Empty for a frozen model. */
+  trainableVariables(): NamedVariables;
+  /** Saves the model to a folder (Hugging Face layout for the built-in models). Atomic per file. */
+  save(dir: string): Promise<void>;
+  /** A trainable deep copy. */
+  clone(): Self;
+  /** A frozen deep copy (no trainable variables). */
+  freeze(): Self;
+  /** Frees every tensor this model owns. */
+  dispose(): void;
+}

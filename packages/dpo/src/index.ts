@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * DPO and WPO baselines trained on the same labelled preference pairs.
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * PPO for language models with the published RLHF implementation details.
+ */
+export {};

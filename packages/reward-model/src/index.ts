@@ -1,0 +1,5 @@
+/**
+ * @packageDocumentation
+ * Scalar reward model and PPO critic with importance-weighted Bradley-Terry training.
+ */
+export {};
