@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: ['src/cli.ts'],
   format: ['esm'],
+  tsconfig: 'tsconfig.build.json',
   dts: false,
   clean: true,
   sourcemap: true,
