@@ -1,5 +1,35 @@
 /**
  * @packageDocumentation
- * DPO and WPO baselines trained on the same labelled preference pairs.
+ * `@ocrm/dpo`: DPO, IPO and WPO baselines trained on the same labelled preference pairs as the reward model
+ * (DESIGN §4 "Baselines"). Trains any `Policy` of `@ocrm/core` through the contract, against a frozen reference.
  */
-export {};
+export {
+  DEFAULT_DPO_CONFIG,
+  type DpoConfig,
+  type DpoLossType,
+  type DpoWeighting,
+  resolveDpoConfig,
+} from './config';
+export { type MicroBatchInput, type MicroBatchOutput, preferenceMicroBatchGrads } from './dpo-step';
+export { type EvaluatePairsOptions, evaluatePreferencePairs } from './evaluate-pairs';
+export {
+  type DpoLossOptions,
+  dpoLoss,
+  type IpoLossOptions,
+  ipoLoss,
+  type PairLogProbs,
+  type PairVector,
+  preferenceMargins,
+  weightedMean,
+} from './losses';
+export { dpoRewardMetrics, type HostPairLogProbs, preferenceLossValue } from './metrics';
+export {
+  buildPairBatch,
+  type PairSums,
+  pairLogProbSums,
+  splitPairSums,
+  throughFirstEos,
+} from './pair-batches';
+export { policyWpoWeights } from './policy-wpo-weights';
+export { type DpoResult, selectPairs, type TrainDpoOptions, trainDpo, trainDpoIter } from './train-dpo';
+export { type WpoWeightInput, wpoLogWeights, wpoResponseScores, wpoWeights } from './wpo-weights';
