@@ -1,9 +1,19 @@
 // Selects the TensorFlow.js backend for every test file before any tensor exists.
-// OCRM_BACKEND=cpu|wasm (default wasm: the backend we train on). Kernel/gradient fixes are installed by initBackend.
+// OCRM_BACKEND=cpu|wasm|node|node-gpu (default wasm: the backend we train on). initBackend also installs the wasm
+// fixes (matmul gradient without transposed products, UnsortedSegmentSum kernel, untransposed matmul kernels).
+// If initBackend itself fails to load (e.g. a broken source tree), fall back to selecting the backend directly.
 import * as tf from '@tensorflow/tfjs';
 
 const wanted = process.env.OCRM_BACKEND ?? 'wasm';
-if (wanted === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
-tf.enableProdMode();
-await tf.setBackend(wanted);
-await tf.ready();
+try {
+  const { initBackend } = await import('../packages/core/src/backend/index');
+  await initBackend({ prefer: wanted as 'wasm' });
+} catch (error) {
+  console.warn(
+    `vitest-setup: initBackend failed (${(error as Error).message}); selecting "${wanted}" directly.`,
+  );
+  if (wanted === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  tf.enableProdMode();
+  await tf.setBackend(wanted);
+  await tf.ready();
+}

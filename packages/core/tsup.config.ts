@@ -10,4 +10,5 @@ export default defineConfig({
   target: 'node20',
   platform: 'node',
   splitting: true,
+  external: ['vitest'],
 });

@@ -6,3 +6,10 @@
  */
 export * from './contracts/index';
 export * from './errors';
+export * from './rng/index';
+export * from './safetensors/index';
+export * from './run-io/index';
+export * from './batch/index';
+export * from './tensor/index';
+export * from './optim/index';
+export * from './backend/index';

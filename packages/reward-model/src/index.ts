@@ -2,4 +2,33 @@
  * @packageDocumentation
  * Scalar reward model and PPO critic with importance-weighted Bradley-Terry training.
  */
-export {};
+export {
+  type BradleyTerryOptions,
+  bradleyTerryLoss,
+  type PairStats,
+  pairStats,
+  pairWeights,
+  type WeightNormalization,
+} from './bradley-terry';
+export { computeRewardOffset, type RewardOffsetOptions } from './compute-reward-offset';
+export { evaluatePairs, type PairRewards, scorePairs } from './evaluate-pairs';
+export { NeuralGoldJudge, type NeuralGoldJudgeOptions } from './neural-gold-judge';
+export { lastValidIndex, pairBatch } from './pair-batch';
+export {
+  DEFAULT_REWARD_MODEL_CONFIG,
+  type RewardModelConfig,
+  resolveRewardModelConfig,
+} from './reward-model-config';
+export { type RewardStepMetrics, rewardModelStep } from './reward-model-step';
+export {
+  type FromBackboneOptions,
+  type LoadRewardModelOptions,
+  REWARD_OFFSET_KEY,
+  ScalarRewardModel,
+} from './scalar-reward-model';
+export {
+  type RewardModelTrainResult,
+  type TrainRewardModelOptions,
+  trainRewardModel,
+  trainRewardModelIter,
+} from './train-reward-model';

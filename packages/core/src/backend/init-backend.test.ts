@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BackendError, InvalidArgumentError } from '../errors';
+import { initBackend, setBackendForTests } from './init-backend';
+import { wasmFixesInstalled } from './wasm-fixes';
+
+let initial: string;
+let savedEnv: string | undefined;
+beforeAll(() => {
+  initial = tf.getBackend();
+  savedEnv = process.env.OCRM_BACKEND;
+  delete process.env.OCRM_BACKEND;
+});
+afterEach(() => {
+  delete process.env.OCRM_BACKEND;
+});
+afterAll(async () => {
+  if (savedEnv !== undefined) process.env.OCRM_BACKEND = savedEnv;
+  await tf.setBackend(initial);
+});
+
+describe('initBackend', () => {
+  it('falls through missing native backends to wasm, recording why', async () => {
+    const report = await initBackend({ prefer: ['node-gpu', 'node', 'wasm', 'cpu'] });
+    expect(report.name).toBe('wasm');
+    expect(report.tfBackend).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.tried.map((t) => [t.name, t.ok])).toEqual([
+      ['node-gpu', false],
+      ['node', false],
+      ['wasm', true],
+    ]);
+    expect(report.tried[0]?.reason).toMatch(/tfjs-node-gpu/);
+    expect(report.wasmFixes).toBe(true);
+    expect(wasmFixesInstalled()).toBe(true);
+  });
+
+  it('selects cpu when asked', async () => {
+    const report = await initBackend({ prefer: 'cpu' });
+    expect(report).toMatchObject({ name: 'cpu', tfBackend: 'cpu', tried: [{ name: 'cpu', ok: true }] });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+
+  it('lets OCRM_BACKEND override prefer', async () => {
+    process.env.OCRM_BACKEND = 'cpu';
+    expect((await initBackend({ prefer: 'wasm' })).name).toBe('cpu');
+    process.env.OCRM_BACKEND = 'wasm';
+    expect((await initBackend({ prefer: 'cpu' })).name).toBe('wasm');
+  });
+
+  it('throws a BackendError with install instructions for a forced missing backend', async () => {
+    const error = await initBackend({ prefer: 'node' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect((error as BackendError).code).toBe('BACKEND_UNAVAILABLE');
+    expect((error as Error).message).toMatch(/npm i @tensorflow\/tfjs-node@4\.22\.0/);
+  });
+
+  it('rejects unknown names', async () => {
+    await expect(initBackend({ prefer: 'gpu' as never })).rejects.toBeInstanceOf(InvalidArgumentError);
+    process.env.OCRM_BACKEND = 'webgl';
+    await expect(initBackend()).rejects.toThrow(/OCRM_BACKEND/);
+  });
+
+  it('setBackendForTests switches or reports false', async () => {
+    expect(await setBackendForTests('cpu')).toBe(true);
+    expect(tf.getBackend()).toBe('cpu');
+    expect(await setBackendForTests('node-gpu')).toBe(false);
+    expect(await setBackendForTests('wasm')).toBe(true);
+    expect(tf.getBackend()).toBe('wasm');
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * Fixes for the tfjs-wasm backend (tfjs 4.22), measured in STACK.md:
+ *
+ * (a) **Matmul gradient without transposed products.** The stock `BatchMatMul` gradient computes `dy·bᵀ` and
+ *     `aᵀ·dy` with `transposeA`/`transposeB`, which wasm runs in a scalar loop 10–45× slower than XNNPACK's plain
+ *     2-D matmul (a small GPT training step: 1796 ms → ~400 ms with the fix). The replacement transposes explicitly
+ *     (`tf.transpose`) and multiplies untransposed. It is used only while the active backend is `wasm`; on every
+ *     other backend the stock gradient runs unchanged. It also sums over broadcast batch dimensions.
+ * (b) **`UnsortedSegmentSum` kernel.** wasm has none, and the gradient of `tf.gather` (embedding backward) needs
+ *     it. A small JS kernel (read input, scatter-add on the host, write output) is registered for `wasm` only.
+ *
+ * (c) **Untransposed matmul kernels.** The wasm `BatchMatMul` and `_FusedMatMul` kernels are wrapped so that a
+ *     `transposeA`/`transposeB` product transposes explicitly first and multiplies untransposed: this speeds up
+ *     forward passes that ask for transposed products and the gradient of `tf.fused.matMul` (a custom gradient that
+ *     (a) cannot reach).
+ *
+ * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
+ * `@ocrm/core` install them once), and undone by {@link uninstallWasmFixes}.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { unsortedSegmentSumWasm, untransposedMatMulKernel } from './wasm-kernels';
+
+const MARKER = Symbol.for('@ocrm/core/wasm-fixes');
+
+interface FixState {
+  gradientInstalled?: boolean;
+  originalGradient?: tf.GradConfig;
+  kernelInstalled: boolean;
+  wrappedKernels: Record<string, tf.KernelConfig>;
+}
+
+type GlobalWithMarker = typeof globalThis & { [MARKER]?: FixState };
+
+function swapLastTwo(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const r = perm.length;
+  perm[r - 1] = r - 2;
+  perm[r - 2] = r - 1;
+  return tf.transpose(x, perm);
+}
+
+/** `matMul(x, y, tx, ty)` as an untransposed product of explicitly transposed operands. */
+function plainMatMul(x: tf.Tensor, y: tf.Tensor, transposeX: boolean, transposeY: boolean): tf.Tensor {
+  return tf.matMul(transposeX ? swapLastTwo(x) : x, transposeY ? swapLastTwo(y) : y);
+}
+
+/** Sums a gradient over broadcast batch dimensions so it has `shape` again. */
+function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
+  if (tf.util.arraysEqual(grad.shape, shape)) return grad;
+  const extra = grad.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < grad.rank; i++) {
+    if (i < extra || (shape[i - extra] === 1 && grad.shape[i] !== 1)) axes.push(i);
+  }
+  return tf.reshape(tf.sum(grad, axes), shape);
+}
+
+/** The replacement `BatchMatMul` gradient (same cases as tfjs-core's `batchMatMulGradConfig`). */
+function matMulGrad(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean) {
+  let da: () => tf.Tensor;
+  let db: () => tf.Tensor;
+  if (!transposeA && !transposeB) {
+    da = () => plainMatMul(dy, b, false, true);
+    db = () => plainMatMul(a, dy, true, false);
+  } else if (!transposeA && transposeB) {
+    da = () => plainMatMul(dy, b, false, false);
+    db = () => plainMatMul(dy, a, true, false);
+  } else if (transposeA && !transposeB) {
+    da = () => plainMatMul(b, dy, false, true);
+    db = () => plainMatMul(a, dy, false, false);
+  } else {
+    da = () => plainMatMul(b, dy, true, true);
+    db = () => plainMatMul(dy, a, true, true);
+  }
+  return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
+}
+
+/** True once {@link installWasmFixes} ran (in this process, by any copy of `@ocrm/core`). */
+export function wasmFixesInstalled(): boolean {
+  return (globalThis as GlobalWithMarker)[MARKER] !== undefined;
+}
+
+const MATMUL_KERNELS = ['BatchMatMul', '_FusedMatMul'] as const;
+
+/**
+ * Installs the wasm fixes (see the module comment): the `BatchMatMul` gradient override (effective only while the
+ * backend is `wasm`), a wasm `UnsortedSegmentSum` kernel, and wrappers of the wasm `BatchMatMul` / `_FusedMatMul`
+ * kernels that transpose explicitly. Process-global and idempotent: a later call adds only what is missing (the
+ * kernel wrappers need `@tensorflow/tfjs-backend-wasm` imported first; `initBackend` does that, then calls this
+ * unless `wasmFixes: false`).
+ */
+export function installWasmFixes(): void {
+  const g = globalThis as GlobalWithMarker;
+  const state: FixState = g[MARKER] ?? { kernelInstalled: false, wrappedKernels: {} };
+  g[MARKER] = state;
+  if (!state.gradientInstalled) {
+    const original = tf.getGradient('BatchMatMul');
+    state.originalGradient = original;
+    tf.registerGradient({
+      kernelName: 'BatchMatMul',
+      inputsToSave: ['a', 'b'],
+      gradFunc: (dy, saved, attrs) => {
+        if (tf.getBackend() !== 'wasm' && original) return original.gradFunc(dy, saved, attrs);
+        const [a, b] = saved as tf.Tensor[];
+        const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+        return matMulGrad(dy as tf.Tensor, a as tf.Tensor, b as tf.Tensor, transposeA, transposeB);
+      },
+    });
+    state.gradientInstalled = true;
+  }
+  if (!state.kernelInstalled && !tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSumWasm,
+    });
+    state.kernelInstalled = true;
+  }
+  for (const name of MATMUL_KERNELS) {
+    const original = tf.getKernel(name, 'wasm');
+    if (state.wrappedKernels[name] || !original) continue;
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ ...original, kernelFunc: untransposedMatMulKernel(original.kernelFunc) });
+    state.wrappedKernels[name] = original;
+  }
+}
+
+/** Undoes {@link installWasmFixes}: restores the stock gradient and kernels, removes the added kernel. For tests. */
+export function uninstallWasmFixes(): void {
+  const g = globalThis as GlobalWithMarker;
+  const state = g[MARKER];
+  if (!state) return;
+  if (state.gradientInstalled && state.originalGradient) tf.registerGradient(state.originalGradient);
+  if (state.kernelInstalled) tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
+  for (const [name, original] of Object.entries(state.wrappedKernels)) {
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(original);
+  }
+  delete g[MARKER];
+}

@@ -1,0 +1,2 @@
+export { philox4x32 } from './philox';
+export { permutation, type Rng, rng, shuffle } from './rng';

@@ -1,0 +1,114 @@
+import * as tf from '@tensorflow/tfjs';
+import { InvalidArgumentError, ShapeError } from '../errors';
+
+/** Default vocabulary chunk of {@link gatherLogProbs} and {@link logSumExpChunked}. */
+export const DEFAULT_VOCAB_CHUNK = 8192;
+
+/** Options of {@link gatherLogProbs}. */
+export interface GatherLogProbsOptions {
+  /** Logits are divided by it before the softmax (> 0). Default 1. */
+  temperature?: number;
+  /** Vocabulary entries processed at once; bounds the `[B·T, chunk]` temporaries. Default 8192. */
+  chunkSize?: number;
+}
+
+function resolve(logits: tf.Tensor, options: GatherLogProbsOptions): { temperature: number; chunk: number } {
+  const temperature = options.temperature ?? 1;
+  if (!(temperature > 0) || !Number.isFinite(temperature)) {
+    throw new InvalidArgumentError(`temperature must be a finite number > 0, got ${temperature}.`);
+  }
+  const chunk = options.chunkSize ?? DEFAULT_VOCAB_CHUNK;
+  if (!Number.isSafeInteger(chunk) || chunk < 1) {
+    throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunk}.`);
+  }
+  if (logits.rank < 1) throw new ShapeError('logits must have a vocabulary axis.');
+  return { temperature, chunk };
+}
+
+/** Vocabulary slices `[N, c]` of 2-D logits, divided by the temperature. */
+function chunkOf(flat: tf.Tensor2D, start: number, size: number, temperature: number): tf.Tensor2D {
+  const slice = flat.shape[1] === size ? flat : tf.slice(flat, [0, start], [-1, size]);
+  return temperature === 1 ? slice : tf.div(slice, temperature);
+}
+
+/** logsumexp over the last axis of 2-D `[N, V]`, chunk by chunk. Returns `[N]`. */
+function lseFlat(flat: tf.Tensor2D, temperature: number, chunk: number): tf.Tensor1D {
+  const V = flat.shape[1];
+  if (V <= chunk) return tf.logSumExp(chunkOf(flat, 0, V, temperature), 1) as tf.Tensor1D;
+  const parts: tf.Tensor[] = [];
+  for (let start = 0; start < V; start += chunk) {
+    const size = Math.min(chunk, V - start);
+    parts.push(tf.tidy(() => tf.logSumExp(chunkOf(flat, start, size, temperature), 1, true)));
+  }
+  return tf.logSumExp(tf.concat(parts, 1), 1) as tf.Tensor1D;
+}
+
+/**
+ * logsumexp of `logits / temperature` over the last (vocabulary) axis, in vocabulary chunks.
+ * @param logits - `[..., V]` float32.
+ * @returns a new tensor `[...]` (differentiable); the caller disposes it.
+ */
+export function logSumExpChunked(logits: tf.Tensor, options: GatherLogProbsOptions = {}): tf.Tensor {
+  const { temperature, chunk } = resolve(logits, options);
+  return tf.tidy(() => {
+    const V = logits.shape[logits.rank - 1] as number;
+    const lse = lseFlat(tf.reshape(logits, [-1, V]) as tf.Tensor2D, temperature, chunk);
+    return tf.reshape(lse, logits.shape.slice(0, -1));
+  });
+}
+
+/**
+ * log-softmax of `logits / temperature` over the last axis, with the normaliser computed in vocabulary chunks (the
+ * output is a full `[..., V]` tensor; prefer {@link gatherLogProbs} when only the taken ids are needed).
+ * @returns a new tensor shaped like `logits`; the caller disposes it.
+ */
+export function logSoftmaxChunked(logits: tf.Tensor, options: GatherLogProbsOptions = {}): tf.Tensor {
+  const { temperature } = resolve(logits, options);
+  return tf.tidy(() => {
+    const lse = tf.expandDims(logSumExpChunked(logits, options), -1);
+    return tf.sub(temperature === 1 ? logits : tf.div(logits, temperature), lse);
+  });
+}
+
+/**
+ * Log-probability of the given ids under `softmax(logits / temperature)`:
+ * `out[b, t] = logits[b, t, ids[b, t]] / τ − logsumexp_v(logits[b, t, v] / τ)`, computed in vocabulary chunks
+ * without a full log-softmax copy; the taken logits are picked with a per-chunk one-hot product (built by comparison) (no `gather`, so
+ * its gradient needs no `UnsortedSegmentSum`). Differentiable with respect to `logits`.
+ *
+ * @param logits - `[B, T, V]` (or `[N, V]`) float32.
+ * @param ids - `[B, T]` (or `[N]`) int32, values in [0, V).
+ * @returns a new tensor `[B, T]` (or `[N]`); the caller disposes it.
+ */
+export function gatherLogProbs(
+  logits: tf.Tensor,
+  ids: tf.Tensor,
+  options: GatherLogProbsOptions = {},
+): tf.Tensor {
+  const { temperature, chunk } = resolve(logits, options);
+  const V = logits.shape[logits.rank - 1] as number;
+  if (!tf.util.arraysEqual(logits.shape.slice(0, -1), ids.shape)) {
+    throw new ShapeError(
+      `gatherLogProbs: ids shape [${ids.shape}] must equal logits shape without V [${logits.shape}].`,
+    );
+  }
+  return tf.tidy(() => {
+    const flat = tf.reshape(logits, [-1, V]) as tf.Tensor2D;
+    const flatIds = tf.reshape(ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32'), [-1]) as tf.Tensor1D;
+    const picked: tf.Tensor[] = [];
+    for (let start = 0; start < V; start += chunk) {
+      const size = Math.min(chunk, V - start);
+      picked.push(
+        tf.tidy(() => {
+          // one-hot of the ids within this chunk (rows whose id lies outside it are all 0); built by comparison
+          // because tf.oneHot needs depth ≥ 2 and ignores a float dtype on wasm (tfjs 4.22)
+          const vocab = tf.range(start, start + size, 1, 'int32').reshape([1, size]);
+          const oneHot = tf.cast(tf.equal(tf.reshape(flatIds, [-1, 1]), vocab), 'float32');
+          return tf.sum(tf.mul(chunkOf(flat, start, size, temperature), oneHot), 1);
+        }),
+      );
+    }
+    const taken = picked.length === 1 ? (picked[0] as tf.Tensor) : tf.addN(picked);
+    return tf.reshape(tf.sub(taken, lseFlat(flat, temperature, chunk)), ids.shape);
+  });
+}

@@ -1,0 +1,18 @@
+export { contractBatch, ordinaryIds, repad } from './helpers';
+export {
+  describeEvaluatorContract,
+  describeGoldJudgeContract,
+  describeTokenizerContract,
+  describeWeightingStrategyContract,
+  type EvaluatorContractOptions,
+  type GoldJudgeContractOptions,
+  syntheticWeightingInput,
+  type TokenizerContractOptions,
+  type WeightingContractOptions,
+} from './other-contracts';
+export { describePolicyContract, type PolicyContractOptions } from './policy-contract';
+export {
+  describeRewardModelContract,
+  describeValueModelContract,
+  type ScalarModelContractOptions,
+} from './scalar-contracts';

@@ -1,0 +1,246 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  AdamW,
+  buildTokenBatch,
+  CHECKPOINT_FILE,
+  clipGradNorm,
+  cosineSchedule,
+  drive,
+  type EventHandler,
+  GradientAccumulator,
+  InvalidArgumentError,
+  loadCheckpoint,
+  permutation,
+  rng,
+  type SftExample,
+  saveCheckpoint,
+  type TokenBatch,
+  type Tokenizer,
+  type TrainEvent,
+  throwIfAborted,
+} from '@ocrm/core';
+import * as tf from '@tensorflow/tfjs';
+import type { CausalLMPolicy } from '../causal-lm-policy';
+import { namedGrads } from './named-grads';
+import { resolveSftConfig, type SftConfig } from './sft-config';
+import { type EncodedSftExample, encodeSftExamples } from './sft-data';
+import { sftLoss, sftTokenCount } from './sft-loss';
+
+/** Inputs of {@link trainSft} / {@link trainSftIter}. */
+export interface TrainSftOptions {
+  /** Trained in place (its variables are updated). */
+  policy: CausalLMPolicy;
+  tokenizer: Tokenizer;
+  /** Demonstrations; the response gets the tokenizer's EOS appended. */
+  train: readonly SftExample[];
+  /** Held-out demonstrations for the eval loss. */
+  eval?: readonly SftExample[];
+  config?: Partial<SftConfig>;
+  /** Checkpoints go here every `checkpointEvery` steps; an existing checkpoint there is resumed from. */
+  checkpointDir?: string;
+  /** Stage name in events (default `sft`). */
+  stage?: string;
+  signal?: AbortSignal;
+  /** Receives every event (the Promise face only). */
+  onEvent?: EventHandler;
+}
+
+/** What SFT returns. */
+export interface SftResult {
+  /** Optimizer steps taken in total (including resumed ones). */
+  steps: number;
+  /** Token-mean training loss of the last step. */
+  trainLoss: number;
+  /** Token-mean held-out loss at the end (NaN without eval examples). */
+  evalLoss: number;
+  config: SftConfig;
+}
+
+/** Token-mean next-token loss of examples, without gradients, `microBatchSize` rows at a time. */
+export async function sftEvalLoss(
+  policy: CausalLMPolicy,
+  examples: readonly EncodedSftExample[],
+  padId: number,
+  microBatchSize: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  let total = 0;
+  let tokens = 0;
+  for (let start = 0; start < examples.length; start += microBatchSize) {
+    throwIfAborted(signal);
+    const batch = toBatch(examples.slice(start, start + microBatchSize), padId);
+    const n = sftTokenCount(batch);
+    if (n === 0) continue;
+    const { loss } = sftLoss(policy.model, batch, 1);
+    total += (await loss.data())[0]!;
+    loss.dispose();
+    tokens += n;
+  }
+  return tokens > 0 ? total / tokens : Number.NaN;
+}
+
+function toBatch(examples: readonly EncodedSftExample[], padId: number): TokenBatch {
+  return buildTokenBatch({
+    prompts: examples.map((e) => e.promptIds),
+    responses: examples.map((e) => e.responseIds),
+    padId,
+  });
+}
+
+/**
+ * Supervised fine-tuning as an event stream: next-token cross-entropy on prompt + demonstration + EOS (prompt
+ * included, padding excluded; the token mean over each optimizer step's batch), core AdamW (eps 1e-5, decoupled
+ * weight decay 0.01), cosine decay with optional warmup, gradient accumulation over micro-batches, optional clipping,
+ * periodic eval loss and checkpoints, `AbortSignal`. The data order of epoch e is `permutation(N, rng(seed, 0, e))`.
+ *
+ * Metrics: `loss/train`, `lr`, `grad/norm`, `tokens` per step; `loss/eval` at evaluations.
+ * @returns (as the generator's return value) the {@link SftResult}.
+ */
+export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<TrainEvent, SftResult> {
+  const config = resolveSftConfig(options.config);
+  const stage = options.stage ?? 'sft';
+  const { policy, tokenizer, signal } = options;
+  const padId = policy.padId;
+  const train = encodeSftExamples(options.train, tokenizer, config.maxSeqLength);
+  const evalSet = encodeSftExamples(options.eval ?? [], tokenizer, config.maxSeqLength);
+  if (train.length === 0) throw new InvalidArgumentError('trainSft: no training examples.');
+  const variables = policy.trainableVariables();
+  if (Object.keys(variables).length === 0) throw new InvalidArgumentError('trainSft: the policy is frozen.');
+  const N = train.length;
+  const totalExamples = Math.ceil(config.epochs * N);
+  const totalSteps = Math.ceil(totalExamples / config.batchSize);
+  const schedule = cosineSchedule({
+    peakLr: config.learningRate,
+    totalSteps,
+    warmupSteps: Math.min(config.warmupSteps, totalSteps),
+    minLr: config.learningRate * config.minLearningRateRatio,
+  });
+  const optimizer = new AdamW({
+    learningRate: config.learningRate,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    epsilon: config.adamEpsilon,
+    weightDecay: config.weightDecay,
+  });
+  const accumulator = new GradientAccumulator();
+  const orders = new Map<number, number[]>();
+  const exampleAt = (position: number): EncodedSftExample => {
+    const epoch = Math.floor(position / N);
+    let order = orders.get(epoch);
+    if (!order) {
+      order = permutation(N, rng(config.seed, 0, epoch));
+      orders.set(epoch, order);
+    }
+    return train[order[position % N]!]!;
+  };
+  let step = 0;
+  let position = 0;
+  let trainLoss = Number.NaN;
+  let evalLoss = Number.NaN;
+  try {
+    if (options.checkpointDir && (await exists(join(options.checkpointDir, CHECKPOINT_FILE)))) {
+      const info = await loadCheckpoint(options.checkpointDir, { variables, optimizer });
+      step = info.step;
+      position = info.dataPosition;
+    }
+    yield { type: 'run-start', stage, totalSteps, time: Date.now() };
+    while (step < totalSteps) {
+      throwIfAborted(signal);
+      const size = Math.min(config.batchSize, totalExamples - position);
+      const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
+      const lr = schedule(step);
+      const { loss, tokens, gradNorm } = trainStep(
+        policy,
+        examples,
+        padId,
+        config,
+        accumulator,
+        optimizer,
+        lr,
+      );
+      trainLoss = loss;
+      step++;
+      position += size;
+      const metrics: Record<string, number> = { 'loss/train': loss, lr, 'grad/norm': gradNorm, tokens };
+      yield { type: 'step-end', stage, step, totalSteps, metrics, time: Date.now() };
+      if (
+        evalSet.length > 0 &&
+        ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === totalSteps)
+      ) {
+        evalLoss = await sftEvalLoss(policy, evalSet, padId, config.microBatchSize, signal);
+        yield { type: 'eval-end', stage, step, metrics: { 'loss/eval': evalLoss }, time: Date.now() };
+      }
+      if (
+        options.checkpointDir &&
+        config.checkpointEvery > 0 &&
+        (step % config.checkpointEvery === 0 || step === totalSteps)
+      ) {
+        await saveCheckpoint(options.checkpointDir, {
+          variables,
+          optimizer,
+          step,
+          dataPosition: position,
+          extra: { stage },
+        });
+        yield { type: 'checkpoint', stage, step, path: options.checkpointDir, time: Date.now() };
+      }
+    }
+    const metrics: Record<string, number> = { 'loss/train': trainLoss };
+    if (evalSet.length > 0) metrics['loss/eval'] = evalLoss;
+    yield { type: 'run-end', stage, step, metrics, time: Date.now() };
+    return { steps: step, trainLoss, evalLoss, config };
+  } finally {
+    accumulator.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** One optimizer step over `examples` in micro-batches; returns the token-mean loss. */
+function trainStep(
+  policy: CausalLMPolicy,
+  examples: EncodedSftExample[],
+  padId: number,
+  config: SftConfig,
+  accumulator: GradientAccumulator,
+  optimizer: AdamW,
+  lr: number,
+): { loss: number; tokens: number; gradNorm: number } {
+  const variables = policy.trainableVariables();
+  const micro: TokenBatch[] = [];
+  for (let start = 0; start < examples.length; start += config.microBatchSize) {
+    micro.push(toBatch(examples.slice(start, start + config.microBatchSize), padId));
+  }
+  const counts = micro.map(sftTokenCount);
+  const tokens = counts.reduce((a, b) => a + b, 0);
+  if (tokens === 0) return { loss: Number.NaN, tokens: 0, gradNorm: 0 };
+  let loss = 0;
+  micro.forEach((batch, i) => {
+    if (counts[i] === 0) return;
+    const { value, grads } = namedGrads(variables, () => sftLoss(policy.model, batch).loss);
+    loss += value.dataSync()[0]! * (counts[i]! / tokens);
+    accumulator.add(grads, counts[i]! / tokens);
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  const mean = accumulator.take();
+  const clipped = clipGradNorm(mean, config.maxGradNorm > 0 ? config.maxGradNorm : Number.POSITIVE_INFINITY);
+  optimizer.step(variables, clipped.grads, lr);
+  tf.dispose([...Object.values(mean), ...Object.values(clipped.grads)]);
+  return { loss, tokens, gradNorm: clipped.norm };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Supervised fine-tuning; resolves with the {@link SftResult}. Events go to `options.onEvent`.
+ * @example
+ * const result = await trainSft({ policy, tokenizer, train, eval, config: { learningRate: 1e-3, epochs: 3 } });
+ */
+export function trainSft(options: TrainSftOptions): Promise<SftResult> {
+  return drive(trainSftIter(options), options.onEvent);
+}

@@ -1,0 +1,102 @@
+import { ConfigError } from '@ocrm/core';
+import type { WeightNormalization } from './bradley-terry';
+import { checkNumber } from './check-config';
+
+/**
+ * Hyper-parameters of reward-model training (DESIGN §4 "Reward model"): Bradley-Terry loss with per-pair weights
+ * `exp(logWeight)`, one epoch, AdamW, cosine decay.
+ */
+export interface RewardModelConfig {
+  /** Peak learning rate (after warmup), decayed by a cosine to `learningRate * minLearningRateRatio`. */
+  learningRate: number;
+  /** Fraction of the peak learning rate reached at the end of the cosine. */
+  minLearningRateRatio: number;
+  /** Linear warmup steps. */
+  warmupSteps: number;
+  /** Passes over the labelled pairs (the paper: 1). */
+  epochs: number;
+  /** Pairs per optimizer step. */
+  batchSize: number;
+  /** Pairs per forward/backward (2 sequences each); must divide `batchSize` (default: `batchSize`, no accumulation). */
+  microBatchSize: number;
+  /** AdamW decoupled weight decay. */
+  weightDecay: number;
+  /** AdamW epsilon (the reference's 1e-5). */
+  adamEpsilon: number;
+  /** AdamW β1. */
+  beta1: number;
+  /** AdamW β2. */
+  beta2: number;
+  /** Clip the global gradient norm to this value; 0 = no clipping. */
+  maxGradNorm: number;
+  /**
+   * `'batch'`: each optimizer step's weights are normalised to mean 1 in log space (the reference normalises by the
+   * batch sum; the mean keeps the loss scale independent of batch size). `'none'`: `exp(logWeight)` as given.
+   */
+  weightNormalization: WeightNormalization;
+  /** Evaluate held-out accuracy every N optimizer steps (and at the end); 0 = only at the end. */
+  evalEvery: number;
+  /** Save a checkpoint every N optimizer steps when `checkpointDir` is given; 0 = never. */
+  checkpointEvery: number;
+  /** Seed of the data order (core RNG stream 0). */
+  seed: number;
+}
+
+/** Defaults of {@link RewardModelConfig} (presets override the learning rate and batch sizes per task). */
+export const DEFAULT_REWARD_MODEL_CONFIG: Readonly<RewardModelConfig> = Object.freeze({
+  learningRate: 1e-4,
+  minLearningRateRatio: 0,
+  warmupSteps: 0,
+  epochs: 1,
+  batchSize: 16,
+  microBatchSize: 16,
+  weightDecay: 0.01,
+  adamEpsilon: 1e-5,
+  beta1: 0.9,
+  beta2: 0.999,
+  maxGradNorm: 0,
+  weightNormalization: 'batch' as WeightNormalization,
+  evalEvery: 0,
+  checkpointEvery: 0,
+  seed: 0,
+});
+
+/**
+ * Defaults filled in and every field validated.
+ * @throws ConfigError naming the bad field (`rewardModel.batchSize`).
+ */
+export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {}): RewardModelConfig {
+  for (const key of Object.keys(partial)) {
+    if (!(key in DEFAULT_REWARD_MODEL_CONFIG)) throw new ConfigError(`rewardModel.${key}`, 'unknown field.');
+  }
+  const c: RewardModelConfig = { ...DEFAULT_REWARD_MODEL_CONFIG, ...partial };
+  if (partial.microBatchSize === undefined) c.microBatchSize = c.batchSize; // no accumulation unless asked
+  const p = 'rewardModel.';
+  checkNumber(`${p}learningRate`, c.learningRate, { min: 0 });
+  checkNumber(`${p}minLearningRateRatio`, c.minLearningRateRatio, { min: 0, max: 1 });
+  checkNumber(`${p}warmupSteps`, c.warmupSteps, { min: 0, integer: true });
+  checkNumber(`${p}epochs`, c.epochs, { min: 0, minExclusive: true });
+  checkNumber(`${p}batchSize`, c.batchSize, { min: 1, integer: true });
+  checkNumber(`${p}microBatchSize`, c.microBatchSize, { min: 1, integer: true });
+  if (c.batchSize % c.microBatchSize !== 0) {
+    throw new ConfigError(
+      `${p}microBatchSize`,
+      `must divide batchSize (${c.batchSize}), got ${c.microBatchSize}.`,
+    );
+  }
+  checkNumber(`${p}weightDecay`, c.weightDecay, { min: 0 });
+  checkNumber(`${p}adamEpsilon`, c.adamEpsilon, { min: 0, minExclusive: true });
+  checkNumber(`${p}beta1`, c.beta1, { min: 0, max: 1 });
+  checkNumber(`${p}beta2`, c.beta2, { min: 0, max: 1 });
+  checkNumber(`${p}maxGradNorm`, c.maxGradNorm, { min: 0 });
+  if (c.weightNormalization !== 'none' && c.weightNormalization !== 'batch') {
+    throw new ConfigError(
+      `${p}weightNormalization`,
+      `expected 'none' or 'batch', got ${String(c.weightNormalization)}.`,
+    );
+  }
+  checkNumber(`${p}evalEvery`, c.evalEvery, { min: 0, integer: true });
+  checkNumber(`${p}checkpointEvery`, c.checkpointEvery, { min: 0, integer: true });
+  checkNumber(`${p}seed`, c.seed, { min: 0, integer: true });
+  return c;
+}

@@ -1,0 +1,92 @@
+import {
+  type AdamW,
+  clipGradNorm,
+  type GradientAccumulator,
+  type PreferencePair,
+  type RewardModel,
+} from '@ocrm/core';
+import * as tf from '@tensorflow/tfjs';
+import { bradleyTerryLoss, pairStats, pairWeights } from './bradley-terry';
+import { namedGrads } from './named-grads';
+import { pairBatch } from './pair-batch';
+import type { RewardModelConfig } from './reward-model-config';
+
+/** Metrics of one reward-model optimizer step. */
+export interface RewardStepMetrics {
+  /** Weighted BT loss (the optimised objective). */
+  weightedLoss: number;
+  /** Unweighted BT loss of the same pairs. */
+  unweightedLoss: number;
+  /** Fraction of non-tied pairs ranked right; NaN when all tie. */
+  accuracy: number;
+  /** Mean `r_chosen - r_rejected`. */
+  margin: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** Largest pair weight of the step (after normalisation). */
+  maxWeight: number;
+}
+
+/**
+ * One optimizer step on a batch of pairs: the step's weights are computed once (normalised over the whole step
+ * batch when configured), each micro-batch of pairs is scored in one forward (chosen rows, then rejected rows), its
+ * weighted BT loss (summed over its pairs / step size) differentiated, the gradients accumulated, clipped and applied.
+ */
+export function rewardModelStep(
+  rm: RewardModel,
+  pairs: readonly PreferencePair[],
+  padId: number,
+  config: RewardModelConfig,
+  accumulator: GradientAccumulator,
+  optimizer: AdamW,
+  lr: number,
+): RewardStepMetrics {
+  const n = pairs.length;
+  const hasWeights = pairs.some((p) => p.logWeight !== undefined);
+  const weights = hasWeights
+    ? pairWeights(
+        pairs.map((p) => p.logWeight ?? 0),
+        n,
+        config.weightNormalization,
+      )
+    : new Float32Array(n).fill(1);
+  const variables = rm.trainableVariables();
+  const chosen = new Float32Array(n);
+  const rejected = new Float32Array(n);
+  let weightedLoss = 0;
+  for (let start = 0; start < n; start += config.microBatchSize) {
+    const part = pairs.slice(start, start + config.microBatchSize);
+    const m = part.length;
+    const batch = pairBatch(part, padId);
+    const logW = Array.from(weights.subarray(start, start + m), Math.log);
+    let scores: tf.Tensor1D | undefined;
+    const { value, grads } = namedGrads(variables, () => {
+      const all = rm.score(batch);
+      scores = tf.keep(all.clone());
+      return bradleyTerryLoss(all.slice(0, m), all.slice(m, m), hasWeights ? logW : undefined);
+    });
+    const data = scores!.dataSync();
+    chosen.set(data.subarray(0, m), start);
+    rejected.set(data.subarray(m), start);
+    weightedLoss += value.dataSync()[0]! * (m / n);
+    accumulator.add(grads, m / n);
+    tf.dispose([value, scores!, ...Object.values(grads)]);
+  }
+  const mean = accumulator.take();
+  const clipped = clipGradNorm(mean, config.maxGradNorm > 0 ? config.maxGradNorm : Number.POSITIVE_INFINITY);
+  optimizer.step(variables, clipped.grads, lr);
+  tf.dispose([...Object.values(mean), ...Object.values(clipped.grads)]);
+  const stats = pairStats(
+    chosen,
+    rejected,
+    pairs.map((p) => p.tie),
+  );
+  return {
+    weightedLoss,
+    unweightedLoss: stats.loss,
+    accuracy: stats.accuracy,
+    margin: stats.margin,
+    gradNorm: clipped.norm,
+    maxWeight: weights.reduce((a, b) => Math.max(a, b), 0),
+  };
+}

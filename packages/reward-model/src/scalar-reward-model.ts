@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import {
+  batchTensors,
+  InvalidArgumentError,
+  type NamedVariables,
+  NotFoundError,
+  type RewardModel,
+  readJson,
+  responseMask,
+  SPECIFICATION_VERSION,
+  type TokenBatch,
+  type ValueModel,
+} from '@ocrm/core';
+import { loadModel, saveModel, TransformerModel } from '@ocrm/models';
+import * as tf from '@tensorflow/tfjs';
+import { lastValidIndex } from './pair-batch';
+
+/** `config.json` key holding the reward offset (the mean reward of the reference responses). */
+export const REWARD_OFFSET_KEY = 'ocrm_reward_offset';
+
+/** Options of {@link ScalarRewardModel.fromBackbone}. */
+export interface FromBackboneOptions {
+  /** Seed of the score head's initialisation (normal, std 1/sqrt(H+1)). Default 0. */
+  seed?: number;
+}
+
+/** Options of {@link ScalarRewardModel.load}. */
+export interface LoadRewardModelOptions {
+  /** Load frozen (no trainable variables). Default false. */
+  frozen?: boolean;
+}
+
+/**
+ * A transformer backbone with a bias-free scalar head (`score.weight`) as the reward model AND the PPO critic:
+ * - `score(batch)`: the head at each row's last valid token (the EOS of the response) minus the stored reward
+ *   offset, `[B]`;
+ * - `values(batch)`: the head at position `promptLength - 1 + t` for response token t, 0 at masked positions,
+ *   `[B, T_resp]` (no offset);
+ * never materialising logits. Saved in the transformers `*ForSequenceClassification` layout with the offset in
+ * `config.json` (`ocrm_reward_offset`). The instance owns its model: `dispose()` frees it.
+ *
+ * @example
+ * const rm = await ScalarRewardModel.fromBackbone('runs/x/sft', { seed: 1 });
+ * const scores = rm.score(batch); // [B], caller disposes
+ */
+export class ScalarRewardModel implements RewardModel, ValueModel {
+  readonly specificationVersion = SPECIFICATION_VERSION;
+  private offset: number;
+
+  private constructor(
+    /** The backbone with its score head (owned). */
+    readonly model: TransformerModel,
+    rewardOffset = 0,
+  ) {
+    if (!model.hasScoreHead)
+      throw new InvalidArgumentError('ScalarRewardModel needs a model with a score head.');
+    this.offset = checkOffset(rewardOffset);
+  }
+
+  /** Wraps a model that has a score head (e.g. `createModel(config, { seed, scoreHead: true })`); takes ownership. */
+  static fromModel(model: TransformerModel, options: { rewardOffset?: number } = {}): ScalarRewardModel {
+    return new ScalarRewardModel(model, options.rewardOffset ?? 0);
+  }
+
+  /**
+   * A new reward model from a backbone: a saved SFT folder (its LM head is not loaded) or a model (its weights are
+   * copied, without the LM head; the argument stays the caller's), plus a fresh score head.
+   */
+  static async fromBackbone(
+    source: string | TransformerModel,
+    options: FromBackboneOptions = {},
+  ): Promise<ScalarRewardModel> {
+    const seed = options.seed ?? 0;
+    if (typeof source === 'string') {
+      const model = await loadModel(source, { lmHead: false, scoreHead: true, seed });
+      return new ScalarRewardModel(model);
+    }
+    const params = new Map<string, tf.Variable>();
+    for (const spec of source.paramSpecs()) {
+      if (spec.key === 'lm_head' || spec.key === 'score') continue;
+      params.set(spec.key, tf.variable(source.weight(spec.key)!, true));
+    }
+    const model = new TransformerModel(source.config, params, { trainable: true, hfConfig: source.hfConfig });
+    model.addScoreHead({ seed });
+    return new ScalarRewardModel(model);
+  }
+
+  /**
+   * Loads a sequence-classification checkpoint (this package's `save`, or transformers') with its reward offset.
+   * @throws NotFoundError when the folder has no `score.weight` (use {@link ScalarRewardModel.fromBackbone}).
+   */
+  static async load(dir: string, options: LoadRewardModelOptions = {}): Promise<ScalarRewardModel> {
+    const model = await loadModel(dir, { lmHead: false, trainable: !options.frozen });
+    if (!model.hasScoreHead) {
+      model.dispose();
+      throw new NotFoundError(`${dir} holds no score.weight.`, {
+        hint: 'to start a reward model from an SFT model use ScalarRewardModel.fromBackbone(dir).',
+      });
+    }
+    const json = await readJson<Record<string, unknown>>(join(dir, 'config.json'));
+    const offset = json[REWARD_OFFSET_KEY];
+    return new ScalarRewardModel(model, typeof offset === 'number' ? offset : 0);
+  }
+
+  /** Subtracted from every score (reward centring). */
+  get rewardOffset(): number {
+    return this.offset;
+  }
+
+  set rewardOffset(value: number) {
+    this.offset = checkOffset(value);
+  }
+
+  /** Raw head outputs at every position, `[B, T]` (no offset). Caller owns the tensor. */
+  positionScores(batch: TokenBatch): tf.Tensor2D {
+    return tf.tidy(() => {
+      const { ids, mask, positions } = batchTensors(batch);
+      const { hidden } = this.model.forward({ inputIds: ids, attentionMask: mask, positionIds: positions });
+      return this.model.scoreHead(hidden);
+    });
+  }
+
+  /** `[B]` scores at each row's last valid token, minus the reward offset. A row without tokens scores `-offset`. */
+  score(batch: TokenBatch): tf.Tensor1D {
+    const { batchSize: B, seqLength: T } = batch;
+    const last = lastValidIndex(batch);
+    const pick = new Float32Array(B * T);
+    last.forEach((t, b) => {
+      if (t >= 0) pick[b * T + t] = 1;
+    });
+    return tf.tidy(() => {
+      const picked = tf.sum(tf.mul(this.positionScores(batch), tf.tensor2d(pick, [B, T])), 1);
+      return (this.offset === 0 ? picked : tf.sub(picked, this.offset)) as tf.Tensor1D;
+    });
+  }
+
+  /** `[B, T_resp]` values: response token t's value read at position `promptLength - 1 + t`; 0 where masked. */
+  values(batch: TokenBatch): tf.Tensor2D {
+    const { batchSize: B, seqLength: T, promptLength: P } = batch;
+    const R = T - P;
+    if (R === 0) return tf.zeros([B, 0]);
+    if (P < 1) throw new InvalidArgumentError('values: the batch needs at least one prompt position.');
+    return tf.tidy(() => {
+      const all = this.positionScores(batch);
+      const shifted = tf.slice(all, [0, P - 1], [B, R]);
+      const mask = tf.tensor2d(responseMask(batch), [B, R], 'bool');
+      return tf.where(mask, shifted, tf.zerosLike(shifted)) as tf.Tensor2D;
+    });
+  }
+
+  trainableVariables(): NamedVariables {
+    return this.model.trainableVariables();
+  }
+
+  /**
+   * Saves `config.json` (architecture `*ForSequenceClassification`, `num_labels` 1, `pad_token_id`, the reward offset
+   * as `ocrm_reward_offset`) and `model.safetensors` (`score.weight` [1, H], no LM head).
+   */
+  async save(dir: string): Promise<void> {
+    const pad = this.model.config.padTokenId;
+    await saveModel(this.model, dir, {
+      head: 'sequence-classification',
+      extraConfig: {
+        [REWARD_OFFSET_KEY]: this.offset,
+        pad_token_id: pad ?? firstId(this.model.config.eosTokenId) ?? 0,
+      },
+    });
+  }
+
+  clone(): ScalarRewardModel {
+    return new ScalarRewardModel(this.model.clone(), this.offset);
+  }
+
+  freeze(): ScalarRewardModel {
+    return new ScalarRewardModel(this.model.freeze(), this.offset);
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function firstId(value: number | number[] | null): number | undefined {
+  return Array.isArray(value) ? value[0] : (value ?? undefined);
+}
+
+function checkOffset(value: number): number {
+  if (!Number.isFinite(value)) throw new InvalidArgumentError(`reward offset must be finite, got ${value}.`);
+  return value;
+}

@@ -1,0 +1,196 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  AdamW,
+  CHECKPOINT_FILE,
+  cosineSchedule,
+  drive,
+  type EventHandler,
+  GradientAccumulator,
+  InvalidArgumentError,
+  loadCheckpoint,
+  type PreferencePair,
+  permutation,
+  type RewardModel,
+  rng,
+  saveCheckpoint,
+  type TrainEvent,
+  throwIfAborted,
+} from '@ocrm/core';
+import { evaluatePairs } from './evaluate-pairs';
+import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
+import { rewardModelStep } from './reward-model-step';
+
+/** Inputs of {@link trainRewardModel} / {@link trainRewardModelIter}. */
+export interface TrainRewardModelOptions {
+  /** Trained in place (e.g. a `ScalarRewardModel.fromBackbone(sftDir)`). */
+  rewardModel: RewardModel;
+  /** Labelled pairs (`chosen` preferred); `logWeight` (absent = 0) weights each pair by `exp(logWeight)`. */
+  pairs: readonly PreferencePair[];
+  /** Held-out labelled pairs for eval accuracy. */
+  evalPairs?: readonly PreferencePair[];
+  /** PAD id of the batches (the tokenizer's). */
+  padId: number;
+  config?: Partial<RewardModelConfig>;
+  /** Checkpoints go here every `checkpointEvery` steps; an existing checkpoint there is resumed from. */
+  checkpointDir?: string;
+  /** Stage name in events (default `rm`). */
+  stage?: string;
+  signal?: AbortSignal;
+  /** Receives every event (the Promise face only). */
+  onEvent?: EventHandler;
+}
+
+/** What reward-model training returns. */
+export interface RewardModelTrainResult {
+  steps: number;
+  /** Weighted BT loss of the last step. */
+  trainLoss: number;
+  /** Training accuracy over the last epoch's steps (ties excluded). */
+  trainAccuracy: number;
+  /** Held-out accuracy at the end (NaN without eval pairs). */
+  evalAccuracy: number;
+  config: RewardModelConfig;
+}
+
+/**
+ * Reward-model training as an event stream: Bradley-Terry loss with per-pair weights `exp(logWeight)` (log space,
+ * optionally normalised to mean 1 per step), 1 epoch by default, AdamW, cosine decay, gradient accumulation,
+ * periodic held-out accuracy, checkpoints, `AbortSignal`. The pair order of epoch e is `permutation(N, rng(seed, 0,
+ * e))`.
+ *
+ * Metrics per step: `loss/weighted`, `loss/unweighted`, `train/accuracy` (ties excluded), `train/margin`,
+ * `weights/max`, `lr`, `grad/norm`; at evaluations `eval/accuracy`, `eval/loss`, `eval/margin`.
+ */
+export async function* trainRewardModelIter(
+  options: TrainRewardModelOptions,
+): AsyncGenerator<TrainEvent, RewardModelTrainResult> {
+  const config = resolveRewardModelConfig(options.config);
+  const stage = options.stage ?? 'rm';
+  const { rewardModel: rm, pairs, padId, signal } = options;
+  const evalPairs = options.evalPairs ?? [];
+  if (pairs.length === 0) throw new InvalidArgumentError('trainRewardModel: no training pairs.');
+  const variables = rm.trainableVariables();
+  if (Object.keys(variables).length === 0)
+    throw new InvalidArgumentError('trainRewardModel: the model is frozen.');
+  const N = pairs.length;
+  const totalPairs = Math.ceil(config.epochs * N);
+  const totalSteps = Math.ceil(totalPairs / config.batchSize);
+  const schedule = cosineSchedule({
+    peakLr: config.learningRate,
+    totalSteps,
+    warmupSteps: Math.min(config.warmupSteps, totalSteps),
+    minLr: config.learningRate * config.minLearningRateRatio,
+  });
+  const optimizer = new AdamW({
+    learningRate: config.learningRate,
+    beta1: config.beta1,
+    beta2: config.beta2,
+    epsilon: config.adamEpsilon,
+    weightDecay: config.weightDecay,
+  });
+  const accumulator = new GradientAccumulator();
+  const orders = new Map<number, number[]>();
+  const pairAt = (position: number): PreferencePair => {
+    const epoch = Math.floor(position / N);
+    let order = orders.get(epoch);
+    if (!order) {
+      order = permutation(N, rng(config.seed, 0, epoch));
+      orders.set(epoch, order);
+    }
+    return pairs[order[position % N]!]!;
+  };
+  let step = 0;
+  let position = 0;
+  let trainLoss = Number.NaN;
+  let evalAccuracy = Number.NaN;
+  let correct = 0;
+  let counted = 0;
+  const evaluate = async () => {
+    const stats = await evaluatePairs(rm, evalPairs, padId, config.microBatchSize, signal);
+    evalAccuracy = stats.accuracy;
+    return { 'eval/accuracy': stats.accuracy, 'eval/loss': stats.loss, 'eval/margin': stats.margin };
+  };
+  try {
+    if (options.checkpointDir && (await exists(join(options.checkpointDir, CHECKPOINT_FILE)))) {
+      const info = await loadCheckpoint(options.checkpointDir, { variables, optimizer });
+      step = info.step;
+      position = info.dataPosition;
+    }
+    yield { type: 'run-start', stage, totalSteps, time: Date.now() };
+    while (step < totalSteps) {
+      throwIfAborted(signal);
+      const size = Math.min(config.batchSize, totalPairs - position);
+      if (Math.floor(position / N) !== Math.floor((position + size - 1) / N) || position % N === 0) {
+        correct = 0; // a new epoch starts within this step: restart the running accuracy
+        counted = 0;
+      }
+      const batch = Array.from({ length: size }, (_, i) => pairAt(position + i));
+      const lr = schedule(step);
+      const m = rewardModelStep(rm, batch, padId, config, accumulator, optimizer, lr);
+      const nonTies = batch.filter((p) => !p.tie).length;
+      if (nonTies > 0) {
+        correct += m.accuracy * nonTies;
+        counted += nonTies;
+      }
+      trainLoss = m.weightedLoss;
+      step++;
+      position += size;
+      const metrics = {
+        'loss/weighted': m.weightedLoss,
+        'loss/unweighted': m.unweightedLoss,
+        'train/accuracy': m.accuracy,
+        'train/margin': m.margin,
+        'weights/max': m.maxWeight,
+        lr,
+        'grad/norm': m.gradNorm,
+      };
+      yield { type: 'step-end', stage, step, totalSteps, metrics, time: Date.now() };
+      if (
+        evalPairs.length > 0 &&
+        ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === totalSteps)
+      ) {
+        yield { type: 'eval-end', stage, step, metrics: await evaluate(), time: Date.now() };
+      }
+      if (
+        options.checkpointDir &&
+        config.checkpointEvery > 0 &&
+        (step % config.checkpointEvery === 0 || step === totalSteps)
+      ) {
+        await saveCheckpoint(options.checkpointDir, {
+          variables,
+          optimizer,
+          step,
+          dataPosition: position,
+          extra: { stage },
+        });
+        yield { type: 'checkpoint', stage, step, path: options.checkpointDir, time: Date.now() };
+      }
+    }
+    const trainAccuracy = counted > 0 ? correct / counted : Number.NaN;
+    const metrics: Record<string, number> = { 'loss/weighted': trainLoss, 'train/accuracy': trainAccuracy };
+    if (evalPairs.length > 0) metrics['eval/accuracy'] = evalAccuracy;
+    yield { type: 'run-end', stage, step, metrics, time: Date.now() };
+    return { steps: step, trainLoss, trainAccuracy, evalAccuracy, config };
+  } finally {
+    accumulator.dispose();
+    optimizer.dispose();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Trains a reward model on labelled pairs; resolves with the {@link RewardModelTrainResult}.
+ * @example
+ * const rm = await ScalarRewardModel.fromBackbone(sftDir, { seed: 1 });
+ * await trainRewardModel({ rewardModel: rm, pairs, evalPairs, padId: tokenizer.padId });
+ */
+export function trainRewardModel(options: TrainRewardModelOptions): Promise<RewardModelTrainResult> {
+  return drive(trainRewardModelIter(options), options.onEvent);
+}
