@@ -89,3 +89,17 @@ describe('masked reductions', () => {
     tf.dispose([a, m]);
   });
 });
+
+describe('maskedMean in a loss', () => {
+  it('is differentiable (no Equal op on the gradient path) and gives x.mask / count', () => {
+    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const mask = tf.tensor2d([[1, 1, 0], [0, 0, 0]]);
+    const grad = tf.grad((v: tf.Tensor) => maskedMean(v, mask) as tf.Scalar)(x);
+    // Two valid entries: d mean / d x = mask / 2.
+    expect(Array.from(grad.dataSync())).toEqual([0.5, 0.5, 0, 0, 0, 0]);
+    const perRow = tf.grad((v: tf.Tensor) => tf.sum(maskedMean(v, mask, 1)) as tf.Scalar)(x);
+    // Row 0 has 2 valid entries, row 1 none (its mean is 0 and gets no gradient).
+    expect(Array.from(perRow.dataSync())).toEqual([0.5, 0.5, 0, 0, 0, 0]);
+    tf.dispose([x, mask, grad, perRow]);
+  });
+});

@@ -28,7 +28,9 @@ export function maskedSum(x: tf.Tensor, mask: tf.Tensor, axis?: number | number[
 export function maskedMean(x: tf.Tensor, mask: tf.Tensor, axis?: number | number[]): tf.Tensor {
   return tf.tidy(() => {
     const m = floatMask(x, mask);
-    return tf.divNoNan(tf.sum(tf.mul(x, m), axis), tf.sum(m, axis));
+    // max(count, 1) instead of divNoNan: divNoNan's gradient uses `Equal`, which has no gradient in tfjs, so a loss
+    // built on it cannot be differentiated. With no valid entry the sum is 0, so the mean is 0 either way.
+    return tf.div(tf.sum(tf.mul(x, m), axis), tf.maximum(tf.sum(m, axis), 1));
   });
 }
 

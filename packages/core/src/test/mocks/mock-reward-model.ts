@@ -18,7 +18,7 @@ export interface MockRewardModelOptions {
   targetId?: number;
   /** Subtracted from every score (default 0). */
   offset?: number;
-  /** Value of response token t (`values`), from the response prefix through t. Default 0. */
+  /** Value of response token t (`values`), from the response tokens before t (the state it is read at). Default 0. */
   valueFn?: (responsePrefix: number[], promptIds: number[]) => number;
 }
 
@@ -78,8 +78,9 @@ export class MockRewardModel implements RewardModel, ValueModel {
         for (let t = 0; t < R; t++) {
           const i = b * T + P + t;
           if (!batch.mask[i]) continue;
-          prefix.push(batch.ids[i] as number);
+          // The value of token t is read at position promptLength - 1 + t: it sees the tokens before t only.
           out[b * R + t] = valueFn([...prefix], prompt);
+          prefix.push(batch.ids[i] as number);
         }
       }
     }

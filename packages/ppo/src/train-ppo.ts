@@ -1,0 +1,161 @@
+import {
+  drive,
+  type EventHandler,
+  InvalidArgumentError,
+  type NamedVariables,
+  type Policy,
+  type RewardModel,
+  type TrainEvent,
+  throwIfAborted,
+  type ValueModel,
+} from '@ocrm/core';
+import { type PpoConfig, ppoTotalUpdates, resolvePpoConfig } from './config';
+import { collectRollout } from './rollout/collect-rollout';
+import { promptIndices } from './rollout/prompt-order';
+import { PpoState, ppoLearningRate } from './update/ppo-state';
+import { ppoUpdate } from './update/ppo-update';
+
+/** Options of {@link trainPpo} / {@link trainPpoIter}. */
+export interface TrainPpoOptions {
+  /** The policy to train, in place (its `trainableVariables()` are updated). */
+  policy: Policy;
+  /** The critic, trained in place alongside the policy (DESIGN: initialised from the reward model). */
+  critic: ValueModel;
+  /** Scores rollouts; never trained. */
+  rewardModel: RewardModel;
+  /** Frozen KL reference (SFT, or the previous round's policy). Never trained. */
+  reference: Policy;
+  /** Training prompts as unpadded token ids. */
+  prompts: readonly ArrayLike<number>[];
+  /** Overrides of {@link DEFAULT_PPO_CONFIG}. */
+  config?: Partial<PpoConfig>;
+  /** Evaluation hook, run every `evalEvery` updates and after the last; `update` counts finished updates. */
+  onEval?: (policy: Policy, update: number) => Promise<Record<string, number>>;
+  /** Folder of the mid-run checkpoint (written every `checkpointEvery` updates). */
+  checkpointDir?: string;
+  /** Continue from the checkpoint in `checkpointDir` when there is one. */
+  resume?: boolean;
+  /** Stage name in events (default `'ppo'`). */
+  stage?: string;
+  signal?: AbortSignal;
+  /** Receives every event (the Promise face, {@link trainPpo}). */
+  onEvent?: EventHandler;
+}
+
+/** What a PPO run returns. */
+export interface PpoResult {
+  /** Updates finished in total (including those before a resume). */
+  updates: number;
+  /** Episodes (responses) sampled in total. */
+  episodes: number;
+  /** Metrics of the last update (empty when nothing ran). */
+  metrics: Record<string, number>;
+  /** Metrics of every update this call ran, in order. */
+  history: Record<string, number>[];
+  /** Results of the evaluation hook. */
+  evals: { update: number; metrics: Record<string, number> }[];
+}
+
+/** `policy/<name>` and `critic/<name>` variables: the optimizer's and the checkpoint's keys. */
+export function ppoVariables(policy: Policy, critic: ValueModel): NamedVariables {
+  const out: NamedVariables = {};
+  for (const [name, v] of Object.entries(policy.trainableVariables())) out[`policy/${name}`] = v;
+  for (const [name, v] of Object.entries(critic.trainableVariables())) out[`critic/${name}`] = v;
+  return out;
+}
+
+function due(every: number, update: number, total: number, final: boolean): boolean {
+  return (every > 0 && update % every === 0) || (final && update === total);
+}
+
+/**
+ * PPO for language models (DESIGN §4): each update samples `rolloutBatchSize` responses, scores them, and runs
+ * `ppoEpochs` of clipped policy and value optimisation with one AdamW over policy and critic (learning rate linear
+ * to 0). Yields `run-start`, one `step-end` per update (metrics: `objective/kl`, `objective/scores`,
+ * `objective/scores_std`, `objective/rlhf_reward`, `objective/entropy`, `policy/approxkl`, `policy/clipfrac`,
+ * `val/clipfrac`, `loss/policy`, `loss/value`, `val/ratio`, `val/num_eos`, `val/response_length`, `lr`, `eps`,
+ * `time/*`), `eval-end`, `checkpoint`, `run-end`; returns a {@link PpoResult}.
+ *
+ * The policy and critic are trained in place; the caller keeps ownership of every model.
+ */
+export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<TrainEvent, PpoResult> {
+  const config = resolvePpoConfig(options.config);
+  const { policy, critic, rewardModel, reference, prompts, signal } = options;
+  if (prompts.length === 0) throw new InvalidArgumentError('trainPpo: `prompts` is empty.');
+  const stage = options.stage ?? 'ppo';
+  const total = ppoTotalUpdates(config);
+  const B = config.rolloutBatchSize;
+  const variables = ppoVariables(policy, critic);
+  if (!Object.keys(variables).some((name) => name.startsWith('policy/'))) {
+    throw new InvalidArgumentError('trainPpo: the policy has no trainable variables (is it frozen?).', {
+      hint: 'Pass a trainable policy (e.g. `sft.clone()`) and its frozen copy as `reference`.',
+    });
+  }
+  const state = new PpoState(variables, config);
+  try {
+    let start = 0;
+    if (options.resume && options.checkpointDir) start = await state.restore(options.checkpointDir);
+    yield { type: 'run-start', stage, totalSteps: total, time: Date.now() };
+    const history: Record<string, number>[] = [];
+    const evals: PpoResult['evals'] = [];
+    for (let update = start; update < total; update++) {
+      throwIfAborted(signal);
+      const t0 = performance.now();
+      const batchPrompts = promptIndices(prompts.length, B, update, config.seed).map(
+        (i) => prompts[i] as ArrayLike<number>,
+      );
+      const models = { policy, reference, critic, rewardModel };
+      const rollout = await collectRollout(models, batchPrompts, config, update, signal);
+      const t1 = performance.now();
+      const lr = ppoLearningRate(config, update, total);
+      const losses = await ppoUpdate({
+        policy,
+        critic,
+        rollout,
+        config,
+        update,
+        variables: state.variables,
+        step: (grads) => state.step(grads, lr),
+        signal,
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      const metrics: Record<string, number> = {
+        ...rollout.metrics,
+        ...losses,
+        lr,
+        eps: B / seconds,
+        episode: (update + 1) * B,
+        'time/sampling': rollout.timing.sampling,
+        'time/scoring': rollout.timing.scoring,
+        'time/update': (performance.now() - t1) / 1000,
+        'time/total': seconds,
+      };
+      history.push(metrics);
+      const done = update + 1;
+      yield { type: 'step-end', stage, step: done, totalSteps: total, metrics, time: Date.now() };
+      if (options.onEval && due(config.evalEvery, done, total, true)) {
+        const evalMetrics = await options.onEval(policy, done);
+        evals.push({ update: done, metrics: evalMetrics });
+        yield { type: 'eval-end', stage, step: done, metrics: evalMetrics, time: Date.now() };
+      }
+      if (options.checkpointDir && due(config.checkpointEvery, done, total, false)) {
+        const path = await state.save(options.checkpointDir, done, done * B);
+        yield { type: 'checkpoint', stage, step: done, path, time: Date.now() };
+      }
+    }
+    const metrics = history.at(-1) ?? {};
+    yield { type: 'run-end', stage, step: total, metrics, time: Date.now() };
+    return { updates: total, episodes: total * B, metrics, history, evals };
+  } finally {
+    state.dispose();
+  }
+}
+
+/**
+ * The Promise face of {@link trainPpoIter}: runs to the end, passing every event to `onEvent`.
+ * @example
+ * const result = await trainPpo({ policy, critic, rewardModel, reference, prompts, config: { totalUpdates: 50 } });
+ */
+export function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
+  return drive(trainPpoIter(options), options.onEvent);
+}

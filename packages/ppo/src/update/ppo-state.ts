@@ -1,0 +1,89 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  AdamW,
+  CHECKPOINT_FILE,
+  DataError,
+  linearSchedule,
+  loadCheckpoint,
+  type NamedVariables,
+  saveCheckpoint,
+} from '@ocrm/core';
+import type * as tf from '@tensorflow/tfjs';
+import type { PpoConfig } from '../config';
+
+/**
+ * Learning rate of update `update` (0-based) of `total`: `learningRate · (1 − update / total)`, linear to 0 over the
+ * run (one schedule step per PPO update, as TRL).
+ */
+export function ppoLearningRate(config: PpoConfig, update: number, total: number): number {
+  return linearSchedule({ peakLr: config.learningRate, totalSteps: total })(update);
+}
+
+/**
+ * The trainer's mutable state: the prefixed variables of policy and critic and one AdamW over all of them, with
+ * checkpoint save/restore (weights + moments + step + data position, `@ocrm/core`'s format).
+ * @internal
+ */
+export class PpoState {
+  readonly optimizer: AdamW;
+
+  constructor(
+    readonly variables: NamedVariables,
+    private readonly config: PpoConfig,
+  ) {
+    this.optimizer = new AdamW({
+      learningRate: config.learningRate,
+      beta1: config.beta1,
+      beta2: config.beta2,
+      epsilon: config.eps,
+      weightDecay: config.weightDecay,
+    });
+  }
+
+  /** One AdamW step with gradients keyed like `variables`; the gradients are not disposed. */
+  step(grads: Record<string, tf.Tensor>, learningRate: number): void {
+    this.optimizer.step(this.variables, grads, learningRate);
+  }
+
+  /** Writes the checkpoint after `updates` finished updates; returns the folder. */
+  async save(dir: string, updates: number, dataPosition: number): Promise<string> {
+    await saveCheckpoint(dir, {
+      variables: this.variables,
+      optimizer: this.optimizer,
+      step: updates,
+      dataPosition,
+      extra: { kind: 'ppo', rolloutBatchSize: this.config.rolloutBatchSize, seed: this.config.seed },
+    });
+    return dir;
+  }
+
+  /**
+   * Loads the checkpoint in `dir` into the variables and the optimizer.
+   * @returns the number of finished updates to resume after (0 when `dir` holds no checkpoint).
+   * @throws DataError when the checkpoint was written with another rollout batch size or seed.
+   */
+  async restore(dir: string): Promise<number> {
+    try {
+      await access(join(dir, CHECKPOINT_FILE));
+    } catch {
+      return 0;
+    }
+    const info = await loadCheckpoint(dir, { variables: this.variables, optimizer: this.optimizer });
+    const { rolloutBatchSize, seed } = info.extra as { rolloutBatchSize?: number; seed?: number };
+    if (rolloutBatchSize !== this.config.rolloutBatchSize || seed !== this.config.seed) {
+      throw new DataError(
+        `PPO checkpoint was written with rolloutBatchSize ${rolloutBatchSize} and seed ${seed}, ` +
+          `this run has ${this.config.rolloutBatchSize} and ${this.config.seed}`,
+        { file: join(dir, CHECKPOINT_FILE) },
+        { hint: 'Resume with the same config, or delete the checkpoint folder to start over.' },
+      );
+    }
+    return info.step;
+  }
+
+  /** Frees the optimizer's moments (the variables belong to the models). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
