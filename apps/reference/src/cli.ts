@@ -1,3 +1,197 @@
-// The `ocrm` CLI lands with the pipeline issue.
-console.error('ocrm: the pipeline is not built yet (see README).');
-process.exitCode = 2;
+import { resolve } from 'node:path';
+import { initBackend, OcrmError } from '@ocrm/core';
+import {
+  evaluateRun,
+  loadConfigFile,
+  type PipelineConfig,
+  PRESETS,
+  reportRuns,
+  resolvePipelineConfig,
+  runPipeline,
+} from '@ocrm/pipeline';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { EXIT, exitCodeFor } from './exit-codes';
+import { ProgressDisplay } from './progress';
+import { printSummary } from './summary';
+
+const EXAMPLES = `
+Examples:
+  $ ocrm run                                   # quick preset: digest task, OCRM 2 rounds, report
+  $ ocrm run --preset smoke --out runs/smoke   # tiny end-to-end check (~1 minute)
+  $ ocrm run --method rlhf --seed 1            # standard RLHF baseline with the same budget
+  $ ocrm run --config my-run.yaml --rounds 3   # a config file, flags override it
+  $ ocrm report runs/quick-ocrm-s0 runs/quick-rlhf-s0
+  $ ocrm eval runs/quick-ocrm-s0
+  $ ocrm presets
+
+Rerun the same command to resume an interrupted run; finished stages are skipped.`;
+
+function integer(name: string) {
+  return (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer.`);
+    return n;
+  };
+}
+
+function progressMode(quiet: boolean | undefined): 'tty' | 'plain' | 'quiet' {
+  if (quiet) return 'quiet';
+  return process.stderr.isTTY && !process.env.CI ? 'tty' : 'plain';
+}
+
+interface RunFlags {
+  config?: string;
+  preset?: string;
+  task?: string;
+  method?: PipelineConfig['method'];
+  rounds?: number;
+  seed?: number;
+  out?: string;
+  backend?: PipelineConfig['backend'];
+  force?: boolean;
+  quiet?: boolean;
+}
+
+async function runCommand(flags: RunFlags): Promise<void> {
+  const file = flags.config ? await loadConfigFile(flags.config) : undefined;
+  const overrides: Record<string, unknown> = {
+    task: flags.task ? { name: flags.task } : undefined,
+    method: flags.method,
+    rounds: flags.rounds,
+    seed: flags.seed,
+    backend: flags.backend,
+  };
+  const config = resolvePipelineConfig({ preset: flags.preset, file, overrides });
+  const outDir = resolve(flags.out ?? `runs/${config.preset}-${config.method}-s${config.seed}`);
+  const backend = await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
+  if (!flags.quiet) process.stderr.write(`ocrm: backend ${backend.name}\n`);
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    display.stop();
+    process.stderr.write(
+      '\nocrm: interrupted — finishing the current step and saving (Ctrl-C again to quit now)\n',
+    );
+    controller.abort(new OcrmError('ABORTED', 'Interrupted by the user.'));
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  try {
+    const result = await runPipeline(config, {
+      outDir,
+      force: flags.force,
+      signal: controller.signal,
+      onEvent: (event) => display.handle(event),
+    });
+    display.stop();
+    printSummary(result, (line) => process.stdout.write(`${line}\n`));
+  } catch (error) {
+    display.stop();
+    if (OcrmError.isInstance(error) && error.code === 'ABORTED') {
+      process.stderr.write(`ocrm: stopped. Resume with the same command (run directory ${outDir}).\n`);
+    }
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+/** Builds the `ocrm` command-line program. */
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('ocrm')
+    .description('Off-Policy Corrected Reward Modeling (OCRM) for RLHF: run, evaluate and compare pipelines.')
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', EXAMPLES);
+
+  program
+    .command('run')
+    .description('run the pipeline (SFT → pairs → labels → RM → PPO → [weights → RM → PPO]… → eval → report)')
+    .option('-c, --config <file>', 'YAML or JSON config file (flags override it)')
+    .option('-p, --preset <name>', `preset: ${Object.keys(PRESETS).join(', ')} (default quick)`)
+    .option('-t, --task <name>', 'built-in task (digest, tldr-mini)')
+    .addOption(
+      new Option('-m, --method <method>', 'method').choices(['ocrm', 'rlhf', 'iterated', 'dpo', 'wpo']),
+    )
+    .option('-r, --rounds <n>', 'OCRM rounds', integer('--rounds'))
+    .option('-s, --seed <n>', 'random seed', integer('--seed'))
+    .option('-o, --out <dir>', 'run directory (default runs/<preset>-<method>-s<seed>)')
+    .addOption(
+      new Option('-b, --backend <name>', 'TensorFlow.js backend').choices([
+        'auto',
+        'node-gpu',
+        'node',
+        'wasm',
+        'cpu',
+      ]),
+    )
+    .option(
+      '-f, --force',
+      'reuse a run directory created with a different config (its finished stages are redone)',
+    )
+    .option('-q, --quiet', 'print only the final summary')
+    .action(runCommand);
+
+  program
+    .command('report')
+    .description('write one report.html comparing one or several runs side by side')
+    .argument('<runDirs...>', 'run directories')
+    .option(
+      '-o, --out <file>',
+      'output HTML file (default <first run>/report.html, or report.html for several runs)',
+    )
+    .action(async (runDirs: string[], flags: { out?: string }) => {
+      const path = await reportRuns(
+        runDirs.map((d) => resolve(d)),
+        { outFile: flags.out ? resolve(flags.out) : undefined },
+      );
+      process.stdout.write(`${path}\n`);
+    });
+
+  program
+    .command('eval')
+    .description('(re)evaluate the final policy of a finished run and print its metrics')
+    .argument('<runDir>', 'run directory')
+    .action(async (runDir: string) => {
+      await initBackend({});
+      const metrics = await evaluateRun(resolve(runDir));
+      for (const [key, value] of Object.entries(metrics)) process.stdout.write(`${key}\t${value}\n`);
+    });
+
+  program
+    .command('presets')
+    .description('list the presets and what they need')
+    .action(() => {
+      for (const preset of Object.values(PRESETS)) {
+        const needs = preset.requires.length ? ` [needs: ${preset.requires.join(', ')}]` : '';
+        process.stdout.write(`${preset.name.padEnd(13)} ${preset.description}${needs}\n`);
+      }
+    });
+  return program;
+}
+
+/** Entry point: parses `argv`, runs, maps errors to exit codes (2 = bad input). */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram()
+      .exitOverride()
+      .parseAsync(argv as string[]);
+    return EXIT.ok;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      return code === 'commander.helpDisplayed' || code === 'commander.version' ? EXIT.ok : EXIT.badInput;
+    }
+    const exit = exitCodeFor(error);
+    if (exit !== EXIT.interrupted) process.stderr.write(`ocrm: ${(error as Error).message}\n`);
+    if (exit === EXIT.failure && process.env.OCRM_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    return exit;
+  }
+}

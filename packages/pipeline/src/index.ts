@@ -1,5 +1,13 @@
 /**
  * @packageDocumentation
- * runPipeline: composes the @ocrm stages into the RLHF / OCRM pipeline with presets, run directory and resume.
+ * `@ocrm/pipeline`: composes the `@ocrm/*` stage packages into the RLHF / OCRM pipeline — config schema, presets,
+ * run directory with resume, `runPipeline(config, { stages })`, reports over several runs.
  */
-export {};
+export * from './config/index';
+export type { PipelineStages, StageContext } from './run/context';
+export type { PipelineEvent, StageName } from './run/events';
+export { type PlannedStage, planStages } from './run/plan';
+export { evaluateRun, reportRuns } from './run/report-runs';
+export type { PipelineResult, RoundSummary } from './run/result';
+export { type RunPipelineOptions, runPipeline } from './run/run-pipeline';
+export { summarizeRun } from './run/summarize';

@@ -1,0 +1,3 @@
+import { main } from './cli';
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from './cli';
+
+let stderr = '';
+let stdout = '';
+beforeEach(() => {
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+const run = (...args: string[]) => main(['node', 'ocrm', ...args]);
+
+async function tempDir() {
+  return mkdtemp(join(tmpdir(), 'ocrm-cli-'));
+}
+
+describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing', () => {
+  it('unknown preset, method and task', async () => {
+    const out = join(await tempDir(), 'run');
+    expect(await run('run', '--preset', 'huge', '--out', out, '--backend', 'cpu')).toBe(2);
+    expect(stderr).toMatch(/unknown preset "huge"; allowed: quick, smoke/);
+    expect(await run('run', '--method', 'sft', '--out', out)).toBe(2);
+    expect(stderr).toMatch(/Allowed choices are ocrm, rlhf, iterated, dpo, wpo/);
+    stderr = '';
+    expect(await run('run', '--preset', 'smoke', '--task', 'nope', '--out', out, '--backend', 'cpu')).toBe(2);
+    expect(stderr).toMatch(/Unknown task "nope"[\s\S]*digest, tldr-mini/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an invalid config file names the field, the allowed values and the line', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'run.yaml');
+    await writeFile(file, 'preset: smoke\nweighting:\n  normalize: sometimes\n');
+    expect(await run('run', '--config', file, '--out', join(dir, 'run'))).toBe(2);
+    expect(stderr).toContain('`weighting.normalize`');
+    expect(stderr).toContain(`${file}:3`);
+    expect(await run('run', '--config', join(dir, 'missing.yaml'))).toBe(2);
+    expect(stderr).toMatch(/missing\.yaml cannot be read/);
+  });
+
+  it('a missing model folder fails before the run directory is touched', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    await mkdir(out);
+    await writeFile(join(out, 'notes.txt'), 'keep me');
+    const file = join(dir, 'run.json');
+    await writeFile(file, JSON.stringify({ preset: 'smoke', model: { source: 'local', path: join(dir, 'no-model') } }));
+    expect(await run('run', '--config', file, '--out', out, '--backend', 'cpu')).toBe(2);
+    expect(stderr).toMatch(/No model in .*no-model: config\.json is missing/);
+    expect(await readdir(out)).toEqual(['notes.txt']);
+    expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('the Hub while offline: a cache miss is a clear error, exit 2', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'run.yaml');
+    await writeFile(file, 'preset: smoke\nmodel:\n  source: hub\n  repo: EleutherAI/pythia-14m\n');
+    vi.stubEnv('HF_HUB_OFFLINE', '1');
+    vi.stubEnv('HF_HUB_CACHE', join(dir, 'empty-cache'));
+    try {
+      expect(await run('run', '--config', file, '--out', join(dir, 'run'), '--backend', 'cpu', '--quiet')).toBe(2);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(stderr).toMatch(/EleutherAI\/pythia-14m/);
+    expect(stderr).toMatch(/offline|HF_HUB_OFFLINE/i);
+  });
+
+  it('a run directory made with another config is refused without --force', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    await mkdir(out);
+    const other = { preset: 'smoke', seed: 99 };
+    await writeFile(join(out, 'config.json'), JSON.stringify(other));
+    expect(await run('run', '--preset', 'smoke', '--out', out, '--backend', 'cpu')).toBe(2);
+    expect(stderr).toMatch(/holds a run made with a different config[\s\S]*--force/);
+    expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8'))).toEqual(other);
+  });
+});
+
+describe('ocrm CLI: help and listings', () => {
+  it('--help shows commands and examples; presets lists what each needs', async () => {
+    expect(await run('--help')).toBe(0);
+    expect(stdout).toMatch(/Examples:[\s\S]*ocrm run --preset smoke/);
+    stdout = '';
+    expect(await run('presets')).toBe(0);
+    expect(stdout).toMatch(/quick\s+digest task/);
+    expect(stdout).toMatch(/paper-tldr .*\[needs: hub, gpu\]/);
+  });
+});

@@ -1,0 +1,5 @@
+export { type LoadedConfigFile, loadConfigFile } from './load';
+export { mergeConfig } from './merge';
+export { DEFAULT_PRESET, PRESETS, type Preset } from './presets';
+export { type ResolveConfigOptions, resolvePipelineConfig } from './resolve';
+export * from './schema';

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/** Pipeline methods: the paper's OCRM loop and the baselines it is compared with. */
+export const METHODS = ['ocrm', 'rlhf', 'iterated', 'dpo', 'wpo'] as const;
+/** A pipeline method. */
+export type Method = (typeof METHODS)[number];
+
+/** Backends `initBackend` can select. */
+export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
+
+const stageSection = z.record(z.string(), z.unknown());
+
+/**
+ * Where the initial (SFT) model comes from.
+ * - `scratch`: a fresh model built from `config` (a partial Hugging Face `config.json`: `model_type`, `hidden_size`,
+ *   `num_hidden_layers`, …; `vocab_size` defaults to the task tokenizer's), seeded by the run seed.
+ * - `local`: a folder in the Hugging Face layout.
+ * - `hub`: a Hub repo id (downloaded to the Hugging Face cache; needs network or a warm cache).
+ */
+export const modelSchema = z.discriminatedUnion('source', [
+  z.strictObject({ source: z.literal('scratch'), config: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ source: z.literal('local'), path: z.string().min(1) }),
+  z.strictObject({ source: z.literal('hub'), repo: z.string().min(1), revision: z.string().optional() }),
+]);
+
+/** How pairs are sampled from the SFT policy (DESIGN §4 "Pair sampling"). */
+export const pairsSchema = z.strictObject({
+  /** Passes over the training prompts; each pass gives one pair a prompt. */
+  passes: z.int().min(1),
+  /** Pure temperature sampling (no top-k/top-p: the importance weights assume it). */
+  temperature: z.number().positive(),
+  /** Prompts used for pairs (null = all training prompts). */
+  maxPrompts: z.int().positive().nullable(),
+  /** Rows sampled together. */
+  microBatchSize: z.int().positive(),
+});
+
+/** Gold labelling (DESIGN §4 "Gold labels"). */
+export const labelsSchema = z.strictObject({
+  mode: z.enum(['argmax', 'bradley-terry']),
+  temperature: z.number().positive(),
+});
+
+/** The OCRM weighting step (DESIGN §4 "Weights"). */
+export const weightingSchema = z.strictObject({
+  /** λ in the paper: exponent of the density ratio. 0 turns the correction off. */
+  ratioExponent: z.number().min(0),
+  /** Relative-ratio mix α in [0, 1]; each response's ratio is capped at 1/α. */
+  alpha: z.number().min(0).max(1),
+  /** Normalise weights to mean 1: not at all, per RM batch, or over the whole dataset (log space). */
+  normalize: z.enum(['none', 'batch', 'dataset']),
+  /** Truncate the log-prob sums to the first K response tokens (null = whole response). */
+  truncateTokens: z.int().positive().nullable(),
+  /** Clip |logWeight| at this value (null = no clipping). */
+  clipLogWeight: z.number().positive().nullable(),
+  /** Module file exporting a custom `WeightingStrategy` (default export or `strategy`), replacing `importance`. */
+  module: z.string().nullable(),
+});
+
+/** Evaluation (DESIGN §4 "Evaluation"). */
+export const evalSchema = z.strictObject({
+  /** Held-out prompts evaluated (argmax responses). */
+  prompts: z.int().positive(),
+  /** PPO's evaluation hook runs every this many updates (the overoptimization curve). */
+  everyUpdates: z.int().positive(),
+  /** Prompts for the KL-to-SFT estimate (sampled at the rollout temperature). */
+  klPrompts: z.int().positive(),
+  /** Fresh on-policy pairs used to measure each RM's accuracy against gold labels. */
+  onPolicyPairs: z.int().min(0),
+});
+
+/** The whole pipeline configuration (resolved: every field present). */
+export const pipelineConfigSchema = z.strictObject({
+  /** Preset the config started from. */
+  preset: z.string(),
+  /** Built-in task name (`digest`, `tldr-mini`) and its options. */
+  task: z.strictObject({
+    name: z.string().min(1),
+    options: z.record(z.string(), z.unknown()),
+    /** Module file exporting a custom `GoldJudge` (default export, `judge`, or a factory taking the task). */
+    judgeModule: z.string().optional(),
+  }),
+  method: z.enum(METHODS),
+  /** OCRM / iterated rounds (each: weights → RM → PPO). `rlhf` runs one RM and one PPO stage with the same total
+   * PPO updates. */
+  rounds: z.int().min(1).max(20),
+  /** What later rounds' KL penalty is against: the previous policy (the paper) or SFT throughout (the control). */
+  klReference: z.enum(['previous', 'sft']),
+  seed: z.int().min(0),
+  backend: z.enum(BACKENDS),
+  model: modelSchema,
+  /** SFT config (`@ocrm/policy` `SftConfig` fields). */
+  sft: stageSection,
+  pairs: pairsSchema,
+  labels: labelsSchema,
+  /** Reward-model training config (`@ocrm/reward-model` fields). */
+  rewardModel: stageSection,
+  /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
+  ppo: stageSection,
+  weighting: weightingSchema,
+  /** DPO/WPO config (`@ocrm/dpo` fields). */
+  dpo: stageSection,
+  eval: evalSchema,
+});
+
+/** A resolved pipeline configuration. */
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+
+/** A partial configuration as users write it (every section optional, sections partial). */
+export type PipelineConfigInput = {
+  [K in keyof PipelineConfig]?: PipelineConfig[K] extends Record<string, unknown>
+    ? Partial<PipelineConfig[K]>
+    : PipelineConfig[K];
+};

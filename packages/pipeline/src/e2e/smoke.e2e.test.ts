@@ -1,0 +1,92 @@
+// END-TO-END (slow, ~1 min): the `smoke` preset, OCRM with 2 rounds, every stage for real on tiny sizes.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readJsonlAll } from '@ocrm/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolvePipelineConfig } from '../config/resolve';
+import type { PipelineEvent } from '../run/events';
+import { runPipeline } from '../run/run-pipeline';
+
+describe('e2e: smoke preset, OCRM, 2 rounds', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('runs every stage, marks each done, logs metrics and writes the report', {
+    timeout: 600_000,
+  }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocrm-smoke-'));
+    const config = resolvePipelineConfig({ preset: 'smoke', overrides: { method: 'ocrm', rounds: 2 } });
+    const events: PipelineEvent[] = [];
+    const result = await runPipeline(config, { outDir: dir, onEvent: (e) => events.push(e) });
+
+    const stages = [
+      'sft',
+      'pairs',
+      'labels',
+      'rm-1',
+      'ppo-1',
+      'weights-2',
+      'rm-2',
+      'ppo-2',
+      'eval',
+      'report',
+    ];
+    for (const stage of stages) expect(existsSync(join(dir, stage, 'done')), stage).toBe(true);
+    for (const file of [
+      'sft/model/config.json',
+      'sft/model/model.safetensors',
+      'pairs/pairs.jsonl',
+      'labels/pairs.jsonl',
+      'rm-1/model/config.json',
+      'ppo-1/policy/model.safetensors',
+      'ppo-1/curve.jsonl',
+      'weights-2/weights.jsonl',
+      'weights-2/diagnostics.json',
+      'rm-2/model/model.safetensors',
+      'ppo-2/policy/config.json',
+      'eval/results.json',
+      'report.html',
+      'summary.json',
+      'config.json',
+      'metrics.jsonl',
+    ]) {
+      expect(existsSync(join(dir, file)), file).toBe(true);
+    }
+    const metrics = await readJsonlAll<{ type: string; stage?: string }>(join(dir, 'metrics.jsonl'));
+    expect(metrics.filter((m) => m.type === 'stage-end').map((m) => m.stage)).toEqual(stages);
+    expect(metrics.some((m) => m.type === 'step-end' && m.stage === 'ppo-2')).toBe(true);
+    expect(metrics.some((m) => m.type === 'eval-end' || (m.type === 'step-end' && m.stage === 'sft'))).toBe(
+      true,
+    );
+    expect(events.at(-1)?.type).toBe('pipeline-end');
+
+    const weights = await readJsonlAll<{ id: string; logWeight: number }>(
+      join(dir, 'weights-2/weights.jsonl'),
+    );
+    const pairs = await readJsonlAll<{ id: string }>(join(dir, 'labels/pairs.jsonl'));
+    expect(weights.map((w) => w.id)).toEqual(pairs.map((p) => p.id));
+    expect(weights.every((w) => Number.isFinite(w.logWeight))).toBe(true);
+
+    expect(result.rounds.map((r) => r.stage)).toEqual(['ppo-1', 'ppo-2']);
+    for (const round of [result.sft, ...result.rounds]) {
+      expect(Number.isFinite(round.gold)).toBe(true);
+      expect(round.winRate).toBeGreaterThanOrEqual(0);
+      expect(round.winRate).toBeLessThanOrEqual(1);
+    }
+    expect(result.rounds[1]!.essFraction).toBeGreaterThan(0);
+    expect(result.rounds[0]!.rmAccuracyOnPolicy).toBeGreaterThanOrEqual(0);
+
+    const html = await readFile(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+
+    // A rerun finds every stage done and changes nothing.
+    const again: PipelineEvent[] = [];
+    await runPipeline(config, { outDir: dir, onEvent: (e) => again.push(e) });
+    expect(again.filter((e) => e.type === 'stage-skip').length).toBe(stages.length);
+  });
+});

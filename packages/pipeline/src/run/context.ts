@@ -1,0 +1,36 @@
+import type { Evaluator, GoldJudge, RunDirectory, Task, WeightingStrategy } from '@ocrm/core';
+import type { PipelineConfig } from '../config/schema';
+import type { PipelineEvent } from './events';
+
+/**
+ * Stage implementations a caller can swap (everything else is the reference implementation). Each must pass the
+ * `@ocrm/core/test` contract suite of its contract.
+ */
+export interface PipelineStages {
+  /** The task; default: the built-in task named by `config.task` (`@ocrm/data` `getTask`). */
+  task?: Task;
+  /** The gold judge used for labels and evaluation; default: the task's. */
+  judge?: GoldJudge;
+  /** The OCRM weighting rule; default: `importanceWeighting(config.weighting)` (or `config.weighting.module`). */
+  weighting?: WeightingStrategy;
+  /** Extra evaluators run on every round's final policy; their metrics join the round's. */
+  evaluators?: readonly Evaluator[];
+}
+
+/** What every stage receives. */
+export interface StageContext {
+  config: PipelineConfig;
+  run: RunDirectory;
+  task: Task;
+  judge: GoldJudge;
+  weighting?: WeightingStrategy;
+  evaluators: readonly Evaluator[];
+  signal?: AbortSignal;
+  emit(event: PipelineEvent): void;
+}
+
+/** A stage: writes its outputs into its folder and returns a summary of numbers (the runner marks it done). */
+export type StageRunner = (
+  ctx: StageContext,
+  stage: { name: string; round?: number },
+) => Promise<Record<string, number>>;

@@ -1,0 +1,34 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ContractError, NotFoundError } from '@ocrm/core';
+
+/**
+ * Imports a user module named in the config and returns the implementation it exports: the default export, or the
+ * named export `name`; a function is called with `arg` (a factory). The result must carry
+ * `specificationVersion: 'v1'` and the method `method`.
+ */
+export async function loadImplementation<T>(
+  file: string,
+  name: string,
+  method: string,
+  arg: unknown,
+): Promise<T> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new NotFoundError(`Cannot import the module ${file}.`, {
+      cause,
+      hint: 'Check the path (relative to the working directory) and that it is an ES module (.mjs/.js).',
+    });
+  }
+  let value = mod.default ?? mod[name];
+  if (typeof value === 'function') value = await (value as (a: unknown) => unknown)(arg);
+  const impl = value as Record<string, unknown> | undefined;
+  if (!impl || impl.specificationVersion !== 'v1' || typeof impl[method] !== 'function') {
+    throw new ContractError(
+      `${file} must export (default or \`${name}\`) an object with specificationVersion 'v1' and ${method}(), or a function returning one.`,
+    );
+  }
+  return impl as T;
+}

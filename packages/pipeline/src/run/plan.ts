@@ -1,0 +1,52 @@
+import type { PipelineConfig } from '../config/schema';
+
+/** One planned stage: its folder name and what it does. */
+export interface PlannedStage {
+  name: string;
+  kind: 'sft' | 'pairs' | 'labels' | 'rm' | 'ppo' | 'weights' | 'dpo' | 'eval' | 'report';
+  /** OCRM round (1-based) of `rm`, `ppo` and `weights` stages. */
+  round?: number;
+}
+
+/**
+ * The stages a config runs, in order (DESIGN §4-5):
+ * - `ocrm`: sft → pairs → labels → rm-1 → ppo-1 → [weights-k → rm-k → ppo-k] k = 2..rounds → eval → report;
+ * - `iterated`: the same rounds with λ = 0: RM_k equals RM_1, so no weights or RM stages after round 1;
+ * - `rlhf`: one RM and one PPO stage with the same total PPO updates (`ppo.totalUpdates × rounds`);
+ * - `dpo` / `wpo`: sft → pairs → labels → dpo → eval → report.
+ */
+export function planStages(config: PipelineConfig): PlannedStage[] {
+  const plan: PlannedStage[] = [
+    { name: 'sft', kind: 'sft' },
+    { name: 'pairs', kind: 'pairs' },
+    { name: 'labels', kind: 'labels' },
+  ];
+  if (config.method === 'dpo' || config.method === 'wpo') {
+    plan.push({ name: config.method, kind: 'dpo' });
+  } else {
+    const rounds = config.method === 'rlhf' ? 1 : config.rounds;
+    plan.push({ name: 'rm-1', kind: 'rm', round: 1 }, { name: 'ppo-1', kind: 'ppo', round: 1 });
+    for (let k = 2; k <= rounds; k++) {
+      if (config.method === 'ocrm') {
+        plan.push(
+          { name: `weights-${k}`, kind: 'weights', round: k },
+          { name: `rm-${k}`, kind: 'rm', round: k },
+        );
+      }
+      plan.push({ name: `ppo-${k}`, kind: 'ppo', round: k });
+    }
+  }
+  plan.push({ name: 'eval', kind: 'eval' }, { name: 'report', kind: 'report' });
+  return plan;
+}
+
+/** PPO updates of one PPO stage: `rlhf` runs all rounds' updates in its single stage (same total episodes). */
+export function ppoUpdatesPerStage(config: PipelineConfig): number {
+  const perRound = Number(config.ppo.totalUpdates ?? 0);
+  return config.method === 'rlhf' ? perRound * config.rounds : perRound;
+}
+
+/** The folder holding the RM used in round k (`iterated` reuses RM-1). */
+export function rewardModelStageFor(config: PipelineConfig, round: number): string {
+  return config.method === 'ocrm' ? `rm-${round}` : 'rm-1';
+}

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { trainDpo } from '@ocrm/dpo';
+import type { StageRunner } from '../run/context';
+import { runPaths } from '../run/paths';
+import { loadPolicy } from './models';
+import { seedFor } from './pairs';
+
+/**
+ * `dpo` / `wpo`: the direct-preference baselines on the same gold-labelled SFT pairs as the reward models
+ * (`maxPairs` null = every labelled pair the RMs train on), reference = the frozen SFT policy.
+ */
+export const dpoStage: StageRunner = async (ctx, stage) => {
+  const { config, run, task } = ctx;
+  const paths = runPaths(run);
+  const pairs = await readJsonlAll<PreferencePair>(paths.labelled);
+  const heldout = await readJsonlAll<PreferencePair>(paths.heldout);
+  const policy = await loadPolicy(paths.sftModel, task);
+  const reference = await loadPolicy(paths.sftModel, task, true);
+  try {
+    const result = await trainDpo({
+      policy,
+      reference,
+      pairs,
+      evalPairs: heldout,
+      config: {
+        seed: seedFor(config.seed, 'dpo'),
+        ...config.dpo,
+        weighting: config.method === 'wpo' ? 'wpo' : 'none',
+      },
+      checkpointDir: join(run.stagePath(stage.name), 'checkpoint'),
+      stage: stage.name,
+      signal: ctx.signal,
+      onEvent: ctx.emit,
+    });
+    await policy.save(paths.policy(stage.name));
+    const summary = { steps: result.steps, pairs: result.pairsUsed, ...result.metrics };
+    await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
+    return summary;
+  } finally {
+    policy.dispose();
+    reference.dispose();
+  }
+};

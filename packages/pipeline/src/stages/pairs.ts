@@ -1,0 +1,72 @@
+import { type PreferencePair, readJsonlAll, writeJsonAtomic, writeJsonl } from '@ocrm/core';
+import { labelPairs, samplePairs } from '@ocrm/data';
+import type { StageRunner } from '../run/context';
+import { runPaths } from '../run/paths';
+import { loadPolicy } from './models';
+
+/** Seeds of the pipeline's random streams, derived from the run seed so stages never share one. */
+export const seedFor = (
+  seed: number,
+  purpose: 'pairs' | 'labels' | 'eval' | 'onPolicy' | 'rm' | 'ppo' | 'dpo',
+  round = 0,
+) =>
+  seed * 1_000 + { pairs: 1, labels: 2, eval: 3, onPolicy: 4, rm: 5, ppo: 6, dpo: 7 }[purpose] * 10 + round;
+
+/** `pairs`: two independent temperature-1 samples per training prompt from SFT (unlabelled, log-probs recorded). */
+export const pairsStage: StageRunner = async (ctx, stage) => {
+  const { config, task, run } = ctx;
+  const sft = await loadPolicy(runPaths(run).sftModel, task, true);
+  try {
+    const prompts =
+      config.pairs.maxPrompts === null
+        ? task.trainPrompts
+        : task.trainPrompts.slice(0, config.pairs.maxPrompts);
+    const total = prompts.length * config.pairs.passes;
+    ctx.emit({ type: 'run-start', stage: stage.name, totalSteps: total, time: Date.now() });
+    const pairs = await samplePairs(sft, prompts, task.tokenizer, {
+      maxNewTokens: task.maxResponseTokens,
+      passes: config.pairs.passes,
+      temperature: config.pairs.temperature,
+      seed: seedFor(config.seed, 'pairs'),
+      microBatchSize: config.pairs.microBatchSize,
+      signal: ctx.signal,
+      onProgress: (done) =>
+        ctx.emit({
+          type: 'step-end',
+          stage: stage.name,
+          step: done,
+          totalSteps: total,
+          metrics: {},
+          time: Date.now(),
+        }),
+    });
+    await writeJsonl(runPaths(run).pairs, pairs);
+    const eos =
+      pairs.filter((p) => p.chosenIds.at(-1) === task.tokenizer.eosId).length / Math.max(1, pairs.length);
+    return { pairs: pairs.length, 'pairs/eos_rate': eos };
+  } finally {
+    sft.dispose();
+  }
+};
+
+/** Held-out share of the labelled pairs (RM accuracy on SFT pairs), at most `HELDOUT_MAX`. */
+const HELDOUT_FRACTION = 0.1;
+const HELDOUT_MAX = 512;
+
+/** `labels`: gold-labels the pairs (chosen = higher gold score); splits off held-out pairs for RM accuracy. */
+export const labelsStage: StageRunner = async (ctx) => {
+  const { config, run, judge, task } = ctx;
+  const paths = runPaths(run);
+  const pairs = await readJsonlAll<PreferencePair>(paths.pairs);
+  const { pairs: labelled, stats } = await labelPairs(pairs, judge, {
+    mode: config.labels.mode,
+    temperature: config.labels.temperature,
+    seed: seedFor(config.seed, 'labels'),
+    eosId: task.tokenizer.eosId,
+  });
+  const heldout = Math.min(HELDOUT_MAX, Math.floor(labelled.length * HELDOUT_FRACTION));
+  await writeJsonl(paths.heldout, labelled.slice(labelled.length - heldout));
+  await writeJsonl(paths.labelled, labelled.slice(0, labelled.length - heldout));
+  await writeJsonAtomic(paths.labelStats, { ...stats, heldout });
+  return { pairs: labelled.length - heldout, heldout, 'labels/tie_rate': stats.tieRate };
+};

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { appendJsonl, writeJsonAtomic } from '@ocrm/core';
+import { createPolicyEvaluator } from '@ocrm/eval';
+import { trainPpo } from '@ocrm/ppo';
+import type { StageRunner } from '../run/context';
+import { runPaths } from '../run/paths';
+import { ppoUpdatesPerStage, rewardModelStageFor } from '../run/plan';
+import { loadPolicy, loadRewardModel } from './models';
+import { seedFor } from './pairs';
+
+/**
+ * `ppo-k`: PPO from policy_{k-1} (SFT for k = 1) against RM_k, critic initialised from RM_k, KL penalty against
+ * policy_{k-1} (`klReference: previous`, the paper) or SFT (`sft`). The evaluation hook writes the
+ * overoptimization curve (gold, proxy, KL to SFT on fixed eval prompts) to `curve.jsonl`. Resumes from its
+ * checkpoint after a kill.
+ */
+export const ppoStage: StageRunner = async (ctx, stage) => {
+  const { config, run, task, judge } = ctx;
+  const paths = runPaths(run);
+  const round = stage.round ?? 1;
+  const startDir = round === 1 ? paths.sftModel : paths.policy(`ppo-${round - 1}`);
+  const referenceDir = config.klReference === 'sft' ? paths.sftModel : startDir;
+  const rmDir = paths.rewardModel(rewardModelStageFor(config, round));
+
+  const policy = await loadPolicy(startDir, task);
+  const reference = await loadPolicy(referenceDir, task, true);
+  const sft = referenceDir === paths.sftModel ? reference : await loadPolicy(paths.sftModel, task, true);
+  const rewardModel = await loadRewardModel(rmDir);
+  const critic = await loadRewardModel(rmDir, true);
+  try {
+    const evaluator = createPolicyEvaluator({
+      prompts: task.evalPrompts.slice(0, config.eval.klPrompts),
+      tokenizer: task.tokenizer,
+      judge,
+      rewardModel,
+      sft,
+      maxNewTokens: task.maxResponseTokens,
+      klTemperature: Number(config.ppo.temperature ?? 0.7),
+      seed: seedFor(config.seed, 'eval', round),
+    });
+    const curveFile = paths.curve(stage.name);
+    if (!existsSync(curveFile)) {
+      // The curve's first point: the starting policy (update 0; KL to SFT is 0 in round 1).
+      const metrics = await evaluator.evaluate(policy, {
+        stage: stage.name,
+        round,
+        update: 0,
+        signal: ctx.signal,
+      });
+      await appendJsonl(curveFile, { round, update: 0, metrics });
+    }
+    const result = await trainPpo({
+      policy,
+      critic,
+      rewardModel,
+      reference,
+      prompts: task.trainPrompts.map((p) => task.tokenizer.encode(p.prompt)),
+      config: {
+        maxNewTokens: task.maxResponseTokens,
+        evalEvery: config.eval.everyUpdates,
+        seed: seedFor(config.seed, 'ppo', round),
+        ...config.ppo,
+        totalUpdates: ppoUpdatesPerStage(config),
+        totalEpisodes: null,
+      },
+      onEval: async (current, update) => {
+        const metrics = await evaluator.evaluate(current, {
+          stage: stage.name,
+          round,
+          update,
+          signal: ctx.signal,
+        });
+        await appendJsonl(curveFile, { round, update, metrics });
+        return metrics;
+      },
+      checkpointDir: paths.checkpoint(stage.name),
+      resume: true,
+      stage: stage.name,
+      signal: ctx.signal,
+      onEvent: ctx.emit,
+    });
+    await policy.save(paths.policy(stage.name));
+    const summary = { updates: result.updates, episodes: result.episodes, ...pick(result.metrics) };
+    await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
+    return summary;
+  } finally {
+    for (const model of new Set([policy, reference, sft, rewardModel, critic])) model.dispose();
+  }
+};
+
+function pick(metrics: Record<string, number>): Record<string, number> {
+  const keys = ['objective/kl', 'objective/scores', 'policy/clipfrac', 'loss/policy', 'loss/value'];
+  return Object.fromEntries(keys.filter((k) => metrics[k] !== undefined).map((k) => [k, metrics[k]!]));
+}

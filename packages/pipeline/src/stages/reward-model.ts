@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { computeRewardOffset, trainRewardModel } from '@ocrm/reward-model';
+import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
+import type { StageRunner } from '../run/context';
+import { runPaths } from '../run/paths';
+import { freshRewardModel } from './models';
+import { seedFor } from './pairs';
+
+/**
+ * Attaches the log-weights of `weights-k` to the labelled pairs (by id). `normalize: 'dataset'` shifts them so the
+ * weights average 1 over the dataset (log space); `'batch'` is applied by the trainer per batch.
+ */
+export async function weightedPairs(
+  pairs: readonly PreferencePair[],
+  weightsFile: string,
+  normalize: 'none' | 'batch' | 'dataset',
+): Promise<PreferencePair[]> {
+  const records = await readWeightsJsonl(weightsFile);
+  const byId = new Map(records.map((r) => [r.id, r.logWeight]));
+  const raw = pairs.map((p) => byId.get(p.id) ?? 0);
+  const logWeights = normalize === 'dataset' ? normalizeLogWeights(raw) : raw;
+  return pairs.map((pair, i) => ({ ...pair, logWeight: logWeights[i]! }));
+}
+
+/**
+ * `rm-k`: a reward model trained afresh from SFT on the labelled pairs (round 1 unweighted; round k ≥ 2 weighted by
+ * `weights-k`), then centred: the mean reward of the SFT demonstrations' responses is stored as its offset.
+ */
+export const rewardModelStage: StageRunner = async (ctx, stage) => {
+  const { config, run, task } = ctx;
+  const paths = runPaths(run);
+  const round = stage.round ?? 1;
+  const labelled = await readJsonlAll<PreferencePair>(paths.labelled);
+  const heldout = await readJsonlAll<PreferencePair>(paths.heldout);
+  const pairs =
+    round >= 2
+      ? await weightedPairs(labelled, paths.weights(`weights-${round}`), config.weighting.normalize)
+      : labelled;
+  const rm = await freshRewardModel(paths.sftModel, seedFor(config.seed, 'rm', round));
+  try {
+    const result = await trainRewardModel({
+      rewardModel: rm,
+      pairs,
+      evalPairs: heldout,
+      padId: task.tokenizer.padId,
+      config: {
+        seed: seedFor(config.seed, 'rm', round),
+        weightNormalization: config.weighting.normalize === 'batch' ? 'batch' : 'none',
+        ...config.rewardModel,
+      },
+      checkpointDir: join(run.stagePath(stage.name), 'checkpoint'),
+      stage: stage.name,
+      signal: ctx.signal,
+      onEvent: ctx.emit,
+    });
+    const references = task.sftTrain.slice(0, 256);
+    rm.rewardOffset = await computeRewardOffset(
+      rm,
+      references.map((r) => task.tokenizer.encode(r.prompt)),
+      references.map((r) => [...task.tokenizer.encode(r.response), task.tokenizer.eosId]),
+      { padId: task.tokenizer.padId },
+    );
+    await rm.save(paths.rewardModel(stage.name));
+    const summary = {
+      steps: result.steps,
+      'rm/train_accuracy': result.trainAccuracy,
+      'rm/heldout_accuracy': result.evalAccuracy,
+      'rm/offset': rm.rewardOffset,
+    };
+    await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
+    return summary;
+  } finally {
+    rm.dispose();
+  }
+};
