@@ -57,7 +57,10 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     await mkdir(out);
     await writeFile(join(out, 'notes.txt'), 'keep me');
     const file = join(dir, 'run.json');
-    await writeFile(file, JSON.stringify({ preset: 'smoke', model: { source: 'local', path: join(dir, 'no-model') } }));
+    await writeFile(
+      file,
+      JSON.stringify({ preset: 'smoke', model: { source: 'local', path: join(dir, 'no-model') } }),
+    );
     expect(await run('run', '--config', file, '--out', out, '--backend', 'cpu')).toBe(2);
     expect(stderr).toMatch(/No model in .*no-model: config\.json is missing/);
     expect(await readdir(out)).toEqual(['notes.txt']);
@@ -71,7 +74,9 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     vi.stubEnv('HF_HUB_OFFLINE', '1');
     vi.stubEnv('HF_HUB_CACHE', join(dir, 'empty-cache'));
     try {
-      expect(await run('run', '--config', file, '--out', join(dir, 'run'), '--backend', 'cpu', '--quiet')).toBe(2);
+      expect(
+        await run('run', '--config', file, '--out', join(dir, 'run'), '--backend', 'cpu', '--quiet'),
+      ).toBe(2);
     } finally {
       vi.unstubAllEnvs();
     }

@@ -12,7 +12,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 function cli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+  return spawn(process.execPath, [BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CI: 'true' },
+  });
 }
 
 function finish(child: ChildProcess): Promise<{ code: number | null; output: string }> {
@@ -28,7 +31,13 @@ async function hashTree(dir: string): Promise<Map<string, string>> {
     for (const entry of await readdir(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) await walk(path);
-      else out.set(relative(dir, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+      else
+        out.set(
+          relative(dir, path),
+          createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex'),
+        );
     }
   };
   await walk(dir);
@@ -44,7 +53,8 @@ async function waitFor(path: string, child: ChildProcess, timeoutMs: number): Pr
   }
 }
 
-if (process.env.CI && !existsSync(BIN)) throw new Error(`${BIN} is missing: build the app first (turbo does in CI).`);
+if (process.env.CI && !existsSync(BIN))
+  throw new Error(`${BIN} is missing: build the app first (turbo does in CI).`);
 
 describe.skipIf(!existsSync(BIN))('e2e: a SIGKILLed run resumes to the same result', () => {
   let dir = '';
@@ -52,10 +62,15 @@ describe.skipIf(!existsSync(BIN))('e2e: a SIGKILLed run resumes to the same resu
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps finished stages byte-identical and ends where an uninterrupted run ends', { timeout: 900_000 }, async () => {
+  it('keeps finished stages byte-identical and ends where an uninterrupted run ends', {
+    timeout: 900_000,
+  }, async () => {
     dir = await mkdtemp(join(tmpdir(), 'ocrm-resume-'));
     const config = join(dir, 'run.yaml');
-    await writeFile(config, 'preset: smoke\nrounds: 1\nmethod: rlhf\nppo:\n  totalUpdates: 4\n  checkpointEvery: 1\n');
+    await writeFile(
+      config,
+      'preset: smoke\nrounds: 1\nmethod: rlhf\nppo:\n  totalUpdates: 4\n  checkpointEvery: 1\n',
+    );
     const args = (out: string) => ['run', '--config', config, '--out', out, '--backend', 'wasm', '--quiet'];
 
     // 1. Kill the run once PPO has written its first checkpoint (mid-stage).
@@ -72,7 +87,9 @@ describe.skipIf(!existsSync(BIN))('e2e: a SIGKILLed run resumes to the same resu
       expect(existsSync(join(killedDir, stage, 'done')), stage).toBe(true);
       before.set(stage, await hashTree(join(killedDir, stage)));
     }
-    const doneTimes = await Promise.all(finished.map(async (s) => (await stat(join(killedDir, s, 'done'))).mtimeMs));
+    const doneTimes = await Promise.all(
+      finished.map(async (s) => (await stat(join(killedDir, s, 'done'))).mtimeMs),
+    );
 
     // 2. Rerun the same command: finished stages are skipped (files unchanged), PPO continues from its checkpoint.
     const resumed = await finish(cli(args(killedDir)));
@@ -81,16 +98,56 @@ describe.skipIf(!existsSync(BIN))('e2e: a SIGKILLed run resumes to the same resu
       expect(await hashTree(join(killedDir, stage)), stage).toEqual(before.get(stage));
       expect((await stat(join(killedDir, stage, 'done'))).mtimeMs).toBe(doneTimes[i]);
     }
-    const metrics = (await readFile(join(killedDir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const metrics = (await readFile(join(killedDir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(metrics.filter((m) => m.type === 'stage-skip').map((m) => m.stage)).toEqual(finished);
 
     // 3. An uninterrupted run ends with the same policy weights and the same evaluation.
     const cleanDir = join(dir, 'clean');
     const clean = await finish(cli(args(cleanDir)));
     expect(clean.code, clean.output).toBe(0);
-    const weights = async (d: string) => createHash('sha256').update(await readFile(join(d, 'ppo-1', 'policy', 'model.safetensors'))).digest('hex');
+    const weights = async (d: string) =>
+      createHash('sha256')
+        .update(await readFile(join(d, 'ppo-1', 'policy', 'model.safetensors')))
+        .digest('hex');
     expect(await weights(killedDir)).toBe(await weights(cleanDir));
     const results = async (d: string) => JSON.parse(await readFile(join(d, 'eval', 'results.json'), 'utf8'));
     expect(await results(killedDir)).toEqual(await results(cleanDir));
+  });
+
+  it('Ctrl-C finishes the PPO update, saves it, says how to resume and exits 130', {
+    timeout: 600_000,
+  }, async () => {
+    const config = join(dir, 'sigint.yaml');
+    await writeFile(
+      config,
+      'preset: smoke\nrounds: 1\nmethod: rlhf\nppo:\n  totalUpdates: 6\n  checkpointEvery: 0\n',
+    );
+    const out = join(dir, 'sigint');
+    const child = cli(['run', '--config', config, '--out', out, '--backend', 'wasm']);
+    const done = finish(child);
+    // Interrupt once PPO has finished its first update (a step-end of ppo-1 in metrics.jsonl).
+    const metricsFile = join(out, 'metrics.jsonl');
+    const start = Date.now();
+    for (;;) {
+      const text = existsSync(metricsFile) ? await readFile(metricsFile, 'utf8') : '';
+      if (/"type":"step-end","stage":"ppo-1"/.test(text)) break;
+      if (child.exitCode !== null || Date.now() - start > 600_000) throw new Error('PPO never took a step');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    const { code, output } = await done;
+    expect(code, output).toBe(130);
+    expect(output).toMatch(/interrupted — finishing the current step/);
+    expect(output).toMatch(/Resume with the same command/);
+    expect(existsSync(join(out, 'ppo-1', 'done'))).toBe(false);
+    expect(existsSync(join(out, 'ppo-1', 'checkpoint', 'checkpoint.json'))).toBe(true);
+    const resumed = await finish(
+      cli(['run', '--config', config, '--out', out, '--backend', 'wasm', '--quiet']),
+    );
+    expect(resumed.code, resumed.output).toBe(0);
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
   });
 });

@@ -1,3 +1,6 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TrainEvent } from '@ocrm/core';
 import { describe, expect, it } from 'vitest';
 import { TINY_PPO_CONFIG, tinySetup } from './test-support/setup';
@@ -113,6 +116,29 @@ describe('trainPpo', () => {
         for await (const e of iter) if (e.type === 'step-end') controller.abort();
       })(),
     ).rejects.toMatchObject({ code: 'ABORTED' });
+    s.dispose();
+  });
+
+  it('on abort finishes the update, checkpoints it, then stops (Ctrl-C)', async () => {
+    const s = tinySetup(6);
+    const dir = await mkdtemp(join(tmpdir(), 'ocrm-ppo-abort-'));
+    const controller = new AbortController();
+    const events: string[] = [];
+    const iter = trainPpoIter({
+      ...s,
+      config: { ...TINY_PPO_CONFIG, totalUpdates: 5, checkpointEvery: 0 },
+      checkpointDir: dir,
+      signal: controller.signal,
+    });
+    await expect(
+      (async () => {
+        for await (const e of iter) {
+          events.push(`${e.type}:${'step' in e ? e.step : ''}`);
+          if (e.type === 'step-end' && e.step === 2) controller.abort();
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(events.slice(-2)).toEqual(['step-end:2', 'checkpoint:2']);
     s.dispose();
   });
 });

@@ -98,14 +98,23 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     yield { type: 'run-start', stage, totalSteps: total, time: Date.now() };
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
+    let saved = start;
     for (let update = start; update < total; update++) {
-      throwIfAborted(signal);
+      if (signal?.aborted) {
+        // Ctrl-C: the last update is finished; save it so a rerun resumes exactly here, then stop.
+        if (options.checkpointDir && update > saved) {
+          const path = await state.save(options.checkpointDir, update, update * B);
+          yield { type: 'checkpoint', stage, step: update, path, time: Date.now() };
+        }
+        throwIfAborted(signal);
+      }
       const t0 = performance.now();
       const batchPrompts = promptIndices(prompts.length, B, update, config.seed).map(
         (i) => prompts[i] as ArrayLike<number>,
       );
       const models = { policy, reference, critic, rewardModel };
-      const rollout = await collectRollout(models, batchPrompts, config, update, signal);
+      // The signal is checked between updates only: an update always finishes (and can be checkpointed).
+      const rollout = await collectRollout(models, batchPrompts, config, update);
       const t1 = performance.now();
       const lr = ppoLearningRate(config, update, total);
       const losses = await ppoUpdate({
@@ -116,7 +125,6 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
         update,
         variables: state.variables,
         step: (grads) => state.step(grads, lr),
-        signal,
       });
       const seconds = (performance.now() - t0) / 1000;
       const metrics: Record<string, number> = {
@@ -140,6 +148,7 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
       }
       if (options.checkpointDir && due(config.checkpointEvery, done, total, false)) {
         const path = await state.save(options.checkpointDir, done, done * B);
+        saved = done;
         yield { type: 'checkpoint', stage, step: done, path, time: Date.now() };
       }
     }

@@ -69,7 +69,6 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
           stage: stage.name,
           round,
           update,
-          signal: ctx.signal,
         });
         await appendJsonl(curveFile, { round, update, metrics });
         return metrics;
