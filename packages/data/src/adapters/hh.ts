@@ -1,0 +1,43 @@
+import { DataError, type PreferencePair, type Tokenizer } from '@ocrm/core';
+
+const ASSISTANT = '\n\nAssistant:';
+
+/**
+ * Anthropic HH records (`chosen`, `rejected`: full transcripts `\n\nHuman: …\n\nAssistant: …` differing in the last
+ * Assistant turn) → preference pairs: `prompt` = the shared transcript through the last `\n\nAssistant:`, `chosen` /
+ * `rejected` = the two last Assistant turns (leading space kept). Token ids from `tokenizer`, responses with the EOS
+ * id appended.
+ * @throws DataError naming the record (line = index + 1) and field when a transcript has no Assistant turn or the
+ * two transcripts do not share the prompt.
+ */
+export function hhPairs(
+  records: readonly Record<string, unknown>[],
+  options: { tokenizer: Tokenizer; file?: string },
+): PreferencePair[] {
+  const { tokenizer } = options;
+  return records.map((record, index) => {
+    const where = (field: string) => ({ file: options.file, line: index + 1, field });
+    for (const field of ['chosen', 'rejected'] as const) {
+      if (typeof record[field] !== 'string') throw new DataError('missing or not a string', where(field));
+    }
+    const chosenText = record.chosen as string;
+    const rejectedText = record.rejected as string;
+    const cut = chosenText.lastIndexOf(ASSISTANT);
+    if (cut < 0) throw new DataError('no "\\n\\nAssistant:" turn', where('chosen'));
+    const prompt = chosenText.slice(0, cut + ASSISTANT.length);
+    if (!rejectedText.startsWith(prompt) || rejectedText.indexOf(ASSISTANT, prompt.length) >= 0) {
+      throw new DataError('rejected transcript does not share the prompt of chosen', where('rejected'));
+    }
+    const chosen = chosenText.slice(prompt.length);
+    const rejected = rejectedText.slice(prompt.length);
+    return {
+      id: typeof record.id === 'string' ? record.id : `hh-${index}`,
+      prompt,
+      chosen,
+      rejected,
+      promptIds: tokenizer.encode(prompt),
+      chosenIds: [...tokenizer.encode(chosen), tokenizer.eosId],
+      rejectedIds: [...tokenizer.encode(rejected), tokenizer.eosId],
+    };
+  });
+}

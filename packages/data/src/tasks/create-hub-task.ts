@@ -1,0 +1,91 @@
+import { ConfigError, type GoldJudge, SPECIFICATION_VERSION, type Task } from '@ocrm/core';
+import { alpacaFarmExamples } from '../adapters/alpaca-farm';
+import { type GenericFields, genericExamples } from '../adapters/generic';
+import { type ReferenceExample, tldrExamples } from '../adapters/tldr';
+import { downloadDatasetFile, downloadModel } from '../hub/download-model';
+import type { HubOptions } from '../hub/hub-options';
+import { Prng } from '../internal/prng';
+import { readCsv } from '../readers/read-csv';
+import { readJsonArray } from '../readers/read-json-array';
+import { readJsonlRecords } from '../readers/read-jsonl';
+import { readParquet } from '../readers/read-parquet';
+import { loadTokenizer } from '../tokenizers/load-tokenizer';
+
+/** Options of {@link createHubTask}. */
+export interface HubTaskOptions {
+  /** Model repo whose tokenizer the task uses (e.g. `EleutherAI/pythia-160m`). */
+  model: string;
+  /** Dataset repo, file (Parquet, JSONL, JSON array or CSV) and record format. */
+  dataset: {
+    repo: string;
+    path: string;
+    revision?: string;
+    format: 'tldr' | 'alpaca-farm' | 'generic';
+    /** For `generic`. */
+    fields?: GenericFields;
+  };
+  /** The gold judge (e.g. a `NeuralGoldJudge` from `@ocrm/reward-model`). */
+  judge: GoldJudge;
+  /** Held-out evaluation prompts. Default 200. */
+  numEval?: number;
+  seed?: number;
+  maxPromptTokens?: number;
+  maxResponseTokens?: number;
+  /** Hub options (cache, offline, token, hubUrl). */
+  hub?: HubOptions;
+}
+
+/**
+ * A task assembled from Hub names (for GPU users): the model's tokenizer, one dataset file read through an adapter,
+ * a caller-supplied judge; a seeded train/eval split. Minimal: one file, one split.
+ */
+export async function createHubTask(options: HubTaskOptions): Promise<Task> {
+  const { seed = 0, numEval = 200, maxPromptTokens = 512, maxResponseTokens = 53 } = options;
+  const model = await downloadModel(options.model, options.hub);
+  if (!model.files['tokenizer.json']) {
+    throw new ConfigError('model', `model ${options.model} has no tokenizer.json`);
+  }
+  const tokenizer = await loadTokenizer(model.dir);
+  const { dataset } = options;
+  const file = await downloadDatasetFile(dataset.repo, dataset.path, {
+    ...options.hub,
+    revision: dataset.revision ?? options.hub?.revision,
+  });
+  const records = await readRecords(file);
+  let examples: ReferenceExample[];
+  if (dataset.format === 'tldr')
+    examples = tldrExamples(records, { tokenizer, maxQueryTokens: maxPromptTokens, file });
+  else if (dataset.format === 'alpaca-farm') examples = alpacaFarmExamples(records, { file });
+  else if (dataset.fields) examples = genericExamples(records, dataset.fields, { file });
+  else throw new ConfigError('dataset.fields', 'the generic format needs `fields`');
+  if (numEval < 1 || numEval >= examples.length) {
+    throw new ConfigError('numEval', `expected 1..${examples.length - 1}, got ${numEval}`);
+  }
+  const order = new Prng(seed, 31).shuffle(examples.map((_, i) => i));
+  const evaluation = order.slice(0, numEval).map((i) => examples[i] as ReferenceExample);
+  const train = order.slice(numEval).map((i) => examples[i] as ReferenceExample);
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: `hub:${options.model}:${dataset.repo}`,
+    tokenizer,
+    judge: options.judge,
+    sftTrain: train.map(({ id, prompt, response }) => ({ id, prompt, response })),
+    sftEval: evaluation.map(({ id, prompt, response }) => ({ id, prompt, response })),
+    trainPrompts: train.map(({ id, prompt }) => ({ id, prompt })),
+    evalPrompts: evaluation.map(({ id, prompt, reference }) => ({ id, prompt, reference })),
+    maxPromptTokens,
+    maxResponseTokens,
+  };
+}
+
+async function readRecords(file: string): Promise<Record<string, unknown>[]> {
+  const name = file.replace(/\.gz$/, '');
+  if (name.endsWith('.parquet')) return readParquet(file);
+  if (name.endsWith('.jsonl')) return readJsonlRecords(file);
+  if (name.endsWith('.json')) return readJsonArray(file);
+  if (name.endsWith('.csv')) return readCsv(file);
+  throw new ConfigError(
+    'dataset.path',
+    `unknown file type: ${file} (expected .parquet, .jsonl, .json or .csv)`,
+  );
+}
