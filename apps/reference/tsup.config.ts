@@ -1,13 +1,3 @@
-import { defineConfig } from 'tsup';
+import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/bin.ts'],
-  format: ['esm'],
-  tsconfig: 'tsconfig.build.json',
-  dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default ocrmTsupConfig({ entry: ['src/bin.ts'], dts: false, banner: { js: '#!/usr/bin/env node' } });

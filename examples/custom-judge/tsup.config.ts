@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup';
+import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  tsconfig: 'tsconfig.build.json',
-  dts: false,
-  clean: true,
-  target: 'node20',
-  platform: 'node',
-});
+export default ocrmTsupConfig({ entry: ['src/index.ts'], dts: false, sourcemap: false });

@@ -1,14 +1,3 @@
-import { defineConfig } from 'tsup';
+import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/test/index.ts'],
-  format: ['esm'],
-  tsconfig: 'tsconfig.build.json',
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-  splitting: true,
-  external: ['vitest'],
-});
+export default ocrmTsupConfig({ entry: ['src/index.ts', 'src/test/index.ts'], external: ['vitest'] });

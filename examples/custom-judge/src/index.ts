@@ -1,4 +1,4 @@
-import { SPECIFICATION_VERSION, type GoldJudge, type Task } from '@ocrm/core';
+import { type GoldJudge, SPECIFICATION_VERSION, type Task } from '@ocrm/core';
 
 /** Options of {@link brevityJudge}. */
 export interface BrevityJudgeOptions {

@@ -1,4 +1,9 @@
-import { SPECIFICATION_VERSION, type WeightingInput, type WeightingResult, type WeightingStrategy } from '@ocrm/core';
+import {
+  SPECIFICATION_VERSION,
+  type WeightingInput,
+  type WeightingResult,
+  type WeightingStrategy,
+} from '@ocrm/core';
 import { importanceWeighting, weightDiagnostics } from '@ocrm/weighting';
 
 /** Options of {@link quantileClippedImportance}. */
@@ -19,14 +24,18 @@ export interface QuantileClippedOptions {
  */
 export function quantileClippedImportance(options: QuantileClippedOptions = {}): WeightingStrategy {
   const q = options.quantile ?? 0.05;
-  const base = importanceWeighting({ ratioExponent: options.ratioExponent ?? 0.1, alpha: options.alpha ?? 0.1 });
+  const base = importanceWeighting({
+    ratioExponent: options.ratioExponent ?? 0.1,
+    alpha: options.alpha ?? 0.1,
+  });
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: `quantile-clipped(${base.name}, q=${q})`,
     weigh(input: WeightingInput): WeightingResult {
       const { logWeights } = base.weigh(input);
       const sorted = Float64Array.from(logWeights).sort();
-      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))] ?? 0;
+      const at = (p: number) =>
+        sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))] ?? 0;
       const lo = at(q);
       const hi = at(1 - q);
       const clipped = logWeights.map((w) => Math.min(hi, Math.max(lo, w)));

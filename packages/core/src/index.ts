@@ -4,12 +4,23 @@
  * counter-based RNG, safetensors IO, training plumbing (AdamW, schedules, checkpoints), run-directory IO, events and
  * errors. Every other `@ocrm/*` package builds on it; stage packages meet only through these contracts.
  */
+
+export * from './backend/index';
+export * from './batch/index';
+export { type PairTokenBatchOptions, pairTokenBatch, throughFirstEos } from './batch/pair-token-batch';
+export { type ConfigNumberBounds, checkConfigNumber } from './config/check-config-number';
 export * from './contracts/index';
 export * from './errors';
-export * from './rng/index';
-export * from './safetensors/index';
-export * from './run-io/index';
-export * from './batch/index';
-export * from './tensor/index';
+export {
+  type AdamWCosineConfig,
+  checkAdamWCosineConfig,
+  createAdamWCosine,
+} from './optim/adamw-cosine';
 export * from './optim/index';
-export * from './backend/index';
+export { loadCheckpointIfPresent } from './optim/load-checkpoint-if-present';
+export { namedGrads } from './optim/named-grads';
+export { epochOrder } from './rng/epoch-order';
+export * from './rng/index';
+export * from './run-io/index';
+export * from './safetensors/index';
+export * from './tensor/index';

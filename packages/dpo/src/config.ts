@@ -1,4 +1,4 @@
-import { ConfigError } from '@ocrm/core';
+import { ConfigError, type ConfigNumberBounds, checkConfigNumber } from '@ocrm/core';
 
 /** Per-pair loss of the preference objective. */
 export type DpoLossType =
@@ -77,21 +77,9 @@ export const DEFAULT_DPO_CONFIG: Readonly<DpoConfig> = Object.freeze({
   evalEvery: 0,
 });
 
-function positive(path: string, value: number): void {
-  if (!(Number.isFinite(value) && value > 0))
-    throw new ConfigError(path, `must be a finite number > 0, got ${value}`);
-}
-
-function nonNegative(path: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0))
-    throw new ConfigError(path, `must be a finite number ≥ 0, got ${value}`);
-}
-
-function integer(path: string, value: number, min: number): void {
-  if (!(Number.isSafeInteger(value) && value >= min)) {
-    throw new ConfigError(path, `must be an integer ≥ ${min}, got ${value}`);
-  }
-}
+const POSITIVE: ConfigNumberBounds = { min: 0, minExclusive: true, finite: true };
+const NON_NEGATIVE: ConfigNumberBounds = { min: 0, finite: true };
+const integer = (min: number): ConfigNumberBounds => ({ min, integer: true });
 
 /**
  * Fills a partial config with {@link DEFAULT_DPO_CONFIG} and validates it.
@@ -101,10 +89,10 @@ function integer(path: string, value: number, min: number): void {
 export function resolveDpoConfig(partial: Partial<DpoConfig> = {}, prefix = 'dpo'): DpoConfig {
   const config: DpoConfig = { ...DEFAULT_DPO_CONFIG, ...stripUndefined(partial) };
   const at = (field: string) => `${prefix}.${field}`;
-  positive(at('beta'), config.beta);
-  if (!(config.labelSmoothing >= 0 && config.labelSmoothing < 0.5)) {
-    throw new ConfigError(at('labelSmoothing'), `must be in [0, 0.5), got ${config.labelSmoothing}`);
-  }
+  const num = (field: keyof DpoConfig, bounds: ConfigNumberBounds) =>
+    checkConfigNumber(at(field), config[field], bounds);
+  num('beta', POSITIVE);
+  num('labelSmoothing', { min: 0, max: 0.5, maxExclusive: true });
   if (config.loss !== 'sigmoid' && config.loss !== 'ipo') {
     throw new ConfigError(at('loss'), `must be 'sigmoid' or 'ipo', got ${JSON.stringify(config.loss)}`);
   }
@@ -120,24 +108,24 @@ export function resolveDpoConfig(partial: Partial<DpoConfig> = {}, prefix = 'dpo
       `must be 'none' or 'wpo', got ${JSON.stringify(config.weighting)}`,
     );
   }
-  positive(at('learningRate'), config.learningRate);
-  integer(at('batchSize'), config.batchSize, 1);
-  integer(at('microBatchSize'), config.microBatchSize, 1);
+  num('learningRate', POSITIVE);
+  num('batchSize', integer(1));
+  num('microBatchSize', integer(1));
   if (config.microBatchSize > config.batchSize) {
     throw new ConfigError(
       at('microBatchSize'),
       `must be ≤ batchSize (${config.batchSize}), got ${config.microBatchSize}`,
     );
   }
-  integer(at('epochs'), config.epochs, 1);
-  if (config.maxPairs !== null) integer(at('maxPairs'), config.maxPairs, 1);
-  integer(at('warmup'), config.warmup, 0);
-  positive(at('eps'), config.eps);
-  nonNegative(at('weightDecay'), config.weightDecay);
-  nonNegative(at('maxGradNorm'), config.maxGradNorm);
-  integer(at('seed'), config.seed, 0);
-  integer(at('checkpointEvery'), config.checkpointEvery, 0);
-  integer(at('evalEvery'), config.evalEvery, 0);
+  num('epochs', integer(1));
+  if (config.maxPairs !== null) num('maxPairs', integer(1));
+  num('warmup', integer(0));
+  num('eps', POSITIVE);
+  num('weightDecay', NON_NEGATIVE);
+  num('maxGradNorm', NON_NEGATIVE);
+  num('seed', integer(0));
+  num('checkpointEvery', integer(0));
+  num('evalEvery', integer(0));
   return config;
 }
 

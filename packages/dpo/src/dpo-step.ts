@@ -1,8 +1,15 @@
-import { type NamedVariables, NumericError, type Policy, type PreferencePair } from '@ocrm/core';
+import {
+  type NamedVariables,
+  NumericError,
+  namedGrads,
+  type Policy,
+  type PreferencePair,
+  pairTokenBatch,
+} from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import type { DpoConfig } from './config';
 import { dpoLoss, ipoLoss, weightedMean } from './losses';
-import { buildPairBatch, splitPairSums } from './pair-batches';
+import { splitPairSums } from './pair-batches';
 import { policyWpoWeights } from './policy-wpo-weights';
 
 /** Input of {@link preferenceMicroBatchGrads}. */
@@ -45,9 +52,7 @@ export function preferenceMicroBatchGrads(input: MicroBatchInput): MicroBatchOut
     config.weighting === 'wpo'
       ? policyWpoWeights(policy, pairs, { microBatchSize: pairs.length })
       : new Float64Array(pairs.length).fill(1);
-  const batch = buildPairBatch(pairs, policy);
-  const names = Object.keys(input.variables);
-  const varList = names.map((name) => input.variables[name]!);
+  const batch = pairTokenBatch(pairs, { padId: policy.padId, eosId: policy.eosId });
   let kept: tf.Tensor | undefined;
   const lossFn = (): tf.Scalar => {
     const { chosen, rejected } = splitPairSums(policy.logProbs(batch, { temperature: 1 }).logProbs);
@@ -64,15 +69,11 @@ export function preferenceMicroBatchGrads(input: MicroBatchInput): MicroBatchOut
         : dpoLoss({ ...sums, beta: config.beta, labelSmoothing: config.labelSmoothing });
     return weightedMean(perPair, config.weighting === 'none' ? undefined : weights, input.divisor);
   };
-  const { value, grads: byVariableName } = tf.variableGrads(lossFn, varList);
+  const { value, grads } = namedGrads(input.variables, lossFn);
   const loss = value.dataSync()[0]!;
   value.dispose();
   const sums = kept!.dataSync();
   kept!.dispose();
-  const grads: Record<string, tf.Tensor> = {};
-  names.forEach((name, i) => {
-    grads[name] = byVariableName[varList[i]!.name]!;
-  });
   if (!Number.isFinite(loss)) {
     tf.dispose(Object.values(grads));
     throw new NumericError(`the ${config.loss} loss of a micro-batch is ${loss}`, {

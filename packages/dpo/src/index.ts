@@ -23,13 +23,7 @@ export {
   weightedMean,
 } from './losses';
 export { dpoRewardMetrics, type HostPairLogProbs, preferenceLossValue } from './metrics';
-export {
-  buildPairBatch,
-  type PairSums,
-  pairLogProbSums,
-  splitPairSums,
-  throughFirstEos,
-} from './pair-batches';
+export { type PairSums, pairLogProbSums, splitPairSums } from './pair-batches';
 export { policyWpoWeights } from './policy-wpo-weights';
 export { type DpoResult, selectPairs, type TrainDpoOptions, trainDpo, trainDpoIter } from './train-dpo';
 export { type WpoWeightInput, wpoLogWeights, wpoResponseScores, wpoWeights } from './wpo-weights';

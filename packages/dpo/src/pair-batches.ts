@@ -1,49 +1,16 @@
 import {
-  buildTokenBatch,
   InvalidArgumentError,
   type Policy,
   type PreferencePair,
-  type TokenBatch,
+  pairTokenBatch,
   throwIfAborted,
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 
-/** Ids through the first EOS (a response without EOS is kept whole). */
-export function throughFirstEos(ids: readonly number[], eosId: number): number[] {
-  const end = ids.indexOf(eosId);
-  return end === -1 ? ids.slice() : ids.slice(0, end + 1);
-}
-
-/**
- * One host batch of `2m` rows for `m` pairs: rows `[0, m)` are prompt + chosen response, rows `[m, 2m)` prompt +
- * rejected response, so one forward serves both sides. Prompts are left-padded, responses right-padded (to the
- * longest in this batch) and cut after their first EOS.
- */
-export function buildPairBatch(
-  pairs: readonly PreferencePair[],
-  policy: Pick<Policy, 'eosId' | 'padId'>,
-): TokenBatch {
-  if (pairs.length === 0) throw new InvalidArgumentError('buildPairBatch: give at least one pair.');
-  const prompts = pairs.map((p) => p.promptIds);
-  const chosen = pairs.map((p) => throughFirstEos(p.chosenIds, policy.eosId));
-  const rejected = pairs.map((p) => throughFirstEos(p.rejectedIds, policy.eosId));
-  for (const [i, p] of pairs.entries()) {
-    if (chosen[i]!.length === 0 || rejected[i]!.length === 0) {
-      throw new InvalidArgumentError(
-        `pair \`${p.id}\` has an empty response; every response needs ≥ 1 token.`,
-      );
-    }
-  }
-  return buildTokenBatch({
-    prompts: [...prompts, ...prompts],
-    responses: [...chosen, ...rejected],
-    padId: policy.padId,
-  });
-}
-
 /**
  * Sequence log-prob sums of chosen and rejected responses from a pair batch's per-token log-probs `[2m, T_resp]`
- * (0 at masked positions, so a plain sum stops at the first EOS). Differentiable; returns two new `[m]` tensors.
+ * of a core `pairTokenBatch(pairs, { padId, eosId })` (chosen rows first, then rejected rows; 0 at masked positions,
+ * so a plain sum stops at the first EOS). Differentiable; returns two new `[m]` tensors.
  */
 export function splitPairSums(tokenLogProbs: tf.Tensor2D): { chosen: tf.Tensor1D; rejected: tf.Tensor1D } {
   const rows = tokenLogProbs.shape[0];
@@ -76,7 +43,7 @@ export function pairLogProbSums(
   for (let start = 0; start < n; start += options.microBatchSize) {
     throwIfAborted(options.signal);
     const slice = pairs.slice(start, start + options.microBatchSize);
-    const batch = buildPairBatch(slice, policy);
+    const batch = pairTokenBatch(slice, { padId: policy.padId, eosId: policy.eosId });
     const values = tf.tidy(() => policy.logProbs(batch, { temperature: 1 }).logProbs.dataSync());
     const tResp = batch.seqLength - batch.promptLength;
     for (let row = 0; row < batch.batchSize; row++) {

@@ -1,6 +1,5 @@
-import { type Policy, type PreferencePair, throwIfAborted } from '@ocrm/core';
+import { type Policy, type PreferencePair, pairTokenBatch, throwIfAborted } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { buildPairBatch } from './pair-batches';
 import { wpoLogWeights, wpoResponseScores } from './wpo-weights';
 
 /**
@@ -19,7 +18,7 @@ export function policyWpoWeights(
   for (let start = 0; start < pairs.length; start += options.microBatchSize) {
     throwIfAborted(options.signal);
     const slice = pairs.slice(start, start + options.microBatchSize);
-    const batch = buildPairBatch(slice, policy);
+    const batch = pairTokenBatch(slice, { padId: policy.padId, eosId: policy.eosId });
     const stats = policy.tokenStats(batch);
     let u: Float64Array;
     try {

@@ -62,7 +62,9 @@ export async function evaluateGold(
   const ids = responseIds(sample.batch);
   const ended = Array.from(sample.hasEos, (e) => e === 1);
   // Special tokens stay in the text (only the final EOS is cut), so a judge sees every token the policy produced.
-  const texts = ids.map((row, i) => tokenizer.decode(ended[i] ? row.slice(0, -1) : row, { skipSpecialTokens: false }));
+  const texts = ids.map((row, i) =>
+    tokenizer.decode(ended[i] ? row.slice(0, -1) : row, { skipSpecialTokens: false }),
+  );
   const promptTexts = prompts.map((p) => p.prompt);
   const gold = await judge.score(promptTexts, texts, ended);
 

@@ -1,10 +1,10 @@
 import {
-  buildTokenBatch,
   type GoldJudge,
   InvalidArgumentError,
   type Policy,
   type PreferencePair,
   type PromptExample,
+  pairTokenBatch,
   type RewardModel,
   throwIfAborted,
 } from '@ocrm/core';
@@ -63,13 +63,10 @@ export async function rewardModelAccuracy(
   for (let start = 0; start < kept.length; start += pairsPerChunk) {
     throwIfAborted(options.signal);
     const chunk = kept.slice(start, start + pairsPerChunk);
-    const batch = buildTokenBatch({
-      prompts: chunk.flatMap((p) => [p.promptIds, p.promptIds]),
-      responses: chunk.flatMap((p) => [p.chosenIds, p.rejectedIds]),
-      padId: options.padId ?? 0,
-    });
+    const batch = pairTokenBatch(chunk, { padId: options.padId ?? 0 }); // chosen rows, then rejected rows
     const scores = await scoreBatch(rm, batch, batch.batchSize, options.signal);
-    for (let i = 0; i < chunk.length; i++) rmDiff.push(scores[2 * i]! - scores[2 * i + 1]!);
+    const m = chunk.length;
+    for (let i = 0; i < m; i++) rmDiff.push(scores[i]! - scores[m + i]!);
   }
   let correct = 0;
   let margin = 0;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@ocrm/core';
+import { ConfigError, type ConfigNumberBounds, checkConfigNumber } from '@ocrm/core';
 
 /** Where the sequence score is added to the per-token rewards. */
 export type ScorePosition =
@@ -109,10 +109,6 @@ function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 }
 
-function isNonNegativeInt(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
 function isFiniteNumber(v: unknown): v is number {
   return typeof v === 'number' && Number.isFinite(v);
 }
@@ -136,6 +132,8 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   ) {
     c.totalUpdates = null; // the caller chose episodes
   }
+  const num = (key: keyof PpoConfig, bounds: ConfigNumberBounds) =>
+    checkConfigNumber(`ppo.${key}`, c[key], bounds);
   for (const key of [
     'rolloutBatchSize',
     'maxNewTokens',
@@ -143,17 +141,11 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
     'numMinibatches',
     'microBatchSize',
   ] as const) {
-    check(isPositiveInt(c[key]), key, `must be a positive integer, got ${c[key]}.`);
+    num(key, { min: 1, integer: true });
   }
-  for (const key of ['evalEvery', 'checkpointEvery', 'seed'] as const) {
-    check(isNonNegativeInt(c[key]), key, `must be a non-negative integer, got ${c[key]}.`);
-  }
-  check(
-    isFiniteNumber(c.temperature) && c.temperature > 0,
-    'temperature',
-    `must be > 0, got ${c.temperature}.`,
-  );
-  check(isFiniteNumber(c.klCoef) && c.klCoef >= 0, 'klCoef', `must be >= 0, got ${c.klCoef}.`);
+  for (const key of ['evalEvery', 'checkpointEvery', 'seed'] as const) num(key, { min: 0, integer: true });
+  num('temperature', { min: 0, minExclusive: true, finite: true });
+  num('klCoef', { min: 0, finite: true });
   check(
     c.scorePosition === 'eos' || c.scorePosition === 'eosPlus1',
     'scorePosition',
@@ -165,36 +157,20 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
     'must be a finite number or null.',
   );
   check(typeof c.whitenRewards === 'boolean', 'whitenRewards', 'must be a boolean.');
-  check(
-    isFiniteNumber(c.gamma) && c.gamma >= 0 && c.gamma <= 1,
-    'gamma',
-    `must be in [0, 1], got ${c.gamma}.`,
-  );
-  check(
-    isFiniteNumber(c.gaeLambda) && c.gaeLambda >= 0 && c.gaeLambda <= 1,
-    'gaeLambda',
-    `must be in [0, 1], got ${c.gaeLambda}.`,
-  );
+  num('gamma', { min: 0, max: 1 });
+  num('gaeLambda', { min: 0, max: 1 });
   for (const key of ['clipRange', 'clipRangeValue', 'learningRate', 'eps'] as const) {
-    check(isFiniteNumber(c[key]) && c[key] > 0, key, `must be > 0, got ${c[key]}.`);
+    num(key, { min: 0, minExclusive: true, finite: true });
   }
-  for (const key of ['vfCoef', 'weightDecay'] as const) {
-    check(isFiniteNumber(c[key]) && c[key] >= 0, key, `must be >= 0, got ${c[key]}.`);
-  }
-  for (const key of ['beta1', 'beta2'] as const) {
-    check(isFiniteNumber(c[key]) && c[key] >= 0 && c[key] < 1, key, `must be in [0, 1), got ${c[key]}.`);
-  }
+  for (const key of ['vfCoef', 'weightDecay'] as const) num(key, { min: 0, finite: true });
+  for (const key of ['beta1', 'beta2'] as const) num(key, { min: 0, max: 1, maxExclusive: true });
   check(
     c.rolloutBatchSize % c.numMinibatches === 0,
     'numMinibatches',
     `must divide rolloutBatchSize (${c.rolloutBatchSize}), got ${c.numMinibatches}.`,
   );
   if (c.totalUpdates !== null) {
-    check(
-      isPositiveInt(c.totalUpdates),
-      'totalUpdates',
-      `must be a positive integer or null, got ${c.totalUpdates}.`,
-    );
+    num('totalUpdates', { min: 1, integer: true });
   } else {
     check(
       isPositiveInt(c.totalEpisodes),

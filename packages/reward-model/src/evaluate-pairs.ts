@@ -1,7 +1,6 @@
-import { type PreferencePair, type RewardModel, throwIfAborted } from '@ocrm/core';
+import { type PreferencePair, pairTokenBatch, type RewardModel, throwIfAborted } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { type PairStats, pairStats } from './bradley-terry';
-import { pairBatch } from './pair-batch';
 
 /** Host rewards of both sides of every pair, `[N]` each. */
 export interface PairRewards {
@@ -25,7 +24,7 @@ export async function scorePairs(
   for (let start = 0; start < pairs.length; start += microBatchSize) {
     throwIfAborted(signal);
     const part = pairs.slice(start, start + microBatchSize);
-    const scores = tf.tidy(() => rm.score(pairBatch(part, padId)));
+    const scores = tf.tidy(() => rm.score(pairTokenBatch(part, { padId })));
     const data = (await scores.data()) as Float32Array;
     scores.dispose();
     chosen.set(data.subarray(0, part.length), start);

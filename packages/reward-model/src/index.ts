@@ -12,8 +12,8 @@ export {
 } from './bradley-terry';
 export { computeRewardOffset, type RewardOffsetOptions } from './compute-reward-offset';
 export { evaluatePairs, type PairRewards, scorePairs } from './evaluate-pairs';
+export { lastValidIndex } from './last-valid-index';
 export { NeuralGoldJudge, type NeuralGoldJudgeOptions } from './neural-gold-judge';
-export { lastValidIndex, pairBatch } from './pair-batch';
 export {
   DEFAULT_REWARD_MODEL_CONFIG,
   type RewardModelConfig,

@@ -2,15 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTokenBatch } from '@ocrm/core';
-import { describeGoldJudgeContract } from '@ocrm/core/test';
+import { CharTokenizer, describeGoldJudgeContract } from '@ocrm/core/test';
 import { createModel, tinyModelConfig } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { NeuralGoldJudge } from './neural-gold-judge';
 import { ScalarRewardModel } from './scalar-reward-model';
-import { charTokenizer } from './test-utils/char-tokenizer';
 
-const tokenizer = charTokenizer();
+const tokenizer = new CharTokenizer();
 const config = tinyModelConfig('gpt_neox', {
   vocabSize: tokenizer.vocabSize,
   hiddenSize: 16,

@@ -1,34 +1,17 @@
-import { ConfigError } from '@ocrm/core';
+import { type AdamWCosineConfig, ConfigError, checkAdamWCosineConfig, checkConfigNumber } from '@ocrm/core';
 import type { WeightNormalization } from './bradley-terry';
-import { checkNumber } from './check-config';
 
 /**
  * Hyper-parameters of reward-model training (DESIGN §4 "Reward model"): Bradley-Terry loss with per-pair weights
- * `exp(logWeight)`, one epoch, AdamW, cosine decay.
+ * `exp(logWeight)`, one epoch, AdamW, cosine decay. The optimizer fields come from core's {@link AdamWCosineConfig}.
  */
-export interface RewardModelConfig {
-  /** Peak learning rate (after warmup), decayed by a cosine to `learningRate * minLearningRateRatio`. */
-  learningRate: number;
-  /** Fraction of the peak learning rate reached at the end of the cosine. */
-  minLearningRateRatio: number;
-  /** Linear warmup steps. */
-  warmupSteps: number;
+export interface RewardModelConfig extends AdamWCosineConfig {
   /** Passes over the labelled pairs (the paper: 1). */
   epochs: number;
   /** Pairs per optimizer step. */
   batchSize: number;
   /** Pairs per forward/backward (2 sequences each); must divide `batchSize` (default: `batchSize`, no accumulation). */
   microBatchSize: number;
-  /** AdamW decoupled weight decay. */
-  weightDecay: number;
-  /** AdamW epsilon (the reference's 1e-5). */
-  adamEpsilon: number;
-  /** AdamW β1. */
-  beta1: number;
-  /** AdamW β2. */
-  beta2: number;
-  /** Clip the global gradient norm to this value; 0 = no clipping. */
-  maxGradNorm: number;
   /**
    * `'batch'`: each optimizer step's weights are normalised to mean 1 in log space (the reference normalises by the
    * batch sum; the mean keeps the loss scale independent of batch size). `'none'`: `exp(logWeight)` as given.
@@ -72,31 +55,24 @@ export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {
   const c: RewardModelConfig = { ...DEFAULT_REWARD_MODEL_CONFIG, ...partial };
   if (partial.microBatchSize === undefined) c.microBatchSize = c.batchSize; // no accumulation unless asked
   const p = 'rewardModel.';
-  checkNumber(`${p}learningRate`, c.learningRate, { min: 0 });
-  checkNumber(`${p}minLearningRateRatio`, c.minLearningRateRatio, { min: 0, max: 1 });
-  checkNumber(`${p}warmupSteps`, c.warmupSteps, { min: 0, integer: true });
-  checkNumber(`${p}epochs`, c.epochs, { min: 0, minExclusive: true });
-  checkNumber(`${p}batchSize`, c.batchSize, { min: 1, integer: true });
-  checkNumber(`${p}microBatchSize`, c.microBatchSize, { min: 1, integer: true });
+  checkAdamWCosineConfig(c, p);
+  checkConfigNumber(`${p}epochs`, c.epochs, { min: 0, minExclusive: true });
+  checkConfigNumber(`${p}batchSize`, c.batchSize, { min: 1, integer: true });
+  checkConfigNumber(`${p}microBatchSize`, c.microBatchSize, { min: 1, integer: true });
   if (c.batchSize % c.microBatchSize !== 0) {
     throw new ConfigError(
       `${p}microBatchSize`,
       `must divide batchSize (${c.batchSize}), got ${c.microBatchSize}.`,
     );
   }
-  checkNumber(`${p}weightDecay`, c.weightDecay, { min: 0 });
-  checkNumber(`${p}adamEpsilon`, c.adamEpsilon, { min: 0, minExclusive: true });
-  checkNumber(`${p}beta1`, c.beta1, { min: 0, max: 1 });
-  checkNumber(`${p}beta2`, c.beta2, { min: 0, max: 1 });
-  checkNumber(`${p}maxGradNorm`, c.maxGradNorm, { min: 0 });
   if (c.weightNormalization !== 'none' && c.weightNormalization !== 'batch') {
     throw new ConfigError(
       `${p}weightNormalization`,
       `expected 'none' or 'batch', got ${String(c.weightNormalization)}.`,
     );
   }
-  checkNumber(`${p}evalEvery`, c.evalEvery, { min: 0, integer: true });
-  checkNumber(`${p}checkpointEvery`, c.checkpointEvery, { min: 0, integer: true });
-  checkNumber(`${p}seed`, c.seed, { min: 0, integer: true });
+  checkConfigNumber(`${p}evalEvery`, c.evalEvery, { min: 0, integer: true });
+  checkConfigNumber(`${p}checkpointEvery`, c.checkpointEvery, { min: 0, integer: true });
+  checkConfigNumber(`${p}seed`, c.seed, { min: 0, integer: true });
   return c;
 }

@@ -2,13 +2,13 @@ import {
   type AdamW,
   clipGradNorm,
   type GradientAccumulator,
+  namedGrads,
   type PreferencePair,
+  pairTokenBatch,
   type RewardModel,
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { bradleyTerryLoss, pairStats, pairWeights } from './bradley-terry';
-import { namedGrads } from './named-grads';
-import { pairBatch } from './pair-batch';
 import type { RewardModelConfig } from './reward-model-config';
 
 /** Metrics of one reward-model optimizer step. */
@@ -57,7 +57,7 @@ export function rewardModelStep(
   for (let start = 0; start < n; start += config.microBatchSize) {
     const part = pairs.slice(start, start + config.microBatchSize);
     const m = part.length;
-    const batch = pairBatch(part, padId);
+    const batch = pairTokenBatch(part, { padId });
     const logW = Array.from(weights.subarray(start, start + m), Math.log);
     let scores: tf.Tensor1D | undefined;
     const { value, grads } = namedGrads(variables, () => {

@@ -13,7 +13,7 @@ import {
 } from '@ocrm/core';
 import { loadModel, saveModel, TransformerModel } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
-import { lastValidIndex } from './pair-batch';
+import { lastValidIndex } from './last-valid-index';
 
 /** `config.json` key holding the reward offset (the mean reward of the reference responses). */
 export const REWARD_OFFSET_KEY = 'ocrm_reward_offset';

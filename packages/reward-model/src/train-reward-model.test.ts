@@ -1,6 +1,6 @@
 import type { TrainEvent } from '@ocrm/core';
 import { AdamW, GradientAccumulator } from '@ocrm/core';
-import { expectNoLeak } from '@ocrm/core/test';
+import { CharTokenizer, expectNoLeak } from '@ocrm/core/test';
 import { createModel, tinyModelConfig } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -8,11 +8,10 @@ import { evaluatePairs } from './evaluate-pairs';
 import { resolveRewardModelConfig } from './reward-model-config';
 import { rewardModelStep } from './reward-model-step';
 import { ScalarRewardModel } from './scalar-reward-model';
-import { charTokenizer } from './test-utils/char-tokenizer';
 import { preferenceSet } from './test-utils/preference-set';
 import { trainRewardModel } from './train-reward-model';
 
-const tokenizer = charTokenizer();
+const tokenizer = new CharTokenizer();
 const train = preferenceSet(tokenizer, 96, 1);
 const held = preferenceSet(tokenizer, 48, 2);
 

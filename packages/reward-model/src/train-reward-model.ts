@@ -1,18 +1,13 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
-  AdamW,
-  CHECKPOINT_FILE,
-  cosineSchedule,
+  createAdamWCosine,
   drive,
   type EventHandler,
+  epochOrder,
   GradientAccumulator,
   InvalidArgumentError,
-  loadCheckpoint,
+  loadCheckpointIfPresent,
   type PreferencePair,
-  permutation,
   type RewardModel,
-  rng,
   saveCheckpoint,
   type TrainEvent,
   throwIfAborted,
@@ -76,30 +71,10 @@ export async function* trainRewardModelIter(
   const N = pairs.length;
   const totalPairs = Math.ceil(config.epochs * N);
   const totalSteps = Math.ceil(totalPairs / config.batchSize);
-  const schedule = cosineSchedule({
-    peakLr: config.learningRate,
-    totalSteps,
-    warmupSteps: Math.min(config.warmupSteps, totalSteps),
-    minLr: config.learningRate * config.minLearningRateRatio,
-  });
-  const optimizer = new AdamW({
-    learningRate: config.learningRate,
-    beta1: config.beta1,
-    beta2: config.beta2,
-    epsilon: config.adamEpsilon,
-    weightDecay: config.weightDecay,
-  });
+  const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
-  const orders = new Map<number, number[]>();
-  const pairAt = (position: number): PreferencePair => {
-    const epoch = Math.floor(position / N);
-    let order = orders.get(epoch);
-    if (!order) {
-      order = permutation(N, rng(config.seed, 0, epoch));
-      orders.set(epoch, order);
-    }
-    return pairs[order[position % N]!]!;
-  };
+  const indexAt = epochOrder(N, config.seed);
+  const pairAt = (position: number): PreferencePair => pairs[indexAt(position)]!;
   let step = 0;
   let position = 0;
   let trainLoss = Number.NaN;
@@ -112,10 +87,10 @@ export async function* trainRewardModelIter(
     return { 'eval/accuracy': stats.accuracy, 'eval/loss': stats.loss, 'eval/margin': stats.margin };
   };
   try {
-    if (options.checkpointDir && (await exists(join(options.checkpointDir, CHECKPOINT_FILE)))) {
-      const info = await loadCheckpoint(options.checkpointDir, { variables, optimizer });
-      step = info.step;
-      position = info.dataPosition;
+    const resumed = await loadCheckpointIfPresent(options.checkpointDir, { variables, optimizer });
+    if (resumed) {
+      step = resumed.step;
+      position = resumed.dataPosition;
     }
     yield { type: 'run-start', stage, totalSteps, time: Date.now() };
     while (step < totalSteps) {
@@ -176,13 +151,6 @@ export async function* trainRewardModelIter(
     accumulator.dispose();
     optimizer.dispose();
   }
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**

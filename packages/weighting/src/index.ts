@@ -18,7 +18,6 @@ export {
   type SequenceLogProbOptions,
   type SequenceLogProbs,
   samplerDrift,
-  throughFirstEos,
   weightingInput,
 } from './sequence-log-probs';
 export { uniformWeighting } from './uniform-weighting';

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTokenBatch, type PreferencePair } from '@ocrm/core';
-import { createTinyPolicy, expectNoLeak, MockPolicy } from '@ocrm/core/test';
+import { buildTokenBatch } from '@ocrm/core';
+import { createTinyPolicy, expectNoLeak, MockPolicy, makePair } from '@ocrm/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { importanceWeighting } from './importance-weighting';
@@ -15,26 +15,11 @@ import {
 import { weighPairs } from './weigh-pairs';
 import { applyLogWeights, readWeightsJsonl, writeWeightsJsonl } from './write-weights';
 
-const pair = (
-  id: string,
-  promptIds: number[],
-  chosenIds: number[],
-  rejectedIds: number[],
-): PreferencePair => ({
-  id,
-  prompt: '',
-  chosen: '',
-  rejected: '',
-  promptIds,
-  chosenIds,
-  rejectedIds,
-});
-
 // EOS = 1. Pair c's chosen has tokens after its EOS: they must not count.
 const pairs = [
-  pair('a', [2, 3], [2, 3, 1], [3, 1]),
-  pair('b', [3], [1], [2, 2, 2, 2]),
-  pair('c', [2, 2, 2], [3, 1, 2, 2], [2, 1]),
+  makePair('a', [2, 3], [2, 3, 1], [3, 1]),
+  makePair('b', [3], [1], [2, 2, 2, 2]),
+  makePair('c', [2, 2, 2], [3, 1, 2, 2], [2, 1]),
 ];
 
 // Position-only distributions: log-probs known in closed form.

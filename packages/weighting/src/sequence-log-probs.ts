@@ -5,6 +5,7 @@ import {
   type Policy,
   type PreferencePair,
   ShapeError,
+  throughFirstEos,
   throwIfAborted,
   type WeightingInput,
 } from '@ocrm/core';
@@ -99,12 +100,6 @@ export async function computeSequenceLogProbs(
     };
   }
   return out;
-}
-
-/** The ids up to and including the first `eosId` (all of them when there is none). */
-export function throughFirstEos(ids: readonly number[], eosId: number): number[] {
-  const at = ids.indexOf(eosId);
-  return at < 0 ? ids.slice() : ids.slice(0, at + 1);
 }
 
 /** The summed log-probs recorded at sampling time (`logpSamplerChosen`/`Rejected`); throws when a pair lacks them. */

@@ -92,8 +92,14 @@ describe('masked reductions', () => {
 
 describe('maskedMean in a loss', () => {
   it('is differentiable (no Equal op on the gradient path) and gives x.mask / count', () => {
-    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-    const mask = tf.tensor2d([[1, 1, 0], [0, 0, 0]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 0],
+      [0, 0, 0],
+    ]);
     const grad = tf.grad((v: tf.Tensor) => maskedMean(v, mask) as tf.Scalar)(x);
     // Two valid entries: d mean / d x = mask / 2.
     expect(Array.from(grad.dataSync())).toEqual([0.5, 0.5, 0, 0, 0, 0]);

@@ -5,9 +5,12 @@
  * implementation must pass, and a README example runner. Imports `vitest` (a peer of this subpath only); never
  * imported by `@ocrm/core` itself.
  */
+
+export { CHAR_TOKENIZER_ALPHABET, CharTokenizer } from './char-tokenizer';
 export * from './contracts/index';
 export { describeEachBackend, TEST_BACKENDS, type TestBackend } from './describe-each-backend';
 export { disposeTensorsIn, type ExpectNoLeakOptions, expectNoLeak } from './expect-no-leak';
+export { makePair } from './make-pair';
 export { MockGoldJudge, type MockGoldJudgeOptions } from './mocks/mock-gold-judge';
 export { MockPolicy, type MockPolicyCalls, type MockPolicyOptions } from './mocks/mock-policy';
 export {

@@ -1,14 +1,5 @@
 import type { PreferencePair } from '@ocrm/core';
-
-/** Builds a pair from token ids (texts empty). Test helper. */
-export function makePair(
-  id: string,
-  promptIds: number[],
-  chosenIds: number[],
-  rejectedIds: number[],
-): PreferencePair {
-  return { id, prompt: '', chosen: '', rejected: '', promptIds, chosenIds, rejectedIds };
-}
+import { makePair } from '@ocrm/core/test';
 
 /**
  * A tiny preference set over vocab 8 (EOS 1, PAD 0): prompts start with a topic token (2 or 3); the chosen response

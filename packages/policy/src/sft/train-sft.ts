@@ -1,18 +1,15 @@
-import { access } from 'node:fs/promises';
-import { join } from 'node:path';
 import {
-  AdamW,
+  type AdamW,
   buildTokenBatch,
-  CHECKPOINT_FILE,
   clipGradNorm,
-  cosineSchedule,
+  createAdamWCosine,
   drive,
   type EventHandler,
+  epochOrder,
   GradientAccumulator,
   InvalidArgumentError,
-  loadCheckpoint,
-  permutation,
-  rng,
+  loadCheckpointIfPresent,
+  namedGrads,
   type SftExample,
   saveCheckpoint,
   type TokenBatch,
@@ -22,7 +19,6 @@ import {
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLMPolicy } from '../causal-lm-policy';
-import { namedGrads } from './named-grads';
 import { resolveSftConfig, type SftConfig } from './sft-config';
 import { type EncodedSftExample, encodeSftExamples } from './sft-data';
 import { sftLoss, sftTokenCount } from './sft-loss';
@@ -110,39 +106,19 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   const N = train.length;
   const totalExamples = Math.ceil(config.epochs * N);
   const totalSteps = Math.ceil(totalExamples / config.batchSize);
-  const schedule = cosineSchedule({
-    peakLr: config.learningRate,
-    totalSteps,
-    warmupSteps: Math.min(config.warmupSteps, totalSteps),
-    minLr: config.learningRate * config.minLearningRateRatio,
-  });
-  const optimizer = new AdamW({
-    learningRate: config.learningRate,
-    beta1: config.beta1,
-    beta2: config.beta2,
-    epsilon: config.adamEpsilon,
-    weightDecay: config.weightDecay,
-  });
+  const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
-  const orders = new Map<number, number[]>();
-  const exampleAt = (position: number): EncodedSftExample => {
-    const epoch = Math.floor(position / N);
-    let order = orders.get(epoch);
-    if (!order) {
-      order = permutation(N, rng(config.seed, 0, epoch));
-      orders.set(epoch, order);
-    }
-    return train[order[position % N]!]!;
-  };
+  const indexAt = epochOrder(N, config.seed);
+  const exampleAt = (position: number): EncodedSftExample => train[indexAt(position)]!;
   let step = 0;
   let position = 0;
   let trainLoss = Number.NaN;
   let evalLoss = Number.NaN;
   try {
-    if (options.checkpointDir && (await exists(join(options.checkpointDir, CHECKPOINT_FILE)))) {
-      const info = await loadCheckpoint(options.checkpointDir, { variables, optimizer });
-      step = info.step;
-      position = info.dataPosition;
+    const resumed = await loadCheckpointIfPresent(options.checkpointDir, { variables, optimizer });
+    if (resumed) {
+      step = resumed.step;
+      position = resumed.dataPosition;
     }
     yield { type: 'run-start', stage, totalSteps, time: Date.now() };
     while (step < totalSteps) {
@@ -227,13 +203,6 @@ function trainStep(
   optimizer.step(variables, clipped.grads, lr);
   tf.dispose([...Object.values(mean), ...Object.values(clipped.grads)]);
   return { loss, tokens, gradNorm: clipped.norm };
-}
-
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
 }
 
 /**

@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs';
 import { maskedMean as coreMaskedMean } from '@ocrm/core';
+import * as tf from '@tensorflow/tfjs';
 
 const maskedMean = (x: tf.Tensor, mask: tf.Tensor) => coreMaskedMean(x, mask) as tf.Scalar;
 

@@ -1,4 +1,4 @@
-import { permutation, rng } from '@ocrm/core';
+import { epochOrder } from '@ocrm/core';
 
 /** RNG stream of the prompt order: pass `p` over the prompts uses step `p`. */
 export const DATA_STREAM = 0x50520000;
@@ -10,18 +10,6 @@ export const DATA_STREAM = 0x50520000;
  * @internal
  */
 export function promptIndices(numPrompts: number, batchSize: number, update: number, seed: number): number[] {
-  const out: number[] = [];
-  let position = update * batchSize;
-  let pass = -1;
-  let order: number[] = [];
-  while (out.length < batchSize) {
-    const p = Math.floor(position / numPrompts);
-    if (p !== pass) {
-      pass = p;
-      order = permutation(numPrompts, rng(seed, DATA_STREAM, p));
-    }
-    out.push(order[position % numPrompts] as number);
-    position++;
-  }
-  return out;
+  const indexAt = epochOrder(numPrompts, seed, DATA_STREAM);
+  return Array.from({ length: batchSize }, (_, i) => indexAt(update * batchSize + i));
 }

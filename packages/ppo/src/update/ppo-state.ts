@@ -1,11 +1,10 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   AdamW,
   CHECKPOINT_FILE,
   DataError,
   linearSchedule,
-  loadCheckpoint,
+  loadCheckpointIfPresent,
   type NamedVariables,
   saveCheckpoint,
 } from '@ocrm/core';
@@ -64,12 +63,8 @@ export class PpoState {
    * @throws DataError when the checkpoint was written with another rollout batch size or seed.
    */
   async restore(dir: string): Promise<number> {
-    try {
-      await access(join(dir, CHECKPOINT_FILE));
-    } catch {
-      return 0;
-    }
-    const info = await loadCheckpoint(dir, { variables: this.variables, optimizer: this.optimizer });
+    const info = await loadCheckpointIfPresent(dir, { variables: this.variables, optimizer: this.optimizer });
+    if (!info) return 0;
     const { rolloutBatchSize, seed } = info.extra as { rolloutBatchSize?: number; seed?: number };
     if (rolloutBatchSize !== this.config.rolloutBatchSize || seed !== this.config.seed) {
       throw new DataError(

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SPECIFICATION_VERSION } from '../../contracts/common';
 import type { Evaluator } from '../../contracts/evaluator';
-import type { Tokenizer } from '../../contracts/tokenizer';
 import type { WeightDiagnostics, WeightingInput, WeightingStrategy } from '../../contracts/weighting';
+import { CharTokenizer } from '../char-tokenizer';
 import { MockPolicy } from '../mocks/mock-policy';
 import {
   describeEvaluatorContract,
@@ -66,21 +66,7 @@ const importance = () =>
 describeWeightingStrategyContract('uniform (reference)', uniform, { uniform: true });
 describeWeightingStrategyContract('importance (reference)', importance);
 
-const charTokenizer = (): Tokenizer => {
-  const alphabet = ' .TVabcdefghijklmnopqrstuvwxyz';
-  return {
-    specificationVersion: SPECIFICATION_VERSION,
-    vocabSize: alphabet.length + 2,
-    eosId: alphabet.length,
-    padId: alphabet.length + 1,
-    encode: (text) => Array.from(text, (c) => alphabet.indexOf(c)),
-    decode: (ids, o) =>
-      Array.from(ids)
-        .filter((id) => id < alphabet.length || o?.skipSpecialTokens === false)
-        .map((id) => alphabet[id] ?? '<special>')
-        .join(''),
-  };
-};
+const charTokenizer = () => new CharTokenizer(' .TVabcdefghijklmnopqrstuvwxyz');
 describeTokenizerContract('character tokenizer (reference)', charTokenizer, {
   texts: ['hello world', 'The quick fox.'],
 });
