@@ -1,13 +1,3 @@
-import { defineConfig } from 'tsup';
+import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  tsconfig: 'tsconfig.build.json',
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-  platform: 'node',
-  splitting: true,
-});
+export default ocrmTsupConfig({ entry: ['src/index.ts'] });

@@ -1,5 +1,20 @@
 /**
  * @packageDocumentation
- * Decoder-only transformer backbones (GPT-NeoX/Pythia, GPT-2, Qwen2/Llama) in TensorFlow.js with exact parity to Hugging Face transformers.
+ * Decoder-only transformer backbones (GPT-NeoX/Pythia, GPT-2, Qwen2/Llama) in TensorFlow.js with exact parity to
+ * Hugging Face transformers: load/save the Hub layout, forward with LM and scalar heads, KV-cached decoding.
  */
-export {};
+export {
+  type Activation,
+  type ModelConfig,
+  type ModelType,
+  parseHfConfig,
+  resolveModelConfig,
+} from './config';
+export { type CreateModelOptions, createModel } from './create-model';
+export { hfArchitecture, tinyModelConfig, toHfConfig } from './hf-config';
+export { createKvCache, KvCache } from './kv-cache';
+export { LM_HEAD_CHUNK_ELEMENTS, lmHeadLogits } from './lm-head';
+export { type LoadModelOptions, loadModel } from './load-model';
+export { type ForwardInput, type ForwardOutput, type IntMatrix, TransformerModel } from './model';
+export type { HeadOptions, ParamSpec, ParamTransform } from './param-layout';
+export { type SaveModelOptions, saveModel } from './save-model';

@@ -1,0 +1,280 @@
+/**
+ * The decoder-only transformer: forward pass, LM head, scalar head, KV cache, variables.
+ */
+import {
+  InvalidArgumentError,
+  type NamedVariables,
+  ShapeError,
+  type Trainable,
+  UnsupportedError,
+} from '@ocrm/core';
+import * as tf from '@tensorflow/tfjs';
+import { attentionBias } from './attention';
+import { decoderLayer, type LayerContext, norm } from './blocks';
+import type { ModelConfig } from './config';
+import { initParam } from './init';
+import { createKvCache, KvCache } from './kv-cache';
+import { embeddingLookup, rotaryTables } from './layers';
+import { lmHeadLogits } from './lm-head';
+import { type ParamSpec, paramLayout } from './param-layout';
+import { saveModel } from './save-model';
+
+/** Token ids, mask or positions: a [B, T] tensor (int32 preferred) or nested arrays. */
+export type IntMatrix = tf.Tensor2D | number[][];
+
+/** Input of {@link TransformerModel.forward}. Inputs are never disposed. */
+export interface ForwardInput {
+  /** [B, T] token ids. Ids at masked positions are replaced by 0. */
+  inputIds: IntMatrix;
+  /** [B, T] 1 = real token, 0 = padding (default all ones). With a cache: the mask of the NEW tokens only. */
+  attentionMask?: IntMatrix;
+  /** [B, T] position ids (default `max(cumsum(mask) - 1, 0)`, offset by the cache's real-token count). */
+  positionIds?: IntMatrix;
+  /** Compute logits: `true` for every position, `{ start, end }` for positions [start, end), false (default) none. */
+  logits?: boolean | { start: number; end: number };
+  /** Cache of earlier tokens (an empty one from `createKvCache` to prefill). The output then holds a new cache. */
+  cache?: KvCache;
+}
+
+/** Output of {@link TransformerModel.forward}; the caller owns (and disposes) every tensor and the cache. */
+export interface ForwardOutput {
+  /** [B, T, H] final hidden states (after the final norm). */
+  hidden: tf.Tensor3D;
+  /** [B, T', V] logits, when requested (T' = T or end - start). */
+  logits?: tf.Tensor3D;
+  /** Cache extended with these tokens, when a cache was given. */
+  cache?: KvCache;
+}
+
+function intTensor(value: IntMatrix, name: string): tf.Tensor2D {
+  if (Array.isArray(value)) return tf.tensor2d(value, undefined, 'int32');
+  if (value.rank !== 2) throw new ShapeError(`\`${name}\` must be [B, T], got shape [${value.shape}]`);
+  return value.dtype === 'int32' ? value : value.toInt();
+}
+
+/**
+ * A decoder-only transformer (GPT-NeoX, GPT-2, Llama/Qwen2) whose weights are `tf.Variable`s named after Hugging
+ * Face parameters. Create it with `createModel` or `loadModel`; the caller owns it and must `dispose()` it.
+ */
+export class TransformerModel implements Trainable<TransformerModel> {
+  private specs: ParamSpec[];
+  private trainableFlag: boolean;
+
+  /** @internal use `createModel` / `loadModel`. `params` are keyed by internal key and become owned by the model. */
+  constructor(
+    /** The normalised configuration. */
+    readonly config: ModelConfig,
+    private readonly params: Map<string, tf.Variable>,
+    options: { trainable?: boolean; hfConfig?: Record<string, unknown> } = {},
+  ) {
+    this.specs = paramLayout(config, { lmHead: params.has('lm_head'), scoreHead: params.has('score') });
+    this.trainableFlag = options.trainable ?? true;
+    this.hfConfig = options.hfConfig;
+    for (const v of params.values()) v.trainable = this.trainableFlag;
+  }
+
+  /** The `config.json` this model was loaded from (unknown keys are written back by `saveModel`). */
+  readonly hfConfig?: Record<string, unknown>;
+
+  /** True when the model can produce logits (tied embeddings or an LM head weight). */
+  get hasLmHead(): boolean {
+    return this.config.tieWordEmbeddings || this.params.has('lm_head');
+  }
+
+  /** True when the scalar `score.weight` head exists. */
+  get hasScoreHead(): boolean {
+    return this.params.has('score');
+  }
+
+  /** Whether `trainableVariables()` returns the weights (false for a frozen copy). */
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  set trainable(value: boolean) {
+    this.trainableFlag = value;
+    for (const v of this.params.values()) v.trainable = value;
+  }
+
+  /** Parameter specs (Hugging Face names, shapes, layouts) in variable order. */
+  paramSpecs(): readonly ParamSpec[] {
+    return this.specs;
+  }
+
+  /** Every weight by Hugging Face name, in a fixed order. Internal layout: projections are `[in, out]`. */
+  variables(): NamedVariables {
+    const out: NamedVariables = {};
+    for (const spec of this.specs) out[spec.hfName] = this.params.get(spec.key)!;
+    return out;
+  }
+
+  /** {@link variables} when trainable, else `{}`. */
+  trainableVariables(): NamedVariables {
+    return this.trainableFlag ? this.variables() : {};
+  }
+
+  /** The internal weight for a key (`h0.qkv.w`), or undefined. Not a copy: do not dispose. */
+  weight(key: string): tf.Variable | undefined {
+    return this.params.get(key);
+  }
+
+  /** Adds a score head (normal init, std 1/sqrt(H+1), seeded) if absent. */
+  addScoreHead(options: { seed?: number } = {}): void {
+    if (this.params.has('score')) return;
+    const specs = paramLayout(this.config, { lmHead: this.params.has('lm_head'), scoreHead: true });
+    const spec = specs[specs.length - 1];
+    const init = initParam(spec, this.config, options.seed ?? 0);
+    this.params.set('score', tf.variable(init, this.trainableFlag));
+    init.dispose();
+    this.specs = specs;
+  }
+
+  /** An empty KV cache for `batchSize` sequences; see {@link KvCache}. */
+  createKvCache(batchSize: number): KvCache {
+    return createKvCache(batchSize);
+  }
+
+  /**
+   * Runs the model. Masked ids are replaced by 0; positions default to `max(cumsum(mask) - 1, 0)` (left padding
+   * works). With `cache`, `inputIds` are the new tokens and the output carries the extended cache.
+   * Returned tensors are owned by the caller; inputs are not disposed.
+   */
+  forward(input: ForwardInput): ForwardOutput {
+    const c = this.config;
+    const cache = input.cache;
+    const result = tf.tidy(() => {
+      const ids = intTensor(input.inputIds, 'inputIds');
+      const [B, T] = ids.shape;
+      const mask = input.attentionMask
+        ? intTensor(input.attentionMask, 'attentionMask')
+        : tf.ones([B, T], 'int32');
+      if (mask.shape[0] !== B || mask.shape[1] !== T) {
+        throw new ShapeError(`attentionMask shape [${mask.shape}] differs from inputIds [${ids.shape}]`);
+      }
+      if (cache && (cache.batchSize !== B || cache.isDisposed)) {
+        throw new InvalidArgumentError(`cache is disposed or has batch ${cache.batchSize}, inputs have ${B}`);
+      }
+      const past = cache?.length ?? 0;
+      if (c.positions === 'learned' && past + T > c.maxPositions) {
+        throw new InvalidArgumentError(`sequence length ${past + T} exceeds max positions ${c.maxPositions}`);
+      }
+      const start = cache ? cache.nextPosition.reshape([B, 1]) : tf.scalar(0, 'int32');
+      const positions = input.positionIds
+        ? intTensor(input.positionIds, 'positionIds')
+        : (tf.maximum(
+            mask.cumsum(1).add(start).sub(tf.scalar(1, 'int32')),
+            tf.scalar(0, 'int32'),
+          ) as tf.Tensor2D);
+      const flatIds = ids.mul(mask).reshape([B * T]) as tf.Tensor1D;
+      let x = embeddingLookup(this.param('embed') as tf.Tensor2D, flatIds);
+      if (c.positions === 'learned') {
+        x = x.add(embeddingLookup(this.param('pos_embed') as tf.Tensor2D, positions.reshape([B * T])));
+      }
+      const keyMask = cache ? tf.concat([cache.mask, mask.toFloat()], 1) : mask.toFloat();
+      const ctx: LayerContext = {
+        config: c,
+        weight: (key) => this.params.get(key),
+        batch: B,
+        length: T,
+        bias: attentionBias(keyMask as tf.Tensor2D, T),
+        rotary:
+          c.positions === 'rotary' && c.rotaryDim > 0
+            ? rotaryTables(positions, c.headDim, c.rotaryDim, c.ropeTheta)
+            : undefined,
+      };
+      const keys: tf.Tensor4D[] = [];
+      const values: tf.Tensor4D[] = [];
+      for (let i = 0; i < c.numLayers; i++) {
+        const pastKv = cache && past > 0 ? { keys: cache.keys[i], values: cache.values[i] } : undefined;
+        const layer = decoderLayer(ctx, i, x, pastKv);
+        x = layer.x;
+        keys.push(layer.keys);
+        values.push(layer.values);
+      }
+      const hidden = norm(ctx, 'ln_f', x).reshape([B, T, c.hiddenSize]) as tf.Tensor3D;
+      const logits = this.logitsFor(hidden, input.logits);
+      if (!cache) return { hidden, logits };
+      const nextPosition = cache.nextPosition.add(mask.sum(1)) as tf.Tensor1D;
+      return { hidden, logits, keys, values, keyMask, nextPosition };
+    });
+    const out: ForwardOutput = { hidden: result.hidden };
+    if (result.logits) out.logits = result.logits;
+    if (cache) {
+      const r = result as Required<typeof result>;
+      out.cache = new KvCache(cache.batchSize, r.keys, r.values, r.keyMask as tf.Tensor2D, r.nextPosition);
+    }
+    return out;
+  }
+
+  private logitsFor(hidden: tf.Tensor3D, which: ForwardInput['logits']): tf.Tensor3D | undefined {
+    if (!which) return undefined;
+    if (which === true) return this.lmHeadLogits(hidden);
+    const [B, T, H] = hidden.shape;
+    const { start, end } = which;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end && end <= T)) {
+      throw new InvalidArgumentError(`logits range [${start}, ${end}) is not within [0, ${T})`);
+    }
+    return this.lmHeadLogits(hidden.slice([0, start, 0], [B, end - start, H]));
+  }
+
+  /**
+   * LM head: hidden [B, T, H] → logits [B, T, V], computed in vocabulary chunks when B·T·V is large (the product never
+   * needs more than one chunk's temporaries). The caller owns the result.
+   */
+  lmHeadLogits(hidden: tf.Tensor3D): tf.Tensor3D {
+    if (!this.hasLmHead) {
+      throw new UnsupportedError('this model has no LM head (loaded without `embed_out`/`lm_head` weights)');
+    }
+    return tf.tidy(() => {
+      const weight = this.config.tieWordEmbeddings ? this.param('embed').transpose() : this.param('lm_head');
+      return lmHeadLogits(hidden, weight as tf.Tensor2D);
+    });
+  }
+
+  /** Scalar head (`score.weight`, no bias) at every position: hidden [B, T, H] → [B, T]. Caller owns the result. */
+  scoreHead(hidden: tf.Tensor3D): tf.Tensor2D {
+    const score = this.params.get('score');
+    if (!score) throw new UnsupportedError('this model has no score head; call addScoreHead() first');
+    const [B, T, H] = hidden.shape;
+    return tf.tidy(() =>
+      tf.matMul(hidden.reshape([B * T, H]) as tf.Tensor2D, score as tf.Tensor2D).reshape([B, T]),
+    );
+  }
+
+  private param(key: string): tf.Variable {
+    const v = this.params.get(key);
+    if (!v) throw new InvalidArgumentError(`missing weight \`${key}\``);
+    return v;
+  }
+
+  private copy(trainable: boolean): TransformerModel {
+    const params = new Map<string, tf.Variable>();
+    for (const [key, v] of this.params) params.set(key, tf.variable(v, trainable));
+    return new TransformerModel(this.config, params, { trainable, hfConfig: this.hfConfig });
+  }
+
+  /** A trainable deep copy (new variables). The caller owns it. */
+  clone(): TransformerModel {
+    return this.copy(true);
+  }
+
+  /** A frozen deep copy (`trainableVariables()` is empty). The caller owns it. */
+  freeze(): TransformerModel {
+    return this.copy(false);
+  }
+
+  /** Saves in the Hugging Face layout; see `saveModel`. */
+  save(dir: string): Promise<void> {
+    return saveModel(this, dir);
+  }
+
+  /** True once `dispose()` ran. */
+  get isDisposed(): boolean {
+    return [...this.params.values()].some((v) => v.isDisposed);
+  }
+
+  /** Frees every variable. */
+  dispose(): void {
+    for (const v of this.params.values()) v.dispose();
+  }
+}
