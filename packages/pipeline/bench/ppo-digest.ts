@@ -12,7 +12,9 @@ import { trainPpoIter } from '@ocrm/ppo';
 import { ScalarRewardModel } from '@ocrm/reward-model';
 import { PRESETS } from '../src/config/presets';
 
-const backend = await initBackend({ prefer: (process.env.OCRM_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm' });
+const backend = await initBackend({
+  prefer: (process.env.OCRM_BACKEND as 'wasm' | 'cpu' | undefined) ?? 'wasm',
+});
 const preset = PRESETS.quick!.config;
 const task = createDigestTask(preset.task.options);
 const modelConfig = parseHfConfig({
@@ -24,13 +26,19 @@ const modelConfig = parseHfConfig({
 const ids = { eosId: task.tokenizer.eosId, padId: task.tokenizer.padId };
 const policy = CausalLMPolicy.fromModel(createModel(modelConfig, { seed: 1 }), ids);
 const reference = policy.freeze();
-const rewardModel = ScalarRewardModel.fromModel(createModel(modelConfig, { seed: 2, scoreHead: true, lmHead: false }));
+const rewardModel = ScalarRewardModel.fromModel(
+  createModel(modelConfig, { seed: 2, scoreHead: true, lmHead: false }),
+);
 const critic = rewardModel.clone();
 const updates = Number(process.env.BENCH_UPDATES ?? 4);
 const config: Record<string, unknown> & { rolloutBatchSize?: number; maxNewTokens: number } = {
   ...preset.ppo,
   ...(process.env.BENCH_MICRO ? { microBatchSize: Number(process.env.BENCH_MICRO) } : {}),
-  maxNewTokens: task.maxResponseTokens, totalUpdates: updates, evalEvery: 0, checkpointEvery: 0 };
+  maxNewTokens: task.maxResponseTokens,
+  totalUpdates: updates,
+  evalEvery: 0,
+  checkpointEvery: 0,
+};
 
 const rows: Record<string, number>[] = [];
 for await (const event of trainPpoIter({
@@ -44,13 +52,20 @@ for await (const event of trainPpoIter({
   if (event.type === 'step-end') rows.push(event.metrics);
 }
 const median = (key: string) => {
-  const xs = rows.slice(1).map((r) => r[key] as number).sort((a, b) => a - b);
+  const xs = rows
+    .slice(1)
+    .map((r) => r[key] as number)
+    .sort((a, b) => a - b);
   return xs[Math.floor(xs.length / 2)] ?? Number.NaN;
 };
 const params = Object.values(policy.trainableVariables()).reduce((n, v) => n + v.size, 0);
 console.log(`PPO on the digest task, quick-preset model (${params} parameters), backend ${backend.name}`);
-console.log(`rollout batch ${config.rolloutBatchSize} x ${config.maxNewTokens} tokens; medians over updates 2..${updates}`);
+console.log(
+  `rollout batch ${config.rolloutBatchSize} x ${config.maxNewTokens} tokens; medians over updates 2..${updates}`,
+);
 console.log('| s/update | episodes/s | sampling s | scoring s | update s |');
 console.log('| --- | --- | --- | --- | --- |');
-console.log(`| ${median('time/total').toFixed(2)} | ${median('eps').toFixed(1)} | ${median('time/sampling').toFixed(2)} | ${median('time/scoring').toFixed(2)} | ${median('time/update').toFixed(2)} |`);
+console.log(
+  `| ${median('time/total').toFixed(2)} | ${median('eps').toFixed(1)} | ${median('time/sampling').toFixed(2)} | ${median('time/scoring').toFixed(2)} | ${median('time/update').toFixed(2)} |`,
+);
 for (const m of [policy, reference, rewardModel, critic]) m.dispose();

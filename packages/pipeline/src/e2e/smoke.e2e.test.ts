@@ -90,18 +90,31 @@ describe('e2e: smoke preset, OCRM, 2 rounds', () => {
     expect(again.filter((e) => e.type === 'stage-skip').length).toBe(stages.length);
   });
 
-  it('WPO on the same labelled pairs: shared sft/pairs/labels folders are reused, dpo-style stages run', { timeout: 600_000 }, async () => {
+  it('WPO on the same labelled pairs: shared sft/pairs/labels folders are reused, dpo-style stages run', {
+    timeout: 600_000,
+  }, async () => {
     const wpoDir = join(dir, 'wpo');
-    for (const stage of ['sft', 'pairs', 'labels']) await cp(join(dir, stage), join(wpoDir, stage), { recursive: true });
+    for (const stage of ['sft', 'pairs', 'labels'])
+      await cp(join(dir, stage), join(wpoDir, stage), { recursive: true });
     const config = resolvePipelineConfig({ preset: 'smoke', overrides: { method: 'wpo' } });
     const events: PipelineEvent[] = [];
     const result = await runPipeline(config, { outDir: wpoDir, onEvent: (e) => events.push(e) });
-    expect(events.filter((e) => e.type === 'stage-skip').map((e) => (e as { stage: string }).stage)).toEqual(['sft', 'pairs', 'labels']);
+    expect(events.filter((e) => e.type === 'stage-skip').map((e) => (e as { stage: string }).stage)).toEqual([
+      'sft',
+      'pairs',
+      'labels',
+    ]);
     expect(existsSync(join(wpoDir, 'wpo', 'policy', 'model.safetensors'))).toBe(true);
     expect(result.rounds.map((r) => r.stage)).toEqual(['wpo']);
     expect(Number.isFinite(result.rounds[0]!.gold)).toBe(true);
     expect(result.rounds[0]!.proxy).toBeUndefined();
-    const metrics = await readJsonlAll<{ type: string; stage?: string; metrics?: Record<string, number> }>(join(wpoDir, 'metrics.jsonl'));
-    expect(metrics.some((m) => m.type === 'step-end' && m.stage === 'wpo' && Number.isFinite(m.metrics?.['wpo/weight_mean']))).toBe(true);
+    const metrics = await readJsonlAll<{ type: string; stage?: string; metrics?: Record<string, number> }>(
+      join(wpoDir, 'metrics.jsonl'),
+    );
+    expect(
+      metrics.some(
+        (m) => m.type === 'step-end' && m.stage === 'wpo' && Number.isFinite(m.metrics?.['wpo/weight_mean']),
+      ),
+    ).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ export async function loadImplementation<T>(
   let value = mod.default ?? mod[name];
   if (typeof value === 'function') value = await (value as (a: unknown) => unknown)(arg);
   const impl = value as Record<string, unknown> | undefined;
-  if (!impl || impl.specificationVersion !== 'v1' || typeof impl[method] !== 'function') {
+  if (impl?.specificationVersion !== 'v1' || typeof impl[method] !== 'function') {
     throw new ContractError(
       `${file} must export (default or \`${name}\`) an object with specificationVersion 'v1' and ${method}(), or a function returning one.`,
     );
