@@ -127,7 +127,20 @@ const paperAlpaca: Preset = {
   config: {
     ...paperTldr.config,
     preset: 'paper-alpaca',
-    task: { name: 'alpaca', options: {} },
+    task: {
+      name: 'hub',
+      options: {
+        dataset: {
+          repo: 'tatsu-lab/alpaca_farm',
+          revision: 'refs/convert/parquet',
+          path: 'alpaca_instructions/sft/0000.parquet',
+          format: 'alpaca-farm',
+        },
+        judge: { repo: 'Skywork/Skywork-Reward-Llama-3.1-8B-v0.2' },
+        maxPromptTokens: 512,
+        maxResponseTokens: 128,
+      },
+    },
     model: { source: 'hub', repo: 'Qwen/Qwen2.5-1.5B' },
   },
 };

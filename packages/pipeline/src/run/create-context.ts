@@ -5,6 +5,7 @@ import { getTask } from '@ocrm/data';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineStages, StageContext } from './context';
 import type { PipelineEvent } from './events';
+import { createHubTaskFromConfig } from './hub-task';
 import { loadImplementation } from './load-module';
 
 /** Builds what the stages share: the task, the gold judge and weighting (swapped or from config modules). */
@@ -14,7 +15,11 @@ export async function createStageContext(
   options: { stages?: PipelineStages; signal?: AbortSignal; emit: (event: PipelineEvent) => void },
 ): Promise<StageContext> {
   const stages = options.stages ?? {};
-  const task = stages.task ?? (await getTask(config.task.name, config.task.options));
+  const task =
+    stages.task ??
+    (config.task.name === 'hub'
+      ? await createHubTaskFromConfig(config)
+      : await getTask(config.task.name, config.task.options));
   const judge =
     stages.judge ??
     (config.task.judgeModule
