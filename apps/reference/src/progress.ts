@@ -10,7 +10,15 @@ export interface ProgressOptions {
   write?: (line: string) => void;
 }
 
-const KEY_METRICS = ['loss', 'loss/policy', 'objective/scores', 'objective/kl', 'accuracy', 'eval/gold'];
+/** The metric shown beside a stage's progress, first one present wins: SFT, RM, PPO (score, KL), DPO. */
+const KEY_METRICS = [
+  'loss/train',
+  'loss/weighted',
+  'objective/scores',
+  'loss/dpo',
+  'loss/policy',
+  'eval/gold',
+];
 
 /** Renders pipeline events: a stage list with ✓, step/total, a key metric and an ETA. */
 export class ProgressDisplay {
