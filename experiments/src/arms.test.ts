@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { mainArms, planCopies, planJobs, sweepArms } from './arms.mjs';
+
+describe('experiment plan', () => {
+  it('lists the arms of issue 10 and shares the stages whose inputs are identical', () => {
+    const main = mainArms({ lambda: 0.1 });
+    expect(main.map((a) => a.key)).toEqual([
+      'iterated-prev',
+      'rlhf',
+      'iterated-sft',
+      'ocrm-l0.1-a0.1-prev-norm',
+      'ocrm-l0.1-a0.1-sft-norm',
+      'ocrm-l0.1-a0.1-prev-raw',
+      'ocrm-l0.1-a0.1-sft-raw',
+      'ocrm-l0.001-a0.1-prev-norm',
+      'ocrm-l0.001-a0.1-sft-norm',
+      'ocrm-l0.001-a0.1-prev-raw',
+      'ocrm-l0.001-a0.1-sft-raw',
+      'ocrm-l0-a0.1-prev-norm',
+      'dpo',
+      'wpo',
+    ]);
+    const jobs = planJobs({ main, sweep: sweepArms([0.1, 1], [0, 0.1]), seeds: [0, 1] });
+    // 14 arms × 2 seeds + the sweep arms not already in the main arms (λ=1 α=0.1, and both α=0).
+    expect(jobs).toHaveLength(28 + 3);
+    expect(jobs.slice(0, 2).map((j) => j.id)).toEqual(['iterated-prev/s0', 'iterated-prev/s1']);
+    const copies = planCopies(jobs);
+    expect(copies.get('iterated-prev/s0')).toEqual([]);
+    expect(copies.get('rlhf/s1')).toEqual([
+      { stage: 'sft', from: 'iterated-prev/s1' },
+      { stage: 'pairs', from: 'iterated-prev/s1' },
+      { stage: 'labels', from: 'iterated-prev/s1' },
+      { stage: 'rm-1', from: 'iterated-prev/s1' },
+    ]);
+    const sftRaw = copies.get('ocrm-l0.1-a0.1-sft-raw/s0')!;
+    expect(sftRaw.find((c) => c.stage === 'ppo-1')?.from).toBe('iterated-prev/s0');
+    expect(sftRaw.find((c) => c.stage === 'weights-2')?.from).toBe('ocrm-l0.1-a0.1-prev-norm/s0');
+    expect(sftRaw.find((c) => c.stage === 'rm-2')?.from).toBe('ocrm-l0.1-a0.1-prev-raw/s0');
+    expect(copies.get('dpo/s0')!.map((c) => c.stage)).toEqual(['sft', 'pairs', 'labels']);
+  });
+});

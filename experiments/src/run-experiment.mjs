@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * `npm run experiment [-- --quick | --smoke] [--seeds 0,1,2] [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ *
+ * Runs the arms of issue 10 (standard RLHF, iterated λ = 0 with KL previous / SFT, OCRM at the tuned λ and at the
+ * paper's 0.001 with KL previous / SFT, normalised or not, DPO, WPO) over seeds, plus a λ × α sweep on one seed,
+ * as child processes of the `ocrm` CLI (two at a time), then writes `docs/results.md` and `docs/figures/*.svg`.
+ * Rerunning with the same `--out` resumes: finished stages are skipped.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PRESETS } from '@ocrm/pipeline';
+import { mainArms, ocrmArm, planJobs, sweepArms } from './arms.mjs';
+import { addMatchedKl, collectJob } from './collect.mjs';
+import { exploitSection } from './exploit-section.mjs';
+import { jobDir, runJobs } from './scheduler.mjs';
+import { writeResults } from './write-results.mjs';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The tuned λ (ratioExponent) of the quick preset's digest setting; see docs/results.md. */
+export const TUNED_LAMBDA = Number(
+  /** @type {any} */ (PRESETS.quick?.config.weighting)?.ratioExponent ?? 0.1,
+);
+
+/**
+ * The three forms of the experiment.
+ * @param {'full' | 'quick' | 'smoke'} profile
+ * @param {number} lambda
+ */
+export function profileArms(profile, lambda) {
+  if (profile === 'smoke') {
+    return {
+      preset: 'smoke',
+      seeds: [0],
+      main: [
+        { key: 'rlhf', label: 'standard RLHF', group: 'main', overrides: { method: 'rlhf' } },
+        ocrmArm({ lambda, kl: 'previous', normalize: 'dataset' }),
+      ],
+      sweep: [],
+    };
+  }
+  if (profile === 'quick') {
+    // The 2 normalised OCRM arms at the tuned λ, plus the paper's λ = 0.001 (KL previous, normalised); a 3-point
+    // sweep (λ/10 and 3λ at α 0.1, λ at α 0) on the first seed.
+    const main = mainArms({ lambda, full: false });
+    main.splice(main.length - 1, 0, ocrmArm({ lambda: 0.001, kl: 'previous', normalize: 'dataset' }));
+    const sweep = [...sweepArms([round(lambda / 10), round(lambda * 3)], [0.1]), ...sweepArms([lambda], [0])];
+    return { preset: 'quick', seeds: [0], main, sweep };
+  }
+  const lambdas = [lambda / 10, lambda / 3, lambda, lambda * 3].map(round);
+  return {
+    preset: 'quick',
+    seeds: [0, 1, 2],
+    main: mainArms({ lambda, full: true }),
+    sweep: sweepArms(lambdas, [0, 0.1]),
+  };
+}
+
+/** λ values printed compactly (3 significant digits). @param {number} x */
+const round = (x) => Number(x.toPrecision(3));
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+  /** @type {Record<string, string | boolean>} */
+  const flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = /** @type {string} */ (argv[i]);
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const [k, v] = a.slice(2).split('=');
+    const key = /** @type {string} */ (k);
+    if (v !== undefined) flags[key] = v;
+    else if (['quick', 'smoke', 'report-only', 'no-sweep', 'no-diagnostics'].includes(key)) flags[key] = true;
+    else flags[key] = /** @type {string} */ (argv[++i]);
+  }
+  return flags;
+}
+
+/**
+ * Runs the experiment. Exported for the CI test.
+ * @param {string[]} argv
+ * @returns {Promise<{ markdown: string, failed: number, wallSeconds: number }>}
+ */
+export async function main(argv) {
+  const flags = parseArgs(argv);
+  const profile = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
+  const lambda = flags.lambda ? Number(flags.lambda) : TUNED_LAMBDA;
+  const plan = profileArms(profile, lambda);
+  const seeds = typeof flags.seeds === 'string' ? flags.seeds.split(',').map(Number) : plan.seeds;
+  const root = resolve(
+    typeof flags.out === 'string' ? flags.out : join(repo, 'runs', `experiment-${profile}`),
+  );
+  const docsDir = resolve(typeof flags.docs === 'string' ? flags.docs : join(repo, 'docs'));
+  const cli = join(repo, 'apps', 'reference', 'dist', 'bin.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first (npm run build).`);
+  const jobs = planJobs({ main: plan.main, sweep: flags['no-sweep'] ? [] : plan.sweep, seeds });
+  const log = (/** @type {string} */ line) =>
+    console.log(`[experiment ${new Date().toISOString().slice(11, 19)}] ${line}`);
+  log(`profile ${profile}: ${jobs.length} runs, seeds ${seeds.join(',')}, λ ${lambda}, out ${root}`);
+  const t0 = Date.now();
+  const results = flags['report-only']
+    ? jobs.map((job) => ({
+        id: job.id,
+        dir: jobDir(root, job),
+        seconds: Number.NaN,
+        exitCode: 0,
+        copied: [],
+      }))
+    : await runJobs(jobs, {
+        root,
+        cli,
+        preset: plan.preset,
+        concurrency: Number(flags.jobs ?? 2),
+        log,
+      });
+  // --wall MINUTES: the wall time of the run being reported (with --report-only).
+  const wallSeconds = flags.wall ? Number(flags.wall) * 60 : (Date.now() - t0) / 1000;
+  const byId = new Map(results.map((r) => [r.id, r]));
+  const metrics = [];
+  for (const job of jobs) {
+    const r = byId.get(job.id);
+    if (r) metrics.push(await collectJob(job, r));
+  }
+  addMatchedKl(metrics);
+  const failed = metrics.filter((m) => !m.ok).length;
+  const extra =
+    profile === 'smoke' || flags['no-diagnostics']
+      ? undefined
+      : await exploitSection(jobs, metrics, root, plan.preset);
+  const args = [
+    ...(profile === 'full' ? [] : [`--${profile}`]),
+    ...(typeof flags.seeds === 'string' ? ['--seeds', flags.seeds] : []),
+    ...(flags.lambda ? ['--lambda', String(flags.lambda)] : []),
+  ];
+  const command = `npm run experiment${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  const markdown = await writeResults({
+    jobs: metrics,
+    docsDir,
+    notesFile: profile === 'smoke' ? undefined : join(repo, 'experiments', 'notes.md'),
+    command,
+    profile,
+    seeds,
+    wallSeconds,
+    preset: plan.preset,
+    baseConfig: /** @type {any} */ (PRESETS[plan.preset]?.config ?? {}),
+    extra,
+  });
+  log(
+    `wrote ${join(docsDir, 'results.md')} (${failed} runs not finished) in ${(wallSeconds / 60).toFixed(1)} min`,
+  );
+  return { markdown, failed, wallSeconds };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then(
+    ({ failed }) => process.exit(failed > 0 ? 1 : 0),
+    (error) => {
+      console.error(error);
+      process.exit(2);
+    },
+  );
+}
