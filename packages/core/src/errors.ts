@@ -174,3 +174,13 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     );
   }
 }
+
+/**
+ * Lets the event loop run (signal handlers such as Ctrl-C set `signal.aborted` from a macrotask), then throws an
+ * {@link AbortError} when `signal` is aborted. Call it once per step of a long synchronous training loop: without
+ * it a loop that only awaits microtasks never sees the abort.
+ */
+export async function checkAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
+  throwIfAborted(signal);
+}

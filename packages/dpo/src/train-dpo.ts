@@ -1,5 +1,6 @@
 import {
   AdamW,
+  checkAborted,
   cosineSchedule,
   drive,
   GradientAccumulator,
@@ -149,6 +150,7 @@ export async function* trainDpoIter(
           step++;
           continue;
         }
+        await checkAborted(signal);
         const indices = order.slice(s * config.batchSize, (s + 1) * config.batchSize);
         const lr = schedule(step);
         metrics = trainStep({

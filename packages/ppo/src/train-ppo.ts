@@ -100,6 +100,8 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     const evals: PpoResult['evals'] = [];
     let saved = start;
     for (let update = start; update < total; update++) {
+      // Let signal handlers (Ctrl-C) run between updates.
+      if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
       if (signal?.aborted) {
         // Ctrl-C: the last update is finished; save it so a rerun resumes exactly here, then stop.
         if (options.checkpointDir && update > saved) {

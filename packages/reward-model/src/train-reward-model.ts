@@ -1,4 +1,5 @@
 import {
+  checkAborted,
   createAdamWCosine,
   drive,
   type EventHandler,
@@ -10,7 +11,6 @@ import {
   type RewardModel,
   saveCheckpoint,
   type TrainEvent,
-  throwIfAborted,
 } from '@ocrm/core';
 import { evaluatePairs } from './evaluate-pairs';
 import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
@@ -94,7 +94,7 @@ export async function* trainRewardModelIter(
     }
     yield { type: 'run-start', stage, totalSteps, time: Date.now() };
     while (step < totalSteps) {
-      throwIfAborted(signal);
+      await checkAborted(signal);
       const size = Math.min(config.batchSize, totalPairs - position);
       if (Math.floor(position / N) !== Math.floor((position + size - 1) / N) || position % N === 0) {
         correct = 0; // a new epoch starts within this step: restart the running accuracy

@@ -132,4 +132,25 @@ describe('trainSft', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('sees an abort that arrives from a timer (Ctrl-C) while it is running, within a step', async () => {
+    const policy = newPolicy(3);
+    const controller = new AbortController();
+    let steps = 0;
+    setTimeout(() => controller.abort(new Error('interrupted by a timer')), 30);
+    await expect(
+      trainSft({
+        policy,
+        tokenizer,
+        train: corpus,
+        config: { epochs: 500, batchSize: 4, microBatchSize: 4 },
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'step-end') steps = e.step;
+        },
+      }),
+    ).rejects.toThrow(/interrupted by a timer/);
+    expect(steps).toBeLessThan(1000); // 500 epochs × 2 steps would run to the end without yielding
+    policy.dispose();
+  });
 });

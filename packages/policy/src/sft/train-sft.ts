@@ -1,6 +1,7 @@
 import {
   type AdamW,
   buildTokenBatch,
+  checkAborted,
   clipGradNorm,
   createAdamWCosine,
   drive,
@@ -122,7 +123,7 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
     }
     yield { type: 'run-start', stage, totalSteps, time: Date.now() };
     while (step < totalSteps) {
-      throwIfAborted(signal);
+      await checkAborted(signal);
       const size = Math.min(config.batchSize, totalExamples - position);
       const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
       const lr = schedule(step);
