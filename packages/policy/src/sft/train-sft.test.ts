@@ -153,4 +153,42 @@ describe('trainSft', () => {
     expect(steps).toBeLessThan(1000); // 500 epochs × 2 steps would run to the end without yielding
     policy.dispose();
   });
+
+  it('on abort saves the finished steps to its checkpoint folder, and a rerun continues from there', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocrm-sft-abort-'));
+    const policy = newPolicy(4);
+    const controller = new AbortController();
+    let stepsBefore = 0;
+    const config = { epochs: 3, batchSize: 4, microBatchSize: 4 };
+    await expect(
+      trainSft({
+        policy,
+        tokenizer,
+        train: corpus,
+        config,
+        checkpointDir: dir,
+        signal: controller.signal,
+        onEvent: (e) => {
+          if (e.type === 'step-end') {
+            stepsBefore = e.step;
+            if (e.step === 3) controller.abort();
+          }
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(stepsBefore).toBe(3);
+    const resumedSteps: number[] = [];
+    await trainSft({
+      policy,
+      tokenizer,
+      train: corpus,
+      config,
+      checkpointDir: dir,
+      onEvent: (e) => e.type === 'step-end' && resumedSteps.push(e.step),
+    });
+    expect(resumedSteps[0]).toBe(4); // continues after the 3 saved steps (6 in total)
+    expect(resumedSteps.at(-1)).toBe(6);
+    policy.dispose();
+    await rm(dir, { recursive: true, force: true });
+  });
 });

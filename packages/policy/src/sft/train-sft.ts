@@ -122,8 +122,25 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
       position = resumed.dataPosition;
     }
     yield { type: 'run-start', stage, totalSteps, time: Date.now() };
+    let saved = step;
+    const save = async () => {
+      await saveCheckpoint(options.checkpointDir!, {
+        variables,
+        optimizer,
+        step,
+        dataPosition: position,
+        extra: { stage },
+      });
+      saved = step;
+    };
     while (step < totalSteps) {
-      await checkAborted(signal);
+      try {
+        await checkAborted(signal);
+      } catch (error) {
+        // Ctrl-C: the last step is finished; save it (when there is a checkpoint folder) so a rerun resumes here.
+        if (options.checkpointDir && step > saved) await save();
+        throw error;
+      }
       const size = Math.min(config.batchSize, totalExamples - position);
       const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
       const lr = schedule(step);
@@ -153,13 +170,7 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
         config.checkpointEvery > 0 &&
         (step % config.checkpointEvery === 0 || step === totalSteps)
       ) {
-        await saveCheckpoint(options.checkpointDir, {
-          variables,
-          optimizer,
-          step,
-          dataPosition: position,
-          extra: { stage },
-        });
+        await save();
         yield { type: 'checkpoint', stage, step, path: options.checkpointDir, time: Date.now() };
       }
     }
