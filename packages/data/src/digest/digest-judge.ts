@@ -1,9 +1,5 @@
-import {
-  type GoldJudge,
-  InvalidArgumentError,
-  SPECIFICATION_VERSION,
-  type SpecificationVersion,
-} from '@ocrm/core';
+import { type GoldJudge, SPECIFICATION_VERSION, type SpecificationVersion } from '@ocrm/core';
+import { checkJudgeInput } from '../internal/judge-input';
 import type { DigestJudgeConfig } from './digest-config';
 import { type DigestWorld, digestWords } from './digest-world';
 
@@ -108,11 +104,7 @@ export class DigestJudge implements GoldJudge {
     responses: readonly string[],
     ended?: readonly boolean[],
   ): Promise<number[]> {
-    if (prompts.length !== responses.length || (ended && ended.length !== prompts.length)) {
-      throw new InvalidArgumentError(
-        `DigestJudge.score: ${prompts.length} prompts, ${responses.length} responses, ${ended?.length} ended flags`,
-      );
-    }
+    checkJudgeInput('DigestJudge', prompts, responses, ended);
     return prompts.map((p, i) => this.breakdown(p, responses[i] as string, ended?.[i] ?? true).gold);
   }
 }

@@ -1,9 +1,5 @@
-import {
-  type GoldJudge,
-  InvalidArgumentError,
-  SPECIFICATION_VERSION,
-  type SpecificationVersion,
-} from '@ocrm/core';
+import { type GoldJudge, SPECIFICATION_VERSION, type SpecificationVersion } from '@ocrm/core';
+import { checkJudgeInput } from '../internal/judge-input';
 
 /** Coefficients of {@link TldrJudge}. */
 export interface TldrJudgeConfig {
@@ -134,11 +130,7 @@ export class TldrJudge implements GoldJudge {
     responses: readonly string[],
     ended?: readonly boolean[],
   ): Promise<number[]> {
-    if (prompts.length !== responses.length || (ended && ended.length !== prompts.length)) {
-      throw new InvalidArgumentError(
-        `TldrJudge.score: ${prompts.length} prompts, ${responses.length} responses, ${ended?.length} ended flags`,
-      );
-    }
+    checkJudgeInput('TldrJudge', prompts, responses, ended);
     return prompts.map((p, i) => this.breakdown(p, responses[i] as string, ended?.[i] ?? true).gold);
   }
 }
