@@ -20,6 +20,12 @@ export interface SftConfig extends AdamWCosineConfig {
   checkpointEvery: number;
   /** Seed of the data order (core RNG stream 0). */
   seed: number;
+  /**
+   * Weight of prompt tokens in the loss (DESIGN §4 trains on them: 1). 0 is the completion-only loss (TRL's
+   * `completion_only_loss`): useful when prompts are unpredictable noise for the model, as the `digest` task's
+   * i.i.d. documents are. The train and eval losses are weighted token means.
+   */
+  promptLossWeight: number;
 }
 
 /** Defaults of {@link SftConfig} (the pipeline's presets override the learning rate and batch sizes per task). */
@@ -39,6 +45,7 @@ export const DEFAULT_SFT_CONFIG: Readonly<SftConfig> = Object.freeze({
   evalEvery: 0,
   checkpointEvery: 0,
   seed: 0,
+  promptLossWeight: 1,
 });
 
 /**
@@ -65,5 +72,6 @@ export function resolveSftConfig(partial: Partial<SftConfig> = {}): SftConfig {
   checkConfigNumber('sft.evalEvery', c.evalEvery, { min: 0, integer: true });
   checkConfigNumber('sft.checkpointEvery', c.checkpointEvery, { min: 0, integer: true });
   checkConfigNumber('sft.seed', c.seed, { min: 0, integer: true });
+  checkConfigNumber('sft.promptLossWeight', c.promptLossWeight, { min: 0, max: 1 });
   return c;
 }

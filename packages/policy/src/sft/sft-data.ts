@@ -31,18 +31,22 @@ export function encodeSftExamples(
 export interface NextTokenTargets {
   /** `ids[b, t+1]`, 0 where the target is masked. */
   targets: Int32Array;
-  /** 1 where both position t and t+1 are real tokens (prompt included, padding excluded). */
+  /**
+   * Loss weight of each target: 1 where both position t and t+1 are real response tokens (or a prompt token
+   * followed by the first response token), `promptLossWeight` where the target t+1 is a prompt token, 0 at padding.
+   */
   mask: Float32Array;
-  /** Number of 1s in `mask`. */
+  /** Sum of `mask` (the token count when `promptLossWeight` is 1). */
   count: number;
 }
 
 /**
  * Targets of next-token cross-entropy over the whole sequence: position t predicts token t+1 whenever both are real
- * tokens, so prompt tokens (after the first) are trained on and padding never is.
+ * tokens, so prompt tokens (after the first) are trained on, weighted by `promptLossWeight` (default 1: DESIGN §4;
+ * 0 = completion-only loss), and padding never is.
  */
-export function nextTokenTargets(batch: TokenBatch): NextTokenTargets {
-  const { batchSize: B, seqLength: T } = batch;
+export function nextTokenTargets(batch: TokenBatch, promptLossWeight = 1): NextTokenTargets {
+  const { batchSize: B, seqLength: T, promptLength: P } = batch;
   const targets = new Int32Array(B * (T - 1));
   const mask = new Float32Array(B * (T - 1));
   let count = 0;
@@ -50,9 +54,11 @@ export function nextTokenTargets(batch: TokenBatch): NextTokenTargets {
     for (let t = 0; t < T - 1; t++) {
       const i = b * T + t;
       if (batch.mask[i] && batch.mask[i + 1]) {
+        const weight = t + 1 < P ? promptLossWeight : 1;
+        if (weight === 0) continue;
         targets[b * (T - 1) + t] = batch.ids[i + 1]!;
-        mask[b * (T - 1) + t] = 1;
-        count++;
+        mask[b * (T - 1) + t] = weight;
+        count += weight;
       }
     }
   }

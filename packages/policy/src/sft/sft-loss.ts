@@ -4,19 +4,21 @@ import * as tf from '@tensorflow/tfjs';
 import { nextTokenTargets } from './sft-data';
 
 /**
- * Summed next-token cross-entropy of a batch over every position whose token and successor are real (prompt
- * included, padding excluded), divided by `normalizer` (default: the number of such tokens, i.e. the token mean).
- * Differentiable with respect to the model's variables.
+ * Summed next-token cross-entropy of a batch over every position whose token and successor are real (padding
+ * excluded; prompt targets weighted by `promptLossWeight`, default 1), divided by `normalizer` (default: the summed
+ * weights, i.e. the weighted token mean). Differentiable with respect to the model's variables.
  *
- * @returns a scalar tensor owned by the caller, and the number of predicted tokens.
+ * @param batch prompt + response rows `[B, T]`.
+ * @returns a scalar tensor owned by the caller, and the summed target weights (the token count at weight 1).
  */
 export function sftLoss(
   model: TransformerModel,
   batch: TokenBatch,
   normalizer?: number,
+  promptLossWeight = 1,
 ): { loss: tf.Scalar; tokens: number } {
   const T = batch.seqLength;
-  const { targets, mask, count } = nextTokenTargets(batch);
+  const { targets, mask, count } = nextTokenTargets(batch, promptLossWeight);
   if (count === 0 || T < 2) return { loss: tf.scalar(0), tokens: 0 };
   const loss = tf.tidy(() => {
     const input = batchTensors(batch);
@@ -35,7 +37,7 @@ export function sftLoss(
   return { loss, tokens: count };
 }
 
-/** Token count of a batch's next-token targets (no tensors). */
-export function sftTokenCount(batch: TokenBatch): number {
-  return nextTokenTargets(batch).count;
+/** Summed target weights of a batch (its token count at `promptLossWeight` 1; no tensors). */
+export function sftTokenCount(batch: TokenBatch, promptLossWeight = 1): number {
+  return nextTokenTargets(batch, promptLossWeight).count;
 }

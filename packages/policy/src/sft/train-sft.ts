@@ -61,15 +61,16 @@ export async function sftEvalLoss(
   padId: number,
   microBatchSize: number,
   signal?: AbortSignal,
+  promptLossWeight = 1,
 ): Promise<number> {
   let total = 0;
   let tokens = 0;
   for (let start = 0; start < examples.length; start += microBatchSize) {
     throwIfAborted(signal);
     const batch = toBatch(examples.slice(start, start + microBatchSize), padId);
-    const n = sftTokenCount(batch);
+    const n = sftTokenCount(batch, promptLossWeight);
     if (n === 0) continue;
-    const { loss } = sftLoss(policy.model, batch, 1);
+    const { loss } = sftLoss(policy.model, batch, 1, promptLossWeight);
     total += (await loss.data())[0]!;
     loss.dispose();
     tokens += n;
@@ -162,7 +163,14 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
         evalSet.length > 0 &&
         ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === totalSteps)
       ) {
-        evalLoss = await sftEvalLoss(policy, evalSet, padId, config.microBatchSize, signal);
+        evalLoss = await sftEvalLoss(
+          policy,
+          evalSet,
+          padId,
+          config.microBatchSize,
+          signal,
+          config.promptLossWeight,
+        );
         yield { type: 'eval-end', stage, step, metrics: { 'loss/eval': evalLoss }, time: Date.now() };
       }
       if (
@@ -199,13 +207,15 @@ function trainStep(
   for (let start = 0; start < examples.length; start += config.microBatchSize) {
     micro.push(toBatch(examples.slice(start, start + config.microBatchSize), padId));
   }
-  const counts = micro.map(sftTokenCount);
+  const counts = micro.map((batch) => sftTokenCount(batch, config.promptLossWeight));
   const tokens = counts.reduce((a, b) => a + b, 0);
   if (tokens === 0) return { loss: Number.NaN, tokens: 0, gradNorm: 0 };
   let loss = 0;
   micro.forEach((batch, i) => {
     if (counts[i] === 0) return;
-    const { value, grads } = namedGrads(variables, () => sftLoss(policy.model, batch).loss);
+    const { value, grads } = namedGrads(variables, () =>
+      sftLoss(policy.model, batch, undefined, config.promptLossWeight).loss,
+    );
     loss += value.dataSync()[0]! * (counts[i]! / tokens);
     accumulator.add(grads, counts[i]! / tokens);
     tf.dispose([value, ...Object.values(grads)]);
