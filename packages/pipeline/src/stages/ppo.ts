@@ -37,7 +37,8 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       sft,
       maxNewTokens: task.maxResponseTokens,
       klTemperature: Number(config.ppo.temperature ?? 0.7),
-      seed: seedFor(config.seed, 'eval', round),
+      // One seed for every round and for the evaluate stage: the same policy gets the same KL estimate.
+      seed: seedFor(config.seed, 'eval'),
     });
     const curveFile = paths.curve(stage.name);
     if (!existsSync(curveFile)) {
