@@ -213,8 +213,9 @@ function trainStep(
   let loss = 0;
   micro.forEach((batch, i) => {
     if (counts[i] === 0) return;
-    const { value, grads } = namedGrads(variables, () =>
-      sftLoss(policy.model, batch, undefined, config.promptLossWeight).loss,
+    const { value, grads } = namedGrads(
+      variables,
+      () => sftLoss(policy.model, batch, undefined, config.promptLossWeight).loss,
     );
     loss += value.dataSync()[0]! * (counts[i]! / tokens);
     accumulator.add(grads, counts[i]! / tokens);
