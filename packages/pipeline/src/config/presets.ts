@@ -89,7 +89,7 @@ const smoke: Preset = {
       },
     },
     sft: { epochs: 1, batchSize: 32, learningRate: 2e-3 },
-    pairs: { passes: 1, temperature: 1, maxPrompts: 32, microBatchSize: 32 },
+    pairs: { passes: 1, temperature: 0.7, maxPrompts: 32, microBatchSize: 32 },
     rewardModel: { epochs: 1, batchSize: 16, learningRate: 5e-4 },
     ppo: { totalUpdates: 2, rolloutBatchSize: 8, learningRate: 1e-3, klCoef: 0.05, temperature: 0.7 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 16 },

@@ -15,7 +15,9 @@ import { loadPolicy } from './models';
 
 /**
  * `weights-k` (the OCRM step): summed log-probs of every labelled pair under policy_{k-1} and under SFT (the same
- * full-forward function, temperature 1), then the weighting strategy's log-weights and their diagnostics.
+ * full-forward function, at the temperature the pairs were sampled with, `pairs.temperature`: the behaviour
+ * distribution is the tempered SFT policy, and the target is policy_{k-1} sampled the same way; at 1.0 this is the
+ * paper's π_{k-1}(y|x) / π_SFT(y|x)), then the weighting strategy's log-weights and their diagnostics.
  * Warns when the weights do nothing (ESS > 0.99) or are degenerate (ESS < 0.1).
  */
 export const weightsStage: StageRunner = async (ctx, stage) => {
@@ -24,7 +26,7 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   const round = stage.round ?? 2;
   const pairs = await readJsonlAll<PreferencePair>(paths.labelled);
   const keepPerToken = config.weighting.truncateTokens !== null;
-  const options = { temperature: 1, keepPerToken, signal: ctx.signal };
+  const options = { temperature: config.pairs.temperature, keepPerToken, signal: ctx.signal };
   const sft = await loadPolicy(paths.sftModel, task, true);
   const sftSums = await computeSequenceLogProbs(sft, pairs, options).finally(() => sft.dispose());
   const current = await loadPolicy(paths.policy(`ppo-${round - 1}`), task, true);
