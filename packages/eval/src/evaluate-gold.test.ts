@@ -80,4 +80,26 @@ describe('evaluateGold', () => {
       rm.dispose();
     }
   });
+
+  it('at temperature > 0 evaluates sampled responses (seeded), not the argmax', async () => {
+    // 'a' (2) and 'b' (3) equally likely, never EOS: the argmax takes 'a' (gold 0); samples hold 2 'b's of 4 on average.
+    const coin = new MockPolicy({ vocabSize: 8, distributions: [[0, 0, 0.5, 0.5, 0, 0, 0, 0]] });
+    const many = Array.from({ length: 400 }, (_, i) => ({ id: `p${i}`, prompt: 'c' }));
+    const run = (temperature: number, seed: number) =>
+      evaluateGold(coin, {
+        prompts: many,
+        tokenizer: charTokenizer(),
+        judge: letterJudge('b'),
+        maxNewTokens: 4,
+        microBatchSize: 64,
+        temperature,
+        seed,
+      });
+    expect((await run(0, 0))['eval/gold']).toBe(0);
+    const sampled = (await run(1, 7))['eval/gold']!;
+    expect(Math.abs(sampled - 2)).toBeLessThan(0.2); // standard error 0.05
+    expect((await run(1, 7))['eval/gold']).toBe(sampled);
+    expect((await run(1, 8))['eval/gold']).not.toBe(sampled);
+    await expect(run(-1, 0)).rejects.toThrow(/temperature/);
+  });
 });

@@ -22,6 +22,11 @@ export interface GoldEvalOptions {
   maxNewTokens: number;
   /** Rows per forward pass for sampling and RM scoring (default 16). */
   microBatchSize?: number;
+  /**
+   * Sampling temperature of the evaluated responses (default 0: argmax). A positive value evaluates the policy's
+   * sampled behaviour, e.g. at PPO's rollout temperature: the distribution PPO actually optimises.
+   */
+  temperature?: number;
   /** Seed of the sampler (irrelevant at temperature 0, kept for the contract; default 0). */
   seed?: number;
   /** Receives every generated response with its scores (for reports and spot checks). */
@@ -42,7 +47,7 @@ export interface GoldEvalRow {
 }
 
 /**
- * Gold metrics of a policy at temperature 0 (argmax, fixed length): `eval/gold` (mean gold score), `eval/win_rate`
+ * Gold metrics of a policy's responses at `temperature` (default 0: argmax; fixed length, one response per prompt): `eval/gold` (mean gold score), `eval/win_rate`
  * against the reference responses (strict >) with `eval/tie_rate`, `eval/reference_gold`, `eval/proxy` (mean RM
  * score, when an RM is given), `eval/length` (response tokens through the first EOS) and `eval/eos_rate`.
  * Rates are fractions in [0, 1]. No tensor is left behind.
@@ -54,10 +59,14 @@ export async function evaluateGold(
   const { prompts, tokenizer, judge, rewardModel, maxNewTokens, signal } = options;
   const microBatchSize = options.microBatchSize ?? 16;
   if (prompts.length === 0) throw new InvalidArgumentError('evaluateGold: no prompts');
+  const temperature = options.temperature ?? 0;
+  if (!(temperature >= 0)) {
+    throw new InvalidArgumentError(`evaluateGold: temperature must be ≥ 0, got ${options.temperature}`);
+  }
   throwIfAborted(signal);
   const sample = await policy.sample(
     prompts.map((p) => tokenizer.encode(p.prompt)),
-    { temperature: 0, maxNewTokens, lengthMode: 'fixed', seed: options.seed ?? 0, microBatchSize, signal },
+    { temperature, maxNewTokens, lengthMode: 'fixed', seed: options.seed ?? 0, microBatchSize, signal },
   );
   const ids = responseIds(sample.batch);
   const ended = Array.from(sample.hasEos, (e) => e === 1);

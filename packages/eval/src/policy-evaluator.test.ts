@@ -40,6 +40,21 @@ describe('createPolicyEvaluator', () => {
     expect(repeated['eval/gold']).toBe(moved['eval/gold']);
   });
 
+  it('klPromptCount limits the KL prompts only; temperature samples the gold responses', async () => {
+    const other = new MockPolicy({ vocabSize: 8, eosProb: 0.5 });
+    const all = await evaluator.evaluate(other, {});
+    const first = await createPolicyEvaluator({ ...options, klPromptCount: 1 }).evaluate(other, {});
+    expect(first['eval/gold']).toBe(all['eval/gold']);
+    const single = await createPolicyEvaluator({ ...options, prompts: options.prompts.slice(0, 1) }).evaluate(
+      other,
+      {},
+    );
+    expect(first['eval/kl_sft']).toBe(single['eval/kl_sft']);
+    const sampled = await createPolicyEvaluator({ ...options, temperature: 1, seed: 3 }).evaluate(other, {});
+    expect(sampled['eval/kl_sft']).toBeDefined();
+    expect(sampled['eval/length']).not.toBe(all['eval/length']);
+  });
+
   it('stops when the signal is aborted', async () => {
     const controller = new AbortController();
     controller.abort();

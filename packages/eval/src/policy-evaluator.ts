@@ -16,6 +16,10 @@ import { klToReference } from './kl-to-reference';
 export interface PolicyEvaluatorOptions {
   /** Fixed held-out prompts (the same at every evaluation). */
   prompts: readonly PromptExample[];
+  /** Use only the first this many prompts for `eval/kl_sft` (default: all of them). */
+  klPromptCount?: number;
+  /** Temperature of the gold evaluation's responses (default 0: argmax; see `evaluateGold`). */
+  temperature?: number;
   tokenizer: Tokenizer;
   judge: GoldJudge;
   /** Proxy reward model (the one PPO optimises); adds `eval/proxy`. */
@@ -27,7 +31,7 @@ export interface PolicyEvaluatorOptions {
   klTemperature?: number;
   /** Responses sampled per prompt for `eval/kl_sft` (default 1; more lowers the estimate's variance). */
   klSamplesPerPrompt?: number;
-  /** Seed of the KL samples, fixed across evaluations (default 0). */
+  /** Seed of the KL samples and of the gold samples at `temperature` > 0, fixed across evaluations (default 0). */
   seed?: number;
   microBatchSize?: number;
   /** Evaluator name (default `'gold'`). */
@@ -35,16 +39,17 @@ export interface PolicyEvaluatorOptions {
 }
 
 /**
- * An {@link Evaluator} for PPO's `onEval` hook (the overoptimization curve): gold metrics at temperature 0 (see
- * `evaluateGold`), the proxy score and `eval/kl_sft` (sampled at the rollout temperature with a fixed seed, so
- * successive points share random numbers). Honours `context.signal`.
+ * An {@link Evaluator} for PPO's `onEval` hook (the overoptimization curve): gold metrics at `temperature` (default
+ * 0, argmax; see `evaluateGold`), the proxy score and `eval/kl_sft` (sampled at the rollout temperature with a fixed
+ * seed, so successive points share random numbers). Honours `context.signal`.
  */
 export function createPolicyEvaluator(options: PolicyEvaluatorOptions): Evaluator {
   const repeats = options.klSamplesPerPrompt ?? 1;
   if (!Number.isInteger(repeats) || repeats < 1) {
     throw new ConfigError('klSamplesPerPrompt', `must be a positive integer, got ${repeats}`);
   }
-  const encoded = options.prompts.map((p) => options.tokenizer.encode(p.prompt));
+  const klPrompts = options.prompts.slice(0, options.klPromptCount ?? options.prompts.length);
+  const encoded = klPrompts.map((p) => options.tokenizer.encode(p.prompt));
   const promptIds = Array.from({ length: repeats }, () => encoded).flat();
   return {
     specificationVersion: SPECIFICATION_VERSION,
@@ -57,6 +62,8 @@ export function createPolicyEvaluator(options: PolicyEvaluatorOptions): Evaluato
         rewardModel: options.rewardModel,
         maxNewTokens: options.maxNewTokens,
         microBatchSize: options.microBatchSize,
+        temperature: options.temperature,
+        seed: options.seed,
         signal: context.signal,
       });
       if (options.sft) {

@@ -62,7 +62,7 @@ const quick: Preset = {
     },
     weighting: { ...common.weighting, ratioExponent: 0.2 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 32 },
-    eval: { prompts: 200, everyUpdates: 5, klPrompts: 64, onPolicyPairs: 512 },
+    eval: { prompts: 200, temperature: 0.7, everyUpdates: 5, klPrompts: 128, onPolicyPairs: 512 },
   },
 };
 
@@ -93,7 +93,7 @@ const smoke: Preset = {
     rewardModel: { epochs: 1, batchSize: 16, learningRate: 5e-4 },
     ppo: { totalUpdates: 2, rolloutBatchSize: 8, learningRate: 1e-3, klCoef: 0.05, temperature: 0.7 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 16 },
-    eval: { prompts: 8, everyUpdates: 1, klPrompts: 8, onPolicyPairs: 8 },
+    eval: { prompts: 8, temperature: 0.7, everyUpdates: 1, klPrompts: 8, onPolicyPairs: 8 },
   },
 };
 
@@ -115,7 +115,7 @@ const paperTldr: Preset = {
     ppo: { totalUpdates: 1000, rolloutBatchSize: 512, learningRate: 3e-6, klCoef: 0.05, temperature: 0.7 },
     weighting: { ...common.weighting, ratioExponent: 0.001 },
     dpo: { beta: 0.05, learningRate: 3e-6, batchSize: 64 },
-    eval: { prompts: 512, everyUpdates: 50, klPrompts: 256, onPolicyPairs: 1024 },
+    eval: { prompts: 512, temperature: 0, everyUpdates: 50, klPrompts: 256, onPolicyPairs: 1024 },
   },
 };
 

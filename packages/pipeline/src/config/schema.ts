@@ -59,11 +59,16 @@ export const weightingSchema = z.strictObject({
 
 /** Evaluation (DESIGN §4 "Evaluation"). */
 export const evalSchema = z.strictObject({
-  /** Held-out prompts evaluated (argmax responses). */
+  /** Held-out prompts evaluated (gold, win rate, proxy; the PPO curve too). */
   prompts: z.int().positive(),
+  /**
+   * Temperature of the evaluated responses: 0 = argmax; the `quick` preset uses PPO's rollout temperature (0.7),
+   * the distribution PPO optimises, so the curve shows what the policy actually produces.
+   */
+  temperature: z.number().min(0),
   /** PPO's evaluation hook runs every this many updates (the overoptimization curve). */
   everyUpdates: z.int().positive(),
-  /** Prompts for the KL-to-SFT estimate (sampled at the rollout temperature). */
+  /** Prompts (the first of the evaluated ones) for the KL-to-SFT estimate (sampled at the rollout temperature). */
   klPrompts: z.int().positive(),
   /** Fresh on-policy pairs used to measure each RM's accuracy against gold labels. */
   onPolicyPairs: z.int().min(0),

@@ -39,7 +39,8 @@ async function onPolicyPairs(ctx: StageContext, policy: Policy, round: number): 
 }
 
 /**
- * `eval`: every round's policy on held-out prompts — gold score, win rate against the references, proxy score
+ * `eval`: every round's policy on held-out prompts (responses at `eval.temperature`, the same seed as PPO's curve) —
+ * gold score, win rate against the references, proxy score
  * under that round's RM, KL to SFT — and each RM's accuracy against gold labels on fresh pairs from the policy it
  * was trained for (`rm/accuracy_start`: policy_{k-1}) and the policy PPO ended at (`rm/accuracy`: policy_k), and on
  * held-out SFT pairs (`rm/accuracy_sft`). Writes `eval/results.json`.
@@ -70,6 +71,8 @@ export const evalStage: StageRunner = async (ctx) => {
           judge,
           rewardModel: rm,
           maxNewTokens: task.maxResponseTokens,
+          temperature: config.eval.temperature,
+          seed: seedFor(config.seed, 'eval'),
           signal: ctx.signal,
         });
         metrics['eval/kl_sft'] =

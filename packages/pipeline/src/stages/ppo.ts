@@ -30,7 +30,9 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
   const critic = await loadRewardModel(rmDir, true);
   try {
     const evaluator = createPolicyEvaluator({
-      prompts: task.evalPrompts.slice(0, config.eval.klPrompts),
+      prompts: task.evalPrompts.slice(0, config.eval.prompts),
+      klPromptCount: config.eval.klPrompts,
+      temperature: config.eval.temperature,
       tokenizer: task.tokenizer,
       judge,
       rewardModel,
