@@ -22,7 +22,10 @@ const common = {
  * The default: the `digest` task with a small model trained from scratch; OCRM rounds, evaluation, report.
  * Tuned (issue 10, docs/results.md) so that standard RLHF visibly overoptimizes within the budget: along PPO the
  * proxy score rises while the gold score falls and the RM's accuracy on current-policy pairs drops below its
- * accuracy on SFT pairs; λ = 0.2 gives round-2 weights an ESS/N of roughly 0.5-0.9 at this drift.
+ * accuracy on SFT pairs; λ = 0.2 gives round-2 weights an ESS/N of roughly 0.5-0.9 at this drift. SFT uses the
+ * completion-only loss (the documents are unpredictable noise) over 24,000 demonstrations; pairs are sampled at
+ * PPO's rollout temperature 0.7, where SFT samples carry the exploited pattern rarely (3.6 %; 13 % at 1.0: see
+ * the `@ocrm/data` README), and the evaluation samples at 0.7 too.
  */
 const quick: Preset = {
   name: 'quick',
@@ -32,7 +35,7 @@ const quick: Preset = {
   config: {
     ...common,
     preset: 'quick',
-    task: { name: 'digest', options: {} },
+    task: { name: 'digest', options: { numSftTrain: 24000 } },
     rounds: 2,
     model: {
       source: 'scratch',
@@ -48,8 +51,8 @@ const quick: Preset = {
         tie_word_embeddings: false,
       },
     },
-    sft: { epochs: 3, batchSize: 32, learningRate: 2e-3 },
-    pairs: { passes: 2, temperature: 1, maxPrompts: 2048, microBatchSize: 128 },
+    sft: { epochs: 2, batchSize: 32, learningRate: 2e-3, promptLossWeight: 0 },
+    pairs: { passes: 2, temperature: 0.7, maxPrompts: 2048, microBatchSize: 128 },
     rewardModel: { epochs: 1, batchSize: 32, learningRate: 5e-4 },
     ppo: {
       totalUpdates: 30,
