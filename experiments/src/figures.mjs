@@ -31,7 +31,7 @@ export function goldVsKlSpec(jobs, title) {
         mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.2, opacity: 0.85 },
         encoding: {
           x: { field: 'kl', type: 'quantitative', title: 'KL to SFT (nats, sampled at T 0.7)' },
-          y: { field: 'gold', type: 'quantitative', title: 'gold score (argmax, eval prompts)' },
+          y: { field: 'gold', type: 'quantitative', title: 'gold score (eval prompts)' },
           color: { field: 'arm', type: 'nominal', legend: { title: 'arm', labelLimit: 360 } },
           detail: { field: 'seed', type: 'nominal' },
           order: { field: 'order', type: 'quantitative' },

@@ -86,6 +86,9 @@ export async function writeResults(o) {
     .loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ')}`;
+  const evalConfig = /** @type {any} */ (o.baseConfig)?.eval ?? {};
+  const evalT = Number(evalConfig.temperature ?? 0);
+  const how = evalT === 0 ? 'argmax' : `sampled at T ${evalT}`;
   const notes = o.notesFile && existsSync(o.notesFile) ? await readFile(o.notesFile, 'utf8') : '';
   const md = [
     '# Results: OCRM vs standard RLHF at laptop scale',
@@ -95,11 +98,11 @@ export async function writeResults(o) {
     `- Seeds: ${o.seeds.join(', ')}${sweep.length ? `; sweep on seed ${sweep[0]?.seed}` : ''}.`,
     `- Machine: ${machine}.`,
     `- Wall time: ${(o.wallSeconds / 60).toFixed(1)} min for ${o.jobs.length} runs, two processes in parallel; SFT, pairs, labels and RM-1 shared by the arms of a seed, PPO round 1 shared by the iterated and OCRM arms.${missing.length ? ` Not finished (killed or failed; left out of the tables): ${missing.join(', ')}.` : ''}`,
-    `- SFT gold (argmax, eval prompts): ${cell(sftGold)}.`,
+    `- SFT gold (${how}, eval prompts): ${cell(sftGold)}.`,
     '',
     '## Main table',
     '',
-    `Mean ± 95 % t-interval half-width over seeds (no interval with one seed). Final = the last round's policy at temperature 0 on held-out prompts. "gold at matched KL (K)": per seed, K = the smallest of the PPO arms' largest KL to SFT along their curves; each arm's gold where its curve (64 eval prompts, argmax; KL estimates are noisy, about ±0.5 nats) first reaches K — arms compared at matched KL. "RM acc on-policy rk": accuracy against gold labels of round k's RM on fresh pairs from the policy PPO reached with it (ties excluded). "RM-2 acc on policy-1 pairs": RM-2 on pairs from the policy it was re-weighted for (the quantity OCRM is meant to improve; compare with RM-1 on the same pairs = "RM acc on-policy r1").`,
+    `Mean ± 95 % t-interval half-width over seeds (no interval with one seed). Final = the last round's policy on ${evalConfig.prompts ?? '?'} held-out prompts, one response per prompt ${how}. "gold at matched KL (K)": per seed, K = the smallest of the PPO arms' largest KL to SFT along their curves; each arm's gold where its curve (the same prompts and sampling; KL on the first ${evalConfig.klPrompts ?? '?'} prompts at T 0.7, noisy) first reaches K — arms compared at matched KL. "RM acc on-policy rk": accuracy against gold labels of round k's RM on fresh pairs from the policy PPO reached with it (ties excluded). "RM-2 acc on policy-1 pairs": RM-2 on pairs from the policy it was re-weighted for (the quantity OCRM is meant to improve; compare with RM-1 on the same pairs = "RM acc on-policy r1").`,
     '',
     header,
     sep,
