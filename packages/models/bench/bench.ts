@@ -1,7 +1,7 @@
 /**
  * Speed benchmark of @ocrm/models on tfjs-wasm, paired with a PyTorch peer (same GPT-NeoX math, shapes, float32).
- * Not a test. Run: `npm run bench -w @ocrm/models` (env: BENCH_ROUNDS=3, BENCH_REPS=3, BENCH_MODELS=small,pythia14m,
- * BENCH_TORCH=0 to skip the peer). Prints a Markdown table (medians; ratio = tfjs / torch).
+ * Not a test. Run: `npm run bench -w @ocrm/models` (env: BENCH_ROUNDS=3, BENCH_REPS=3,
+ * BENCH_MODELS=small,pythia14m,digest, BENCH_TORCH=0 to skip the peer). Prints a Markdown table (medians; ratio = tfjs / torch).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -11,30 +11,58 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';
 
-const BATCH = 16;
-const SEQ = 64;
-const SAMPLE_TOKENS = 32;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
 
-const MODELS: Record<string, ModelConfig> = {
-  small: tinyModelConfig('gpt_neox', {
-    vocabSize: 512,
-    hiddenSize: 128,
-    numLayers: 2,
-    numHeads: 4,
-    intermediateSize: 512,
-  }),
-  pythia14m: tinyModelConfig('gpt_neox', {
-    vocabSize: 50304,
-    hiddenSize: 128,
-    numLayers: 6,
-    numHeads: 4,
-    intermediateSize: 512,
-    maxPositions: 2048,
-  }),
+/** A benchmarked model: config and shapes (batch x seq tokens; sampling = prefill + `sampleTokens` per prompt). */
+interface BenchModel {
+  config: ModelConfig;
+  batch: number;
+  seq: number;
+  sampleTokens: number;
+}
+
+const MODELS: Record<string, BenchModel> = {
+  small: {
+    config: tinyModelConfig('gpt_neox', {
+      vocabSize: 512,
+      hiddenSize: 128,
+      numLayers: 2,
+      numHeads: 4,
+      intermediateSize: 512,
+    }),
+    batch: 16,
+    seq: 64,
+    sampleTokens: 32,
+  },
+  pythia14m: {
+    config: tinyModelConfig('gpt_neox', {
+      vocabSize: 50304,
+      hiddenSize: 128,
+      numLayers: 6,
+      numHeads: 4,
+      intermediateSize: 512,
+      maxPositions: 2048,
+    }),
+    batch: 16,
+    seq: 64,
+    sampleTokens: 32,
+  },
+  // The shape PPO and SFT run on the digest task: 26 prompt + 13 response tokens, batches of 32.
+  digest: {
+    config: tinyModelConfig('gpt_neox', {
+      vocabSize: 101,
+      hiddenSize: 64,
+      numLayers: 2,
+      numHeads: 4,
+      intermediateSize: 256,
+    }),
+    batch: 32,
+    seq: 39,
+    sampleTokens: 13,
+  },
 };
 
 type Op = 'forward' | 'train' | 'sample';
@@ -75,7 +103,8 @@ function timed(fn: () => void): number {
   return performance.now() - start;
 }
 
-function tfjsRound(model: TransformerModel, ids: tf.Tensor2D, reps: number): Times {
+function tfjsRound(model: TransformerModel, ids: tf.Tensor2D, shape: BenchModel, reps: number): Times {
+  const { batch: BATCH, seq: SEQ, sampleTokens: SAMPLE_TOKENS } = shape;
   const optimizer = new AdamW({ learningRate: 1e-4 });
   const vars = model.trainableVariables();
   const targets = tf.tidy(() => ids.slice([0, 1], [BATCH, SEQ - 1]).reshape([-1]) as tf.Tensor1D);
@@ -144,8 +173,9 @@ function torchAvailable(): string | undefined {
   return probe() ? undefined : 'python3-torch does not import';
 }
 
-function torchRound(config: ModelConfig, threads: number, reps: number): Times {
-  const spec = { config, batch: BATCH, seq: SEQ, sample_tokens: SAMPLE_TOKENS, reps, threads };
+function torchRound(shape: BenchModel, threads: number, reps: number): Times {
+  const { config, batch, seq, sampleTokens } = shape;
+  const spec = { config, batch, seq, sample_tokens: sampleTokens, reps, threads };
   const out = execFileSync(PYTHON, [PEER, JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
   return JSON.parse(out.trim().split('\n').pop()!) as Times;
 }
@@ -159,15 +189,17 @@ async function main(): Promise<void> {
   installWasmFixes();
   const noTorch = torchAvailable();
   if (noTorch) console.error(`PyTorch peer skipped: ${noTorch}`);
-  const names = (process.env.BENCH_MODELS ?? 'small,pythia14m').split(',');
+  const names = (process.env.BENCH_MODELS ?? 'small,pythia14m,digest').split(',');
   const lines = [
-    `tfjs-wasm (1 thread) vs PyTorch ${noTorch ? '(skipped)' : ''} CPU float32; batch ${BATCH} x ${SEQ}; sampling = prefill + ${SAMPLE_TOKENS} tokens x ${BATCH} prompts; medians of ${ROUNDS} rounds x ${REPS} reps, alternating.`,
+    `tfjs-wasm (1 thread) vs PyTorch ${noTorch ? '(skipped)' : ''} CPU float32; sampling = prefill + N tokens x B prompts; medians of ${ROUNDS} rounds x ${REPS} reps, alternating.`,
     '',
-    '| model | op | tfjs ms | tokens/s | torch 1T ms | ratio 1T | torch 2T ms | ratio 2T |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | shape | op | tfjs ms | tokens/s | torch 1T ms | ratio 1T | torch 2T ms | ratio 2T |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const name of names) {
-    const config = MODELS[name];
+    const shape = MODELS[name];
+    if (!shape) throw new Error(`unknown model ${name}; use ${Object.keys(MODELS).join(', ')}`);
+    const { config, batch: BATCH, seq: SEQ, sampleTokens: SAMPLE_TOKENS } = shape;
     const model = createModel(config, { seed: 0 });
     const ids = tf.tensor2d(
       Array.from({ length: BATCH }, (_, b) =>
@@ -182,10 +214,10 @@ async function main(): Promise<void> {
       for (const op of ['forward', 'train', 'sample'] as Op[]) all[key][op].push(...t[op]);
     };
     for (let round = 0; round < ROUNDS; round++) {
-      add('tfjs', tfjsRound(model, ids, REPS));
+      add('tfjs', tfjsRound(model, ids, shape, REPS));
       if (!noTorch) {
-        add('torch1', torchRound(config, 1, REPS));
-        add('torch2', torchRound(config, 2, REPS));
+        add('torch1', torchRound(shape, 1, REPS));
+        add('torch2', torchRound(shape, 2, REPS));
       }
       console.error(`${name}: round ${round + 1}/${ROUNDS} done`);
     }
@@ -195,7 +227,7 @@ async function main(): Promise<void> {
       const cell = (key: string) => (all[key] ? `${median(all[key][op]).toFixed(0)}` : '–');
       const ratio = (key: string) => (all[key] ? `${(t / median(all[key][op])).toFixed(1)}x` : '–');
       lines.push(
-        `| ${name} | ${op} | ${t.toFixed(0)} | ${((tokens / t) * 1000).toFixed(0)} | ${cell('torch1')} | ${ratio('torch1')} | ${cell('torch2')} | ${ratio('torch2')} |`,
+        `| ${name} | ${op === 'sample' ? `${BATCH}x${SAMPLE_TOKENS}` : `${BATCH}x${SEQ}`} | ${op} | ${t.toFixed(0)} | ${((tokens / t) * 1000).toFixed(0)} | ${cell('torch1')} | ${ratio('torch1')} | ${cell('torch2')} | ${ratio('torch2')} |`,
       );
     }
     ids.dispose();

@@ -12,6 +12,7 @@ const MASKED = -1e9;
  */
 export function attentionBias(keyMask: tf.Tensor2D, queryLength: number): tf.Tensor4D {
   const [B, S] = keyMask.shape;
+  if (queryLength === 1) return keyMask.reshape([B, 1, 1, S]).sub(1).mul(-MASKED) as tf.Tensor4D; // all causal
   const past = S - queryLength;
   const causal = new Float32Array(queryLength * S);
   for (let i = 0; i < queryLength; i++) causal.fill(1, i * S, i * S + past + i + 1);
@@ -57,6 +58,40 @@ export function attend(
   const out = context
     .reshape([B, nH, T, hd])
     .transpose([0, 2, 1, 3])
+    .reshape([B * T, nH * hd]) as tf.Tensor2D;
+  return { out, keys, values };
+}
+
+/**
+ * Scaled dot-product multi-head attention (numKvHeads = numHeads) in the heads-outer layout: q, k, v [nH, B, T, hd]
+ * (q already scaled by 1/sqrt(hd), rotary applied), optional cached `pastK`/`pastV` [nH, B, P, hd], bias
+ * [B, 1, T, P + T]. Returns the heads merged to 2-D [B*T, nH*hd] and the full keys/values [nH, B, P + T, hd]. This
+ * layout comes out of the fused q/k/v projection with one 3-D transpose and a contiguous split (see `blocks.ts`).
+ */
+export function attendHeadsOuter(
+  q: tf.Tensor4D,
+  k: tf.Tensor4D,
+  v: tf.Tensor4D,
+  bias: tf.Tensor4D,
+  dims: AttentionDims,
+  pastK?: tf.Tensor4D,
+  pastV?: tf.Tensor4D,
+): { out: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
+  const { batch: B, length: T, numHeads: nH, headDim: hd } = dims;
+  const keys = pastK ? tf.concat([pastK, k], 2) : k;
+  const values = pastV ? tf.concat([pastV, v], 2) : v;
+  const S = keys.shape[2];
+  const qh = q.reshape([nH * B, T, hd]) as tf.Tensor3D;
+  const kt = keys.reshape([nH * B, S, hd]).transpose([0, 2, 1]) as tf.Tensor3D;
+  const scores = tf
+    .matMul(qh, kt)
+    .reshape([nH, B, T, S])
+    .add(bias.reshape([1, B, T, S]));
+  const probs = tf.softmax(scores).reshape([nH * B, T, S]) as tf.Tensor3D;
+  const context = tf.matMul(probs, values.reshape([nH * B, S, hd]) as tf.Tensor3D);
+  const out = context
+    .reshape([nH, B * T, hd])
+    .transpose([1, 0, 2])
     .reshape([B * T, nH * hd]) as tf.Tensor2D;
   return { out, keys, values };
 }

@@ -1,10 +1,10 @@
 /**
  * One transformer layer of each architecture on 2-D activations [N = B*T, H].
  */
-import type * as tf from '@tensorflow/tfjs';
-import { attend } from './attention';
+import * as tf from '@tensorflow/tfjs';
+import { attend, attendHeadsOuter } from './attention';
 import type { ModelConfig } from './config';
-import { activate, applyRotary, layerNorm, linear, type RotaryTables, rmsNorm } from './layers';
+import { activate, applyRotary, linear, normAffine, normalize, type RotaryTables } from './layers';
 
 /** Looks up an internal weight by key (`h0.qkv.w`); returns undefined for absent optional weights. */
 export type WeightGetter = (key: string) => tf.Tensor | undefined;
@@ -19,13 +19,152 @@ export interface LayerContext {
   bias: tf.Tensor4D;
   /** Rotary tables (rotary models only). */
   rotary?: RotaryTables;
+  /** Per-forward tables of the fused q/k/v path, built on first use (see {@link FusedQkvTables}). */
+  fusedTables?: FusedQkvTables;
+}
+
+/** The model's norm without its weights: standardised (LayerNorm) or RMS-scaled rows. x [N, H] → [N, H]. */
+function normalized(ctx: LayerContext, x: tf.Tensor2D): tf.Tensor2D {
+  return normalize(x, ctx.config.norm, ctx.config.normEps);
+}
+
+/** The norm's elementwise weight (and bias for LayerNorm) applied to normalized rows. */
+function affine(ctx: LayerContext, key: string, xn: tf.Tensor2D): tf.Tensor2D {
+  const w = ctx.weight(`${key}.w`) as tf.Tensor1D;
+  return normAffine(
+    xn,
+    w,
+    ctx.config.norm === 'rmsnorm' ? undefined : (ctx.weight(`${key}.b`) as tf.Tensor1D),
+  );
 }
 
 /** Applies the model's norm (`key` = `h0.ln1`, `ln_f`, ...). x [N, H] → [N, H]. */
 export function norm(ctx: LayerContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
-  const w = ctx.weight(`${key}.w`) as tf.Tensor1D;
-  if (ctx.config.norm === 'rmsnorm') return rmsNorm(x, w, ctx.config.normEps);
-  return layerNorm(x, w, ctx.weight(`${key}.b`) as tf.Tensor1D, ctx.config.normEps);
+  return affine(ctx, key, normalized(ctx, x));
+}
+
+/**
+ * Per-forward tables of the fused q/k/v path, so that rotary embeddings and the 1/sqrt(hd) scale of q are one pass
+ * `rows·cos + (rows @ rotate)·sin` over rows [N, heads, hd] (`sin`/`rotate` absent without rotary: `rows·cos`).
+ * `qkv`: for the whole projection [N, 3·nH, hd] (q heads, k heads, v heads): cos·a + b and sin·a with per head slot
+ * a = 1/sqrt(hd), 1, 0 and b = 0, 0, 1 (q rotated and scaled, k rotated, v unchanged). `q`, `k`: for one part (`k`
+ * absent without rotary: k unchanged). Each kind is built on first use and shared by the layers.
+ */
+interface FusedQkvTables {
+  qkv?: RowTables;
+  parts?: { q: RowTables; k?: RowTables };
+}
+
+interface RowTables {
+  cos: tf.Tensor;
+  sin?: tf.Tensor;
+  rotate?: tf.Tensor2D;
+}
+
+function qkvTables(ctx: LayerContext): RowTables {
+  ctx.fusedTables ??= {};
+  if (ctx.fusedTables.qkv) return ctx.fusedTables.qkv;
+  const { numHeads: nH, headDim: hd } = ctx.config;
+  const slot = (q: number, k: number, v: number) =>
+    tf.tensor3d(
+      Float32Array.from({ length: 3 * nH }, (_, i) => (i < nH ? q : i < 2 * nH ? k : v)),
+      [1, 3 * nH, 1],
+    );
+  const scale = 1 / Math.sqrt(hd);
+  let tables: RowTables;
+  if (ctx.rotary) {
+    const N = ctx.batch * ctx.length;
+    const a = slot(scale, 1, 0);
+    tables = {
+      cos: ctx.rotary.cos
+        .reshape([N, 1, hd])
+        .mul(a)
+        .add(slot(0, 0, 1)),
+      sin: ctx.rotary.sin.reshape([N, 1, hd]).mul(a),
+      rotate: ctx.rotary.rotate,
+    };
+  } else {
+    tables = { cos: slot(scale, 1, 1) };
+  }
+  ctx.fusedTables.qkv = tables;
+  return tables;
+}
+
+function partTables(ctx: LayerContext): { q: RowTables; k?: RowTables } {
+  ctx.fusedTables ??= {};
+  if (ctx.fusedTables.parts) return ctx.fusedTables.parts;
+  const hd = ctx.config.headDim;
+  const scale = 1 / Math.sqrt(hd);
+  let tables: { q: RowTables; k?: RowTables };
+  if (ctx.rotary) {
+    const N = ctx.batch * ctx.length;
+    const { rotate } = ctx.rotary;
+    const cos = ctx.rotary.cos.reshape([N, 1, hd]);
+    const sin = ctx.rotary.sin.reshape([N, 1, hd]);
+    tables = { q: { cos: cos.mul(scale), sin: sin.mul(scale), rotate }, k: { cos, sin, rotate } };
+  } else {
+    tables = { q: { cos: tf.scalar(scale) } };
+  }
+  ctx.fusedTables.parts = tables;
+  return tables;
+}
+
+/** `rows·cos + (rows @ rotate)·sin` (see {@link FusedQkvTables}); rows [N, heads, hd]. */
+function rotateRows(rows: tf.Tensor3D, t: RowTables): tf.Tensor3D {
+  if (!t.sin || !t.rotate) return rows.mul(t.cos);
+  const [N, heads, hd] = rows.shape;
+  const rotated = tf.matMul(rows.reshape([N * heads, hd]) as tf.Tensor2D, t.rotate).reshape(rows.shape);
+  return rows.mul(t.cos).add(rotated.mul(t.sin));
+}
+
+/**
+ * Attention of a fused q/k/v projection (GPT-NeoX, GPT-2; numKvHeads = numHeads) with few kernels: one matmul,
+ * rotary and the 1/sqrt(hd) scale on q, k and v together, one 3-D transpose to [3·nH, N, hd] and a contiguous split
+ * into q, k, v in the heads-outer layout [nH, B, T, hd] (for large N, three products from weight slices instead).
+ */
+function fusedSelfAttention(
+  ctx: LayerContext,
+  layer: number,
+  x: tf.Tensor2D,
+  past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
+): { out: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
+  const { config: c, batch: B, length: T } = ctx;
+  const p = `h${layer}`;
+  const nH = c.numHeads;
+  const hd = c.headDim;
+  const N = B * T;
+  const fused = ctx.weight(`${p}.qkv.w`) as tf.Tensor2D;
+  const bias = ctx.weight(`${p}.qkv.b`) as tf.Tensor1D | undefined;
+  let q: tf.Tensor4D;
+  let k: tf.Tensor4D;
+  let v: tf.Tensor4D;
+  const [H, width] = fused.shape;
+  if (N <= H) {
+    // Small activations (decoding): one product, one rotary pass, one transpose, one split.
+    const rows = rotateRows(linear(x, fused, bias).reshape([N, 3 * nH, hd]) as tf.Tensor3D, qkvTables(ctx));
+    [q, k, v] = tf
+      .split(rows.transpose([1, 0, 2]), 3, 0)
+      .map((t) => t.reshape([nH, B, T, hd])) as tf.Tensor4D[];
+  } else {
+    // Large activations: split the weight, not the activations (tfjs-wasm's Slice copies its whole input first).
+    const D = width / 3;
+    const part = (i: number, t?: RowTables) => {
+      const w = fused.slice([0, i * D], [H, D]);
+      const rows = linear(x, w, bias ? bias.slice([i * D], [D]) : undefined).reshape([
+        N,
+        nH,
+        hd,
+      ]) as tf.Tensor3D;
+      return (t ? rotateRows(rows, t) : rows).transpose([1, 0, 2]).reshape([nH, B, T, hd]) as tf.Tensor4D;
+    };
+    const tables = partTables(ctx);
+    q = part(0, tables.q);
+    k = part(1, tables.k);
+    v = part(2);
+  }
+  const dims = { batch: B, length: T, numHeads: nH, numKvHeads: nH, headDim: hd };
+  const result = attendHeadsOuter(q, k, v, ctx.bias, dims, past?.keys, past?.values);
+  return { ...result, out: proj(ctx, `${p}.o`, result.out) };
 }
 
 function proj(ctx: LayerContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
@@ -50,6 +189,7 @@ function selfAttention(
 ): { out: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
   const { config: c, batch: B, length: T } = ctx;
   const p = `h${layer}`;
+  if (ctx.weight(`${p}.qkv.w`) && c.numKvHeads === c.numHeads) return fusedSelfAttention(ctx, layer, x, past);
   // Heads-major [B, heads, T, hd].
   let q: tf.Tensor4D;
   let k: tf.Tensor4D;
@@ -98,11 +238,14 @@ export function decoderLayer(
   x: tf.Tensor2D,
   past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
 ): { x: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
-  const attn = selfAttention(ctx, layer, norm(ctx, `h${layer}.ln1`, x), past);
   if (ctx.config.parallelResidual) {
-    const y = x.add(attn.out).add(mlp(ctx, layer, norm(ctx, `h${layer}.ln2`, x))) as tf.Tensor2D;
+    // Both norms read the same x: normalize once, apply each norm's own weights.
+    const xn = normalized(ctx, x);
+    const attn = selfAttention(ctx, layer, affine(ctx, `h${layer}.ln1`, xn), past);
+    const y = x.add(attn.out).add(mlp(ctx, layer, affine(ctx, `h${layer}.ln2`, xn))) as tf.Tensor2D;
     return { x: y, keys: attn.keys, values: attn.values };
   }
+  const attn = selfAttention(ctx, layer, norm(ctx, `h${layer}.ln1`, x), past);
   const h = x.add(attn.out) as tf.Tensor2D;
   return { x: h.add(mlp(ctx, layer, norm(ctx, `h${layer}.ln2`, h))), keys: attn.keys, values: attn.values };
 }

@@ -12,8 +12,9 @@ import * as tf from '@tensorflow/tfjs';
  */
 export class KvCache {
   /**
-   * @param keys - per layer [B, kvHeads, S, headDim] (empty array while nothing is cached)
-   * @param values - per layer [B, kvHeads, S, headDim]
+   * @param keys - per layer [B, kvHeads, S, headDim], or [heads, B, S, headDim] for models with a fused q/k/v
+   *   projection (GPT-NeoX, GPT-2: the layout their attention computes in); empty array while nothing is cached
+   * @param values - per layer, same layout as `keys`
    * @param mask - [B, S] float32, 1 = real token, 0 = padding
    * @param nextPosition - [B] int32, position id of the next real token (= real tokens seen so far)
    */

@@ -5,22 +5,89 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 
-/** `x @ w + b` for 2-D `x` [N, in] and `w` [in, out] (untransposed: the fast wasm path). */
+/**
+ * True while tfjs records a gradient tape (inside `tf.grads` / `tf.variableGrads`). Ops with a custom gradient run
+ * plain when nothing is recorded (same values; a `customGrad` wrapper costs a scope per call, which adds up in
+ * token-by-token decoding).
+ */
+export function recording(): boolean {
+  return tf.engine().isTapeOn();
+}
+
+/**
+ * Column sums of x [N, M] → [M] as one 2-D product `ones[1, N] @ x`: tfjs-wasm reduces a non-innermost axis by
+ * transposing first and summing in a slow loop (the bias and norm-weight gradients were ~10 % of a training step).
+ */
+export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  const [N, M] = x.shape;
+  return tf.matMul(tf.ones([1, N]) as tf.Tensor2D, x).reshape([M]) as tf.Tensor1D;
+}
+
+/**
+ * `x @ w + b` for 2-D `x` [N, in] and `w` [in, out] (untransposed: the fast wasm path). With a bias: one fused
+ * kernel forward, and a gradient of untransposed 2-D products only (dx = dy·wᵀ, dw = xᵀ·dy with explicit
+ * transposes, db = ones·dy).
+ */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  return (b ? tf.fused.matMul({ a: x, b: w, bias: b }) : tf.matMul(x, w)) as tf.Tensor2D;
+  if (!b) return tf.matMul(x, w);
+  if (!recording()) return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+  const fn = tf.customGrad((xi, wi, bi, save) => {
+    (save as tf.GradSaveFunc)([xi as tf.Tensor2D, wi as tf.Tensor2D]);
+    return {
+      value: tf.fused.matMul({ a: xi as tf.Tensor2D, b: wi as tf.Tensor2D, bias: bi as tf.Tensor1D }),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, sw.transpose()), tf.matMul(sx.transpose(), g), columnSums(g)];
+      },
+    };
+  });
+  return fn(x, w, b) as tf.Tensor2D;
 }
 
-/** LayerNorm over the last axis (biased variance, like PyTorch). x [N, H] → [N, H]. */
-export function layerNorm(x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D, eps: number): tf.Tensor2D {
-  const mean = x.mean(-1, true);
-  const centered = x.sub(mean);
-  const variance = centered.square().mean(-1, true);
-  return centered.mul(variance.add(eps).rsqrt()).mul(w).add(b);
+/**
+ * A norm's elementwise weight and optional bias on normalized rows: `xn·w (+ b)`, xn [N, H], w and b [H]. The
+ * weight and bias gradients are column sums as 2-D products (see {@link columnSums}).
+ */
+export function normAffine(xn: tf.Tensor2D, w: tf.Tensor1D, b?: tf.Tensor1D): tf.Tensor2D {
+  if (!recording()) return (b ? xn.mul(w).add(b) : xn.mul(w)) as tf.Tensor2D;
+  if (!b) {
+    const scaleOnly = tf.customGrad((xi, wi, save) => {
+      (save as tf.GradSaveFunc)([xi as tf.Tensor2D, wi as tf.Tensor1D]);
+      return {
+        value: (xi as tf.Tensor2D).mul(wi as tf.Tensor1D),
+        gradFunc: (dy, saved) => {
+          const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor1D];
+          const g = dy as tf.Tensor2D;
+          return [g.mul(sw), columnSums(g.mul(sx))];
+        },
+      };
+    });
+    return scaleOnly(xn, w) as tf.Tensor2D;
+  }
+  const withBias = tf.customGrad((xi, wi, bi, save) => {
+    (save as tf.GradSaveFunc)([xi as tf.Tensor2D, wi as tf.Tensor1D]);
+    return {
+      value: (xi as tf.Tensor2D).mul(wi as tf.Tensor1D).add(bi as tf.Tensor1D),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor1D];
+        const g = dy as tf.Tensor2D;
+        return [g.mul(sw), columnSums(g.mul(sx)), columnSums(g)];
+      },
+    };
+  });
+  return withBias(xn, w, b) as tf.Tensor2D;
 }
 
-/** RMSNorm over the last axis (Llama family). x [N, H] → [N, H]. */
-export function rmsNorm(x: tf.Tensor2D, w: tf.Tensor1D, eps: number): tf.Tensor2D {
-  return x.mul(x.square().mean(-1, true).add(eps).rsqrt()).mul(w);
+/**
+ * The weight-free part of a norm over the last axis: `(x - mean)·rsqrt(var + eps)` (LayerNorm) or
+ * `x·rsqrt(mean(x²) + eps)` (RMSNorm), with the biased variance like PyTorch; the norm is this then
+ * {@link normAffine}.
+ */
+export function normalize(x: tf.Tensor2D, kind: 'layernorm' | 'rmsnorm', eps: number): tf.Tensor2D {
+  if (kind === 'rmsnorm') return x.mul(x.square().mean(-1, true).add(eps).rsqrt());
+  const centered = x.sub(x.mean(-1, true));
+  return centered.mul(centered.square().mean(-1, true).add(eps).rsqrt());
 }
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
@@ -56,14 +123,53 @@ export function fastErf<T extends tf.Tensor>(input: T): T {
   return x.mul(p).div(q) as T;
 }
 
-/** Element-wise activation with Hugging Face semantics (`gelu` = erf form, `gelu_new` = tanh form). */
+/**
+ * exp(y) for y ≤ 0 as `s / (1 - s)` with `s = sigmoid(y)`: tfjs-wasm's `Sigmoid` is an XNNPACK vector kernel, ~10x
+ * faster than its scalar `Exp` (relative error a few float32 ulps).
+ */
+function expNonPositive(y: tf.Tensor): tf.Tensor {
+  const s = tf.sigmoid(y);
+  return s.div(tf.sub(1, s));
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * Exact GELU `x·Φ(x)`, `Φ(x) = (1 + erf(x/√2)) / 2`, as one differentiable op: the forward pass is not recorded on
+ * the tape, and the gradient is the analytic `Φ(x) + x·φ(x)` (a few element-wise kernels instead of the backward of
+ * every kernel of the erf approximation).
+ */
+function geluErf<T extends tf.Tensor>(x: T): T {
+  if (!recording()) return x.mul(erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5)) as T;
+  const gelu = tf.customGrad((input, save) => {
+    const xs = input as tf.Tensor;
+    const cdf = erf(xs.mul(Math.SQRT1_2)).add(1).mul(0.5);
+    (save as tf.GradSaveFunc)([xs, cdf]);
+    return {
+      value: xs.mul(cdf),
+      gradFunc: (dy, saved) => {
+        const [sx, scdf] = saved as [tf.Tensor, tf.Tensor];
+        return tf.tidy(() => {
+          const pdf = expNonPositive(sx.square().mul(-0.5)).mul(INV_SQRT_2PI);
+          return (dy as tf.Tensor).mul(scdf.add(sx.mul(pdf)));
+        });
+      },
+    };
+  });
+  return gelu(x) as T;
+}
+
+/**
+ * Element-wise activation with Hugging Face semantics (`gelu` = erf form, `gelu_new` = tanh form, computed as
+ * `x·sigmoid(2u)` = `x·(1 + tanh(u))/2`: the same function, and `Sigmoid` is fast on wasm while `Tanh` is scalar).
+ */
 export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
   switch (activation) {
     case 'gelu':
-      return x.mul(erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5) as T;
+      return geluErf(x);
     case 'gelu_new': {
-      const inner = x.add(x.pow(3).mul(0.044715)).mul(SQRT_2_OVER_PI);
-      return x.mul(inner.tanh().add(1)).mul(0.5) as T;
+      const inner = x.add(x.pow(3).mul(0.044715)).mul(2 * SQRT_2_OVER_PI);
+      return x.mul(tf.sigmoid(inner)) as T;
     }
     case 'relu':
       return tf.relu(x);
@@ -122,12 +228,21 @@ export function applyRotary(x: tf.Tensor4D, tables: RotaryTables): tf.Tensor4D {
   return x.mul(tables.cos).add(rotated.mul(tables.sin)) as tf.Tensor4D;
 }
 
+/** Lookups of at most this many ids × rows are one-hot matmuls (tfjs-wasm's `GatherV2` costs ~2 µs per id). */
+const ONE_HOT_LOOKUP_MAX = 1 << 17;
+
 /**
  * Row lookup `table[ids]` with a gradient that works on every backend: tfjs's `gather` gradient needs the
- * `UnsortedSegmentSum` kernel, which tfjs-wasm lacks; without it the gradient is a host scatter-add.
+ * `UnsortedSegmentSum` kernel, which tfjs-wasm lacks; without it the gradient is a host scatter-add. Small lookups
+ * (ids × rows ≤ {@link ONE_HOT_LOOKUP_MAX}) are a one-hot matmul instead (exact; its gradient is one more matmul).
  * table [V, H], ids [N] int32 → [N, H].
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const rows = table.shape[0];
+  if (ids.shape[0] * rows <= ONE_HOT_LOOKUP_MAX) {
+    // int32 then cast: tfjs-wasm's `OneHot` kernel writes int32 data whatever the requested dtype.
+    return tf.matMul(tf.oneHot(ids, rows).toFloat() as tf.Tensor2D, table);
+  }
   const lookup = tf.customGrad((t, i, save) => {
     (save as tf.GradSaveFunc)([i as tf.Tensor1D]);
     return {

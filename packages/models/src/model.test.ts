@@ -103,6 +103,17 @@ describe('TransformerModel', () => {
     expect(() => gpt2.forward({ inputIds: [[1, 2, 3, 4, 5]] })).toThrow(/max positions 4/);
     gpt2.dispose();
   });
+
+  it('rejects token ids outside the vocabulary (small lookups are one-hot products that would embed them as 0)', () => {
+    const small = createModel(tinyModelConfig('gpt_neox', { vocabSize: 16 }), { seed: 1 });
+    const before = tf.memory().numTensors;
+    expect(() => small.forward({ inputIds: [[1, 2, 16]] })).toThrow(/token id 16, outside .*\[0, 16\)/);
+    expect(() => small.forward({ inputIds: [[-1, 2]] })).toThrow(/token id -1/);
+    // a masked id is replaced by 0 first, so it is fine
+    small.forward({ inputIds: [[99, 2]], attentionMask: [[0, 1]] }).hidden.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    small.dispose();
+  });
 });
 
 // Every architecture trains on wasm (the training backend); cpu is covered once (gpt_neox) to keep this file fast.

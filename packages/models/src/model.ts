@@ -53,6 +53,23 @@ function intTensor(value: IntMatrix, name: string): tf.Tensor2D {
 }
 
 /**
+ * Throws when an id is outside [0, vocabSize): the one-hot lookup would silently embed it as zeros (and the gather
+ * path's error depends on the backend). One read of two scalars per forward.
+ */
+function checkIdRange(ids: tf.Tensor1D, vocabSize: number): void {
+  if (ids.size === 0) return;
+  const [min, max] = tf.tidy(() => tf.stack([ids.min(), ids.max()]).dataSync());
+  if (min! < 0 || max! >= vocabSize) {
+    throw new InvalidArgumentError(
+      `inputIds holds token id ${min! < 0 ? min : max}, outside the model's vocabulary [0, ${vocabSize}).`,
+      {
+        hint: 'The tokenizer and the model disagree: check vocab_size in config.json against the tokenizer.',
+      },
+    );
+  }
+}
+
+/**
  * A decoder-only transformer (GPT-NeoX, GPT-2, Llama/Qwen2) whose weights are `tf.Variable`s named after Hugging
  * Face parameters. Create it with `createModel` or `loadModel`; the caller owns it and must `dispose()` it.
  */
@@ -145,6 +162,9 @@ export class TransformerModel implements Trainable<TransformerModel> {
     const result = tf.tidy(() => {
       const ids = intTensor(input.inputIds, 'inputIds');
       const [B, T] = ids.shape;
+      // Without a mask every token is real: the mask-dependent defaults below take shortcuts (fewer kernels per
+      // decoding step, same values).
+      const allReal = !input.attentionMask;
       const mask = input.attentionMask
         ? intTensor(input.attentionMask, 'attentionMask')
         : tf.ones([B, T], 'int32');
@@ -161,16 +181,20 @@ export class TransformerModel implements Trainable<TransformerModel> {
       const start = cache ? cache.nextPosition.reshape([B, 1]) : tf.scalar(0, 'int32');
       const positions = input.positionIds
         ? intTensor(input.positionIds, 'positionIds')
-        : (tf.maximum(
-            mask.cumsum(1).add(start).sub(tf.scalar(1, 'int32')),
-            tf.scalar(0, 'int32'),
-          ) as tf.Tensor2D);
-      const flatIds = ids.mul(mask).reshape([B * T]) as tf.Tensor1D;
+        : allReal && cache
+          ? ((T === 1 ? start : start.add(tf.range(0, T, 1, 'int32').reshape([1, T]))) as tf.Tensor2D)
+          : (tf.maximum(
+              mask.cumsum(1).add(start).sub(tf.scalar(1, 'int32')),
+              tf.scalar(0, 'int32'),
+            ) as tf.Tensor2D);
+      const flatIds = (allReal ? ids : ids.mul(mask)).reshape([B * T]) as tf.Tensor1D;
+      checkIdRange(flatIds, c.vocabSize);
       let x = embeddingLookup(this.param('embed') as tf.Tensor2D, flatIds);
       if (c.positions === 'learned') {
         x = x.add(embeddingLookup(this.param('pos_embed') as tf.Tensor2D, positions.reshape([B * T])));
       }
-      const keyMask = cache ? tf.concat([cache.mask, mask.toFloat()], 1) : mask.toFloat();
+      const newMask = allReal ? tf.ones([B, T]) : mask.toFloat();
+      const keyMask = cache ? tf.concat([cache.mask, newMask], 1) : newMask;
       const ctx: LayerContext = {
         config: c,
         weight: (key) => this.params.get(key),
@@ -194,7 +218,9 @@ export class TransformerModel implements Trainable<TransformerModel> {
       const hidden = norm(ctx, 'ln_f', x).reshape([B, T, c.hiddenSize]) as tf.Tensor3D;
       const logits = this.logitsFor(hidden, input.logits);
       if (!cache) return { hidden, logits };
-      const nextPosition = cache.nextPosition.add(mask.sum(1)) as tf.Tensor1D;
+      const nextPosition = cache.nextPosition.add(
+        allReal ? tf.scalar(T, 'int32') : mask.sum(1),
+      ) as tf.Tensor1D;
       return { hidden, logits, keys, values, keyMask, nextPosition };
     });
     const out: ForwardOutput = { hidden: result.hidden };
