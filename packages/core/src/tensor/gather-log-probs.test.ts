@@ -42,30 +42,43 @@ describe('gatherLogProbs', () => {
     });
   });
 
-  it.each([1, 3, 7, 16, 100])('equals the naive log-softmax gather with chunkSize %i', (chunkSize) => {
-    tf.tidy(() => {
-      const { logits, ids } = randomCase(2, 5, 16);
-      for (const temperature of [1, 0.7]) {
-        const got = gatherLogProbs(logits, ids, { temperature, chunkSize }).dataSync();
-        const want = naive(logits, ids, temperature).dataSync();
-        want.forEach((w, i) => {
-          expect(got[i]).toBeCloseTo(w, 4);
-        });
-      }
-    });
-  });
+  it.each([1, 3, 7, 16, 100])(
+    'equals the naive log-softmax gather with chunkSize %i (fused and chunked)',
+    (chunkSize) => {
+      tf.tidy(() => {
+        const { logits, ids } = randomCase(2, 5, 16);
+        for (const [temperature, fusedMaxElements] of [
+          [1, 0],
+          [0.7, 0],
+          [1, undefined],
+          [0.7, undefined],
+        ] as const) {
+          const got = gatherLogProbs(logits, ids, { temperature, chunkSize, fusedMaxElements }).dataSync();
+          const want = naive(logits, ids, temperature).dataSync();
+          want.forEach((w, i) => {
+            expect(got[i]).toBeCloseTo(w, 4);
+          });
+        }
+      });
+    },
+  );
 
   it('has the same gradient as the naive version (tf.grad)', () => {
     tf.tidy(() => {
       const { logits, ids } = randomCase(2, 3, 11);
       const weights = tf.randomUniform([2, 3], -1, 1, 'float32', 3);
-      for (const chunkSize of [4, 11]) {
+      for (const [chunkSize, fusedMaxElements, temperature] of [
+        [4, 0, 0.7],
+        [11, 0, 0.7],
+        [4, undefined, 0.7], // fused
+        [4, undefined, 1], // fused
+      ] as const) {
         const g = tf.grad((l: tf.Tensor) =>
-          tf.sum(tf.mul(gatherLogProbs(l, ids, { temperature: 0.7, chunkSize }), weights)),
+          tf.sum(tf.mul(gatherLogProbs(l, ids, { temperature, chunkSize, fusedMaxElements }), weights)),
         )(logits);
-        const gNaive = tf.grad((l: tf.Tensor) => tf.sum(tf.mul(naive(l as tf.Tensor3D, ids, 0.7), weights)))(
-          logits,
-        );
+        const gNaive = tf.grad((l: tf.Tensor) =>
+          tf.sum(tf.mul(naive(l as tf.Tensor3D, ids, temperature), weights)),
+        )(logits);
         const a = g.dataSync();
         const b = gNaive.dataSync();
         expect(a.length).toBe(b.length);
@@ -90,6 +103,10 @@ describe('gatherLogProbs', () => {
     gatherLogProbs(logits, ids, { chunkSize: 3, temperature: 0.5 }).dispose();
     const g = tf.grad((l: tf.Tensor) => tf.sum(gatherLogProbs(l, ids, { chunkSize: 4 })))(logits);
     g.dispose();
+    const chunked = tf.grad((l: tf.Tensor) =>
+      tf.sum(gatherLogProbs(l, ids, { chunkSize: 4, fusedMaxElements: 0, temperature: 0.5 })),
+    )(logits);
+    chunked.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([logits, ids]);
   });

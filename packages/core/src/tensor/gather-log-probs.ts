@@ -4,12 +4,24 @@ import { InvalidArgumentError, ShapeError } from '../errors';
 /** Default vocabulary chunk of {@link gatherLogProbs} and {@link logSumExpChunked}. */
 export const DEFAULT_VOCAB_CHUNK = 8192;
 
+/**
+ * Default `fusedMaxElements` of {@link gatherLogProbs}: logits of up to 32 Mi floats (128 MiB) take the fused path
+ * when the vocabulary is larger than the chunk.
+ */
+export const DEFAULT_FUSED_MAX_ELEMENTS = 1 << 25;
+
 /** Options of {@link gatherLogProbs}. */
 export interface GatherLogProbsOptions {
   /** Logits are divided by it before the softmax (> 0). Default 1. */
   temperature?: number;
   /** Vocabulary entries processed at once; bounds the `[B·T, chunk]` temporaries. Default 8192. */
   chunkSize?: number;
+  /**
+   * When the vocabulary exceeds `chunkSize` but the logits hold at most this many elements, one fused op computes
+   * the log-probs without vocabulary slices (whose copies and gradient pads dominate on wasm for a 50k vocabulary),
+   * with the analytic gradient `(onehot − softmax) / τ`. 0 = always chunk. Default {@link DEFAULT_FUSED_MAX_ELEMENTS}.
+   */
+  fusedMaxElements?: number;
 }
 
 function resolve(logits: tf.Tensor, options: GatherLogProbsOptions): { temperature: number; chunk: number } {
@@ -92,9 +104,13 @@ export function gatherLogProbs(
       `gatherLogProbs: ids shape [${ids.shape}] must equal logits shape without V [${logits.shape}].`,
     );
   }
+  const fusedMax = options.fusedMaxElements ?? DEFAULT_FUSED_MAX_ELEMENTS;
   return tf.tidy(() => {
     const flat = tf.reshape(logits, [-1, V]) as tf.Tensor2D;
     const flatIds = tf.reshape(ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32'), [-1]) as tf.Tensor1D;
+    if (V > chunk && flat.size <= fusedMax) {
+      return tf.reshape(fusedLogProbs(flat, flatIds, temperature), ids.shape);
+    }
     const picked: tf.Tensor[] = [];
     for (let start = 0; start < V; start += chunk) {
       const size = Math.min(chunk, V - start);
@@ -111,4 +127,36 @@ export function gatherLogProbs(
     const taken = picked.length === 1 ? (picked[0] as tf.Tensor) : tf.addN(picked);
     return tf.reshape(tf.sub(taken, lseFlat(flat, temperature, chunk)), ids.shape);
   });
+}
+
+/**
+ * `log softmax(x / τ)[n, ids[n]]` for 2-D logits `[N, V]` as one differentiable op: forward `x[n, id]/τ − lse_n`
+ * (one logsumexp over the whole row, the taken logits by a flat `gather`), gradient `dy·(onehot − softmax)/τ`.
+ * Temporaries: about two `[N, V]` tensors in the backward pass.
+ */
+function fusedLogProbs(flat: tf.Tensor2D, flatIds: tf.Tensor1D, temperature: number): tf.Tensor1D {
+  const [N, V] = flat.shape;
+  const op = tf.customGrad((x, save) => {
+    const logits = x as tf.Tensor2D;
+    const scaled = temperature === 1 ? logits : tf.div(logits, temperature);
+    const lse = tf.logSumExp(scaled, 1) as tf.Tensor1D;
+    const index = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), flatIds);
+    const picked = tf.gather(tf.reshape(scaled, [-1]), index);
+    (save as tf.GradSaveFunc)([logits, lse, flatIds]);
+    return {
+      value: tf.sub(picked, lse),
+      gradFunc: (dy, saved) => {
+        const [sx, slse, sids] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        return tf.tidy(() => {
+          const z = temperature === 1 ? sx : tf.div(sx, temperature);
+          const softmax = tf.exp(tf.sub(z, tf.reshape(slse, [N, 1])));
+          // int32 then cast: tfjs-wasm's OneHot writes int32 data whatever the requested dtype (tfjs 4.22)
+          const oneHot = tf.cast(tf.oneHot(sids, V), 'float32');
+          const scale = tf.reshape(temperature === 1 ? dy : tf.div(dy as tf.Tensor, temperature), [N, 1]);
+          return tf.mul(tf.sub(oneHot, softmax), scale);
+        });
+      },
+    };
+  });
+  return op(flat) as tf.Tensor1D;
 }
