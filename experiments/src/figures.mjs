@@ -32,7 +32,12 @@ export function goldVsKlSpec(jobs, title) {
         encoding: {
           x: { field: 'kl', type: 'quantitative', title: 'KL to SFT (nats, sampled at T 0.7)' },
           y: { field: 'gold', type: 'quantitative', title: 'gold score (eval prompts)' },
-          color: { field: 'arm', type: 'nominal', legend: { title: 'arm', labelLimit: 360 } },
+          color: {
+            field: 'arm',
+            type: 'nominal',
+            scale: { scheme: 'tableau20' },
+            legend: { title: 'arm', labelLimit: 360 },
+          },
           detail: { field: 'seed', type: 'nominal' },
           order: { field: 'order', type: 'quantitative' },
         },
@@ -43,7 +48,7 @@ export function goldVsKlSpec(jobs, title) {
         encoding: {
           x: { field: 'kl', type: 'quantitative' },
           y: { field: 'gold', type: 'quantitative' },
-          color: { field: 'arm', type: 'nominal' },
+          color: { field: 'arm', type: 'nominal', scale: { scheme: 'tableau20' } },
         },
       },
       {
