@@ -21,16 +21,17 @@ describe('encodeSftExamples', () => {
 });
 
 describe('nextTokenTargets', () => {
+  // row 0: [_, 5, 6 | 8, 1]   row 1: [4, 5, 6 | 1, _]; prompt targets are positions 1..2 (tokens 5, 6)
+  const batch = buildTokenBatch({
+    prompts: [
+      [5, 6],
+      [4, 5, 6],
+    ],
+    responses: [[8, 1], [1]],
+    padId: 0,
+  });
+
   it('trains on prompt and response tokens, never on padding', () => {
-    // row 0: [_, 5, 6 | 8, 1]   row 1: [4, 5, 6 | 1, _]
-    const batch = buildTokenBatch({
-      prompts: [
-        [5, 6],
-        [4, 5, 6],
-      ],
-      responses: [[8, 1], [1]],
-      padId: 0,
-    });
     const { targets, mask, count } = nextTokenTargets(batch);
     expect(Array.from(mask)).toEqual([0, 1, 1, 1, 1, 1, 1, 0]);
     expect(Array.from(targets)).toEqual([0, 6, 8, 1, 5, 6, 1, 0]);
@@ -38,15 +39,6 @@ describe('nextTokenTargets', () => {
   });
 
   it('weights prompt targets by promptLossWeight (0 = completion-only)', () => {
-    // row 0: [_, 5, 6 | 8, 1]   row 1: [4, 5, 6 | 1, _]; prompt targets are positions 1..2 (tokens 5, 6)
-    const batch = buildTokenBatch({
-      prompts: [
-        [5, 6],
-        [4, 5, 6],
-      ],
-      responses: [[8, 1], [1]],
-      padId: 0,
-    });
     const half = nextTokenTargets(batch, 0.5);
     expect(Array.from(half.mask)).toEqual([0, 0.5, 1, 1, 0.5, 0.5, 1, 0]);
     expect(half.count).toBe(4.5);
