@@ -50,7 +50,7 @@ export function profileArms(profile, lambda) {
     const sweep = [...sweepArms([round(lambda / 10), round(lambda * 3)], [0.1]), ...sweepArms([lambda], [0])];
     return { preset: 'quick', seeds: [0], main, sweep };
   }
-  const lambdas = [lambda / 10, lambda / 3, lambda, lambda * 3].map(round);
+  const lambdas = [lambda / 10, lambda, lambda * 3].map(round);
   return {
     preset: 'quick',
     seeds: [0, 1, 2],

@@ -21,11 +21,13 @@ const common = {
 /**
  * The default: the `digest` task with a small model trained from scratch; OCRM rounds, evaluation, report.
  * Tuned (issue 10, docs/results.md) so that standard RLHF visibly overoptimizes within the budget: along PPO the
- * proxy score rises while the gold score falls and the RM's accuracy on current-policy pairs drops below its
- * accuracy on SFT pairs; λ = 0.2 gives round-2 weights an ESS/N of roughly 0.5-0.9 at this drift. SFT uses the
- * completion-only loss (the documents are unpredictable noise) over 24,000 demonstrations; pairs are sampled at
- * PPO's rollout temperature 0.7, where SFT samples carry the exploited pattern rarely (3.6 %; 13 % at 1.0: see
- * the `@ocrm/data` README), and the evaluation samples at 0.7 too.
+ * proxy score keeps rising while the gold score rises a little, peaks and falls, and the RM's accuracy on
+ * current-policy pairs drops below its accuracy on SFT pairs. What makes gold rise first: an RM trained on 16,000
+ * pairs (0.73 held-out accuracy; 4,000 pairs gave 0.65 and gold only fell) and gentle PPO steps (64 rollouts in 2
+ * minibatches, lr 1e-4; 32 rollouts or lr 3e-4 fell from the first update). λ = 0.3 gives round-2 weights an
+ * ESS/N of roughly 0.6-0.9 at this drift. SFT uses the completion-only loss (the documents are unpredictable noise)
+ * over 24,000 demonstrations; pairs are sampled at PPO's rollout temperature 0.7, where SFT samples carry the
+ * exploited pattern rarely (3.6 %; 13 % at 1.0: see the `@ocrm/data` README), and the evaluation samples at 0.7 too.
  */
 const quick: Preset = {
   name: 'quick',
@@ -35,7 +37,7 @@ const quick: Preset = {
   config: {
     ...common,
     preset: 'quick',
-    task: { name: 'digest', options: { numSftTrain: 24000 } },
+    task: { name: 'digest', options: { numSftTrain: 24000, numTrainPrompts: 8000 } },
     rounds: 2,
     model: {
       source: 'scratch',
@@ -52,20 +54,22 @@ const quick: Preset = {
       },
     },
     sft: { epochs: 2, batchSize: 32, learningRate: 2e-3, promptLossWeight: 0 },
-    pairs: { passes: 2, temperature: 0.7, maxPrompts: 2048, microBatchSize: 128 },
+    // 16,000 pairs: with 4,000 the RM (0.65 held-out accuracy) never lifted gold above the SFT level (docs/results.md).
+    pairs: { passes: 2, temperature: 0.7, maxPrompts: 8000, microBatchSize: 128 },
     rewardModel: { epochs: 1, batchSize: 32, learningRate: 5e-4 },
     ppo: {
-      totalUpdates: 30,
-      rolloutBatchSize: 32,
+      totalUpdates: 20,
+      rolloutBatchSize: 64,
       microBatchSize: 32,
+      numMinibatches: 2,
       ppoEpochs: 4,
-      learningRate: 3e-4,
+      learningRate: 1e-4,
       klCoef: 0.01,
       temperature: 0.7,
     },
-    weighting: { ...common.weighting, ratioExponent: 0.2 },
+    weighting: { ...common.weighting, ratioExponent: 0.3 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 32 },
-    eval: { prompts: 200, temperature: 0.7, everyUpdates: 5, klPrompts: 128, onPolicyPairs: 512 },
+    eval: { prompts: 200, temperature: 0.7, everyUpdates: 4, klPrompts: 128, onPolicyPairs: 512 },
   },
 };
 
