@@ -62,6 +62,13 @@ describe('ScalarRewardModel', () => {
     const centred = model.score(batch);
     expect(centred.dataSync()[0]).toBeCloseTo(all[0]![5]! - 0.5, 6);
     centred.dispose();
+    // The critic's values are centred by the same offset (masked positions stay 0).
+    const cv = model.values(batch);
+    const centredValues = cv.arraySync();
+    cv.dispose();
+    for (const [t, p] of [2, 3, 4].entries()) expect(centredValues[0]![t]).toBeCloseTo(all[0]![p]! - 0.5, 6);
+    expect(centredValues[1]![1]).toBeCloseTo(all[1]![3]! - 0.5, 6);
+    expect(centredValues[1]![2]).toBe(0);
     model.rewardOffset = 0;
   });
 

@@ -34,8 +34,12 @@ export interface LoadRewardModelOptions {
  * A transformer backbone with a bias-free scalar head (`score.weight`) as the reward model AND the PPO critic:
  * - `score(batch)`: the head at each row's last valid token (the EOS of the response) minus the stored reward
  *   offset, `[B]`;
- * - `values(batch)`: the head at position `promptLength - 1 + t` for response token t, 0 at masked positions,
- *   `[B, T_resp]` (no offset);
+ * - `values(batch)`: the head at position `promptLength - 1 + t` for response token t minus the same reward offset,
+ *   0 at masked positions, `[B, T_resp]`. A critic initialised from the RM thus starts on the scale of the centred
+ *   rewards, as in the reference implementation (there the centring is the head's bias, which the value model
+ *   copies); without it every value is off by the offset at the start of PPO and, since the terminal value is 0,
+ *   the GAE advantages carry a position-dependent bias of `offset · λ^(T−1−t)` that a small learning rate takes
+ *   thousands of steps to remove;
  * never materialising logits. Saved in the transformers `*ForSequenceClassification` layout with the offset in
  * `config.json` (`ocrm_reward_offset`). The instance owns its model: `dispose()` frees it.
  *
@@ -134,7 +138,10 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     });
   }
 
-  /** `[B, T_resp]` values: response token t's value read at position `promptLength - 1 + t`; 0 where masked. */
+  /**
+   * `[B, T_resp]` values: response token t's head output at position `promptLength - 1 + t` minus the reward offset
+   * (the critic's scale is the centred reward's); 0 where masked.
+   */
   values(batch: TokenBatch): tf.Tensor2D {
     const { batchSize: B, seqLength: T, promptLength: P } = batch;
     const R = T - P;
@@ -142,7 +149,8 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     if (P < 1) throw new InvalidArgumentError('values: the batch needs at least one prompt position.');
     return tf.tidy(() => {
       const all = this.positionScores(batch);
-      const shifted = tf.slice(all, [0, P - 1], [B, R]);
+      const raw = tf.slice(all, [0, P - 1], [B, R]);
+      const shifted = this.offset === 0 ? raw : tf.sub(raw, this.offset);
       const mask = tf.tensor2d(responseMask(batch), [B, R], 'bool');
       return tf.where(mask, shifted, tf.zerosLike(shifted)) as tf.Tensor2D;
     });
