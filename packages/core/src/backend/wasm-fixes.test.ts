@@ -152,4 +152,130 @@ describe('wasm fixes', () => {
     expect(tf.engine().backend.numDataIds()).toBe(buffers);
     tf.dispose([a, b]);
   });
+
+  /** Runs `fn` on wasm with the stock kernels and with the fixes; returns both results as host arrays. */
+  async function stockAndFixed(fn: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][]]> {
+    await setBackendForTests('wasm');
+    const read = () =>
+      tf.tidy(() => {
+        const out = fn();
+        return (Array.isArray(out) ? out : [out]).map((t) => Array.from(t.dataSync()));
+      });
+    uninstallWasmFixes();
+    let stock: number[][];
+    try {
+      stock = read();
+    } finally {
+      installWasmFixes();
+    }
+    return [stock, read()];
+  }
+
+  /** Asserts that `fn` leaves no tensor and no backend buffer behind. */
+  function expectNoLeak(fn: () => void): void {
+    const tensors = tf.memory().numTensors;
+    const buffers = tf.engine().backend.numDataIds();
+    fn();
+    expect(tf.memory().numTensors).toBe(tensors);
+    expect(tf.engine().backend.numDataIds()).toBe(buffers);
+  }
+
+  const BATCHED: [string, number[], number[], boolean, boolean][] = [
+    ['per-entry XNNPACK, plain', [6, 9, 5], [6, 5, 7], false, false],
+    ['per-entry XNNPACK, transposeB', [2, 3, 9, 5], [2, 3, 7, 5], false, true],
+    ['per-entry XNNPACK, transposeA', [4, 5, 9], [4, 5, 7], true, false],
+    ['scalar loop (1 row), transposeB', [6, 1, 5], [6, 7, 5], false, true],
+    ['scalar loop (3 rows), plain', [6, 3, 5], [6, 5, 7], false, false],
+  ];
+
+  it.each(BATCHED)(
+    'batched matMul (%s) equals the stock wasm kernel and leaks nothing',
+    async (_, sa, sb, ta, tb) => {
+      const a = seeded(sa, 11);
+      const b = seeded(sb, 12);
+      const [want, got] = await stockAndFixed(() => tf.matMul(a, b, ta, tb));
+      expect(got[0]!.length).toBe(want[0]!.length);
+      want[0]!.forEach((w, i) => {
+        expect(Math.abs(got[0]![i]! - w)).toBeLessThan(1e-5);
+      });
+      expectNoLeak(() => tf.matMul(a, b, ta, tb).dispose());
+      tf.dispose([a, b]);
+    },
+  );
+
+  it('run batched products of ≥ 8 rows as per-entry XNNPACK products that free their operators', async () => {
+    await setBackendForTests('wasm');
+    const a = seeded([64, 16, 8], 13);
+    const b = seeded([64, 8, 16], 14);
+    const [want, got] = await stockAndFixed(() => tf.matMul(a, b));
+    want[0]!.forEach((w, i) => {
+      expect(Math.abs(got[0]![i]! - w)).toBeLessThan(1e-5);
+    });
+    // Repeated calls reuse nothing stale: the same inputs give the same output every time.
+    const first = tf.matMul(a, b);
+    for (let i = 0; i < 3; i++) {
+      const again = tf.matMul(a, b);
+      expect(Array.from(again.dataSync())).toEqual(Array.from(first.dataSync()));
+      again.dispose();
+    }
+    tf.dispose([a, b, first]);
+  });
+
+  const SLICES: [string, number[], number[], number[]][] = [
+    ['contiguous rows', [5, 4], [1, 0], [3, 4]],
+    ['2-D box', [5, 4], [1, 1], [3, 2]],
+    ['3-D inner axis', [3, 4, 6], [0, 1, 2], [3, 2, 3]],
+    ['4-D middle axes', [2, 3, 4, 5], [1, 1, 0, 0], [1, 2, 4, 5]],
+    ['5-D', [2, 2, 3, 2, 3], [0, 1, 1, 0, 1], [2, 1, 2, 2, 2]],
+    ['size -1', [4, 6], [1, 2], [-1, -1]],
+    ['empty', [4, 6], [1, 2], [0, 3]],
+  ];
+
+  it.each(SLICES)(
+    'in-place Slice (%s) equals the stock kernel and leaks nothing',
+    async (_, shape, begin, size) => {
+      const x = seeded(shape, 21);
+      const xi = tf.range(0, tf.util.sizeFromShape(shape), 1, 'int32').reshape(shape);
+      const [want, got] = await stockAndFixed(() => [tf.slice(x, begin, size), tf.slice(xi, begin, size)]);
+      expect(got).toEqual(want);
+      expectNoLeak(() => tf.slice(x, begin, size).dispose());
+      tf.dispose([x, xi]);
+    },
+  );
+
+  it('in-place SplitV equals the stock kernel and leaks nothing', async () => {
+    const x = seeded([3, 12, 4], 22);
+    const [want, got] = await stockAndFixed(() => [
+      ...tf.split(x, 3, 1),
+      ...tf.split(x, [2, 7, 3], 1),
+      ...tf.split(x, 3, 0),
+    ]);
+    expect(got).toEqual(want);
+    expectNoLeak(() => tf.dispose(tf.split(x, [5, 7], 1)));
+    x.dispose();
+  });
+
+  it('row GatherV2 equals the stock kernel, keeps its range error, and leaks nothing', async () => {
+    const table = seeded([7, 5], 23);
+    const ints = tf.range(0, 21, 1, 'int32').reshape([7, 3]);
+    const ids = tf.tensor2d(
+      [
+        [6, 0, 3],
+        [3, 3, 1],
+      ],
+      undefined,
+      'int32',
+    );
+    const [want, got] = await stockAndFixed(() => [
+      tf.gather(table, ids),
+      tf.gather(ints, ids.reshape([-1])),
+      tf.gather(table, tf.tensor1d([2, 4], 'int32'), 1),
+    ]);
+    expect(got).toEqual(want);
+    expect(tf.gather(table, ids).shape).toEqual([2, 3, 5]);
+    expectNoLeak(() => tf.gather(table, ids).dispose());
+    const bad = tf.tensor1d([1, 7], 'int32');
+    expect(() => tf.gather(table, bad)).toThrow(/not in \[0, 6\]/);
+    tf.dispose([table, ints, ids, bad]);
+  });
 });

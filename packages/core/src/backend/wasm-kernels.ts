@@ -3,12 +3,92 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** The parts of tfjs-wasm's `BackendWasm` (4.22) these kernels use. */
 interface WasmBackendLike {
   readSync(id: tf.DataId): tf.TypedArray;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
   disposeData(id: tf.DataId): boolean;
+  /** Next free id of the wasm-side tensor registry (shared with the backend's own tensors). */
+  dataIdNextNumber: number;
+  dataIdMap: { get(id: tf.DataId): { id: number; memoryOffset: number } | undefined };
+  wasm: {
+    cwrap(name: string, returnType: null, argTypes: string[]): (...args: unknown[]) => void;
+    tfjs: {
+      registerTensor(id: number, size: number, memoryOffset: number): void;
+      disposeData(id: number): void;
+    };
+  };
 }
+
+/** The wasm module's `BatchMatMul` entry point, wrapped once per module. */
+const wasmBatchMatMuls = new WeakMap<object, (...args: unknown[]) => void>();
+
+function wasmBatchMatMul(wasm: WasmBackendLike): (...args: unknown[]) => void {
+  let fn = wasmBatchMatMuls.get(wasm.wasm);
+  if (!fn) {
+    const n = 'number';
+    fn = wasm.wasm.cwrap('BatchMatMul', null, [n, 'array', n, n, 'array', n, n, n, n]);
+    wasmBatchMatMuls.set(wasm.wasm, fn);
+  }
+  return fn;
+}
+
+/** True when the backend exposes the (tfjs 4.22) internals that {@link batchedXnnMatMul} uses. */
+function hasTensorRegistry(wasm: WasmBackendLike): boolean {
+  return (
+    typeof wasm.dataIdNextNumber === 'number' &&
+    typeof wasm.wasm?.cwrap === 'function' &&
+    typeof wasm.wasm.tfjs?.registerTensor === 'function' &&
+    typeof wasm.wasm.tfjs.disposeData === 'function'
+  );
+}
+
+const shapeBytes = (shape: number[]) => new Uint8Array(new Int32Array(shape).buffer);
+
+/**
+ * `batch` untransposed float32 products a[i] [M, K] × b[i] [K, N] → out [batch, M, N] as one XNNPACK 2-D product per
+ * batch entry: each operand slice is registered with the wasm tensor registry as a view into its tensor's heap memory
+ * (no copy), multiplied by the module's own `BatchMatMul` (which takes XNNPACK's path for batch-1 untransposed
+ * operands, instead of its scalar loop for batched ones) and unregistered again (which also frees the XNNPACK
+ * operator cached on the view). `outShape` is the output's full shape (batch dimensions, M, N).
+ */
+function batchedXnnMatMul(
+  wasm: WasmBackendLike,
+  a: tf.TensorInfo,
+  b: tf.TensorInfo,
+  batch: number,
+  dims: { M: number; K: number; N: number },
+  outShape: number[],
+): tf.TensorInfo {
+  const { M, K, N } = dims;
+  const out = wasm.makeOutput(outShape, 'float32');
+  const offset = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId)!.memoryOffset;
+  const [aOffset, bOffset, outOffset] = [offset(a), offset(b), offset(out)];
+  const run = wasmBatchMatMul(wasm);
+  const registry = wasm.wasm.tfjs;
+  const aShape = shapeBytes([1, M, K]);
+  const bShape = shapeBytes([1, K, N]);
+  for (let i = 0; i < batch; i++) {
+    const ids = [wasm.dataIdNextNumber++, wasm.dataIdNextNumber++, wasm.dataIdNextNumber++] as const;
+    registry.registerTensor(ids[0], M * K, aOffset + i * M * K * 4);
+    registry.registerTensor(ids[1], K * N, bOffset + i * K * N * 4);
+    registry.registerTensor(ids[2], M * N, outOffset + i * M * N * 4);
+    try {
+      run(ids[0], aShape, 3, ids[1], bShape, 3, false, false, ids[2]);
+    } finally {
+      for (const id of ids) registry.disposeData(id);
+    }
+  }
+  return out;
+}
+
+/**
+ * Batched products with at least this many rows per batch entry (M) run as per-entry XNNPACK products (see
+ * {@link batchedXnnMatMul}); thinner ones (a decoding step's single query row) stay in tfjs-wasm's scalar loop, which
+ * then reads transposed operands in place.
+ */
+export const XNN_BATCHED_MIN_ROWS = 8;
 
 /** JS `UnsortedSegmentSum` for wasm: out[segmentIds[i], ...] += x[i, ...]; ids outside [0, numSegments) are dropped. */
 export const unsortedSegmentSumWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -34,26 +114,60 @@ export const unsortedSegmentSumWasm: tf.KernelFunc = ({ inputs, backend, attrs }
 };
 
 /**
- * Wraps a wasm matmul kernel (`BatchMatMul` or `_FusedMatMul`, inputs `a`, `b`, attrs `transposeA/B`) so that a
- * transposed operand is first transposed by the wasm `Transpose` kernel and the product runs untransposed (XNNPACK's
- * fast path for 2-D operands instead of the scalar loop). Same numbers; used for forward passes and for gradients
- * that call matmul with transposes (e.g. `tf.fused.matMul`'s own gradient).
+ * Wraps a wasm matmul kernel (`BatchMatMul` or `_FusedMatMul`, inputs `a`, `b`, attrs `transposeA/B`) to keep products
+ * off tfjs-wasm's scalar loop where it can:
+ *
+ * - 2-D products (batch 1): a transposed operand is first transposed by the wasm `Transpose` kernel and the product
+ *   runs untransposed (XNNPACK's fast path instead of the scalar loop). Used for forward passes and for gradients that
+ *   call matmul with transposes (e.g. `tf.fused.matMul`'s own gradient).
+ * - Batched `BatchMatMul` products (equal batch dimensions > 1, float32): with at least {@link XNN_BATCHED_MIN_ROWS}
+ *   rows per entry, one XNNPACK product per batch entry on zero-copy views (transposed operands transposed first);
+ *   thinner products go to the scalar loop with their transposes (it reads them in place: no transpose copy).
+ *
+ * Same math; XNNPACK sums in a different order than the scalar loop (float32 rounding differences only).
  */
-export function untransposedMatMulKernel(original: tf.KernelFunc): tf.KernelFunc {
+export function untransposedMatMulKernel(original: tf.KernelFunc, kernelName?: string): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
-    const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
-    if (!transpose) return original({ inputs, backend, attrs });
+    const { a, b } = inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
     const wasm = backend as unknown as WasmBackendLike;
+    const outer = (t: tf.TensorInfo) => t.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(outer(a));
+    const batched = batchA > 1 || tf.util.sizeFromShape(outer(b)) > 1;
+    const sameBatch = tf.util.arraysEqual(outer(a), outer(b));
+    const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
     const swap = (x: tf.TensorInfo): tf.TensorInfo => {
       const perm = x.shape.map((_, i) => i);
       const r = perm.length;
       perm[r - 1] = r - 2;
       perm[r - 2] = r - 1;
-      return transpose({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+      return transpose!({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
     };
-    const { a, b } = inputs as unknown as { a: tf.TensorInfo; b: tf.TensorInfo };
+    if (
+      kernelName === 'BatchMatMul' &&
+      batched &&
+      sameBatch &&
+      a.dtype === 'float32' &&
+      b.dtype === 'float32'
+    ) {
+      const rank = a.shape.length;
+      const M = a.shape[transposeA ? rank - 1 : rank - 2]!;
+      const K = a.shape[transposeA ? rank - 2 : rank - 1]!;
+      const N = b.shape[transposeB ? rank - 2 : rank - 1]!;
+      if (M < XNN_BATCHED_MIN_ROWS || !transpose || M * K * N === 0 || !hasTensorRegistry(wasm)) {
+        return original({ inputs, backend, attrs }); // the scalar loop, transposes read in place
+      }
+      const a2 = transposeA ? swap(a) : a;
+      const b2 = transposeB ? swap(b) : b;
+      try {
+        return batchedXnnMatMul(wasm, a2, b2, batchA, { M, K, N }, [...outer(a), M, N]);
+      } finally {
+        if (a2 !== a) wasm.disposeData(a2.dataId);
+        if (b2 !== b) wasm.disposeData(b2.dataId);
+      }
+    }
+    if (!transposeA && !transposeB) return original({ inputs, backend, attrs });
+    if (!transpose) return original({ inputs, backend, attrs });
     const a2 = transposeA ? swap(a) : a;
     const b2 = transposeB ? swap(b) : b;
     try {
@@ -66,5 +180,125 @@ export function untransposedMatMulKernel(original: tf.KernelFunc): tf.KernelFunc
       if (a2 !== a) wasm.disposeData(a2.dataId);
       if (b2 !== b) wasm.disposeData(b2.dataId);
     }
+  };
+}
+
+/**
+ * Copies the box `begin`/`size` of x into a new tensor, reading x's heap memory in place. tfjs-wasm's own `Slice`
+ * (and `SplitV`, which calls it per part) first copies the *whole* input out of the heap (`readSync`); this copies only
+ * the box, as contiguous runs (the innermost partial axis and everything after it). float32, int32 and bool.
+ */
+function sliceInPlace(
+  wasm: WasmBackendLike,
+  x: tf.TensorInfo,
+  begin: number[],
+  size: number[],
+): tf.TensorInfo {
+  const out = wasm.makeOutput(size, x.dtype);
+  if (tf.util.sizeFromShape(size) === 0) return out;
+  // Views after makeOutput: an allocation can grow (and so detach) the heap.
+  const src = wasm.typedArrayFromHeap(x);
+  const dst = wasm.typedArrayFromHeap(out);
+  const shape = x.shape;
+  const rank = shape.length;
+  let k = rank - 1;
+  while (k > 0 && size[k] === shape[k]) k--;
+  const strides = new Array<number>(rank).fill(1);
+  for (let j = rank - 2; j >= 0; j--) strides[j] = strides[j + 1]! * shape[j + 1]!;
+  const run = size[k]! * strides[k]!;
+  const runStart = begin[k]! * strides[k]!;
+  if (k === 0) {
+    dst.set(src.subarray(runStart, runStart + run));
+    return out;
+  }
+  const index = new Array<number>(k).fill(0);
+  let dstOffset = 0;
+  const total = tf.util.sizeFromShape(size.slice(0, k));
+  for (let n = 0; n < total; n++) {
+    let srcOffset = runStart;
+    for (let j = 0; j < k; j++) srcOffset += (begin[j]! + index[j]!) * strides[j]!;
+    dst.set(src.subarray(srcOffset, srcOffset + run), dstOffset);
+    dstOffset += run;
+    for (let j = k - 1; j >= 0; j--) {
+      if (++index[j]! < size[j]!) break;
+      index[j] = 0;
+    }
+  }
+  return out;
+}
+
+const IN_PLACE_DTYPES = new Set<tf.DataType>(['float32', 'int32', 'bool']);
+
+/** wasm `Slice` that reads its input in place (see {@link sliceInPlace}); other dtypes go to `original`. */
+export function inPlaceSliceKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    if (!IN_PLACE_DTYPES.has(x.dtype)) return original(args);
+    const { begin, size } = args.attrs as unknown as { begin: number | number[]; size?: number | number[] };
+    const [begin_, size_] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size);
+    return sliceInPlace(args.backend as unknown as WasmBackendLike, x, begin_, size_);
+  };
+}
+
+/** wasm `SplitV` whose parts are in-place slices (see {@link sliceInPlace}); other dtypes go to `original`. */
+export function inPlaceSplitVKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x } = args.inputs as unknown as { x: tf.TensorInfo };
+    if (!IN_PLACE_DTYPES.has(x.dtype)) return original(args);
+    const { numOrSizeSplits, axis } = args.attrs as unknown as {
+      numOrSizeSplits: number | number[];
+      axis: number;
+    };
+    const $axis = tf.util.parseAxisParam(axis, x.shape)[0]!;
+    const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, $axis);
+    const begin = new Array<number>(x.shape.length).fill(0);
+    const wasm = args.backend as unknown as WasmBackendLike;
+    return sizes.map((s) => {
+      const size = [...x.shape];
+      size[$axis] = s;
+      const part = sliceInPlace(wasm, x, [...begin], size);
+      begin[$axis]! += s;
+      return part;
+    });
+  };
+}
+
+/**
+ * wasm `GatherV2` for the embedding-lookup case (axis 0, no batch dimensions, float32 or int32 rows): one contiguous
+ * row copy per index inside the heap. tfjs-wasm's own kernel costs ~2–4 µs per index. Other cases, and out-of-range
+ * indices (for the stock error), go to `original`.
+ */
+export function rowGatherKernel(original: tf.KernelFunc): tf.KernelFunc {
+  return (args) => {
+    const { x, indices } = args.inputs as unknown as { x: tf.TensorInfo; indices: tf.TensorInfo };
+    const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims?: number };
+    const rows = x.shape[0] ?? 0;
+    if (
+      (batchDims ?? 0) !== 0 ||
+      tf.util.parseAxisParam(axis, x.shape)[0] !== 0 ||
+      !(x.dtype === 'float32' || x.dtype === 'int32') ||
+      indices.dtype !== 'int32' ||
+      rows === 0
+    ) {
+      return original(args);
+    }
+    const wasm = args.backend as unknown as WasmBackendLike;
+    const ids = wasm.typedArrayFromHeap(indices);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      if (!(id >= 0 && id < rows)) return original(args);
+    }
+    const width = tf.util.sizeFromShape(x.shape.slice(1));
+    const out = wasm.makeOutput([...indices.shape, ...x.shape.slice(1)], x.dtype);
+    if (width === 0 || ids.length === 0) return out;
+    // Views after makeOutput: an allocation can grow (and so detach) the heap.
+    const idView = wasm.typedArrayFromHeap(indices);
+    const src = wasm.typedArrayFromHeap(x);
+    const dst = wasm.typedArrayFromHeap(out);
+    for (let i = 0; i < idView.length; i++) {
+      const from = (idView[i] as number) * width;
+      dst.set(src.subarray(from, from + width), i * width);
+    }
+    return out;
   };
 }
