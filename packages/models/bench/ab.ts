@@ -5,11 +5,15 @@
  *   mkdir -p bench/.ref && cp -r /tmp/ref/packages/models/src bench/.ref/src   (inside the package: it resolves
  *   `@ocrm/core` from here) and
  *   BENCH_REF=bench/.ref/src/index.ts npx vite-node -c vitest.config.ts bench/ab.ts [digest|small] [rounds]
- * (delete bench/.ref afterwards).
- * Prints old/new medians and the median of the paired new/old ratios per op.
+ * (delete bench/.ref afterwards). To compare `@ocrm/core`'s wasm fixes too, also extract
+ * `packages/core/src/backend`, copy it to `bench/.ref/core-backend` and set
+ * `BENCH_REF_CORE=bench/.ref/core-backend/wasm-fixes.ts`: the old fixes are then installed around every "old" call
+ * and the current ones around every "new" call (tfjs kernel registries are process-global).
+ * Prints old/new medians and the median of the paired new/old ratios per op (`prefill`: the prompt's forward with
+ * a cache; `sample`: prefill + `steps` greedy tokens), and the per-step time derived from them.
  */
 import { resolve } from 'node:path';
-import { AdamW, installWasmFixes } from '@ocrm/core';
+import { AdamW, installWasmFixes, uninstallWasmFixes } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as current from '../src/index';
@@ -18,6 +22,21 @@ type Models = typeof current;
 const refPath = process.env.BENCH_REF;
 if (!refPath) throw new Error('set BENCH_REF to the index.ts of a reference copy of src/');
 const reference = (await import(/* @vite-ignore */ resolve(refPath))) as Models;
+type Fixes = { installWasmFixes(): void; uninstallWasmFixes(): void };
+const currentFixes: Fixes = { installWasmFixes, uninstallWasmFixes };
+const refFixes: Fixes | undefined = process.env.BENCH_REF_CORE
+  ? ((await import(/* @vite-ignore */ resolve(process.env.BENCH_REF_CORE))) as Fixes)
+  : undefined;
+/** Runs `fn` under the reference (`old`) or current wasm fixes when `BENCH_REF_CORE` is set. */
+function under(old: boolean, fn: () => void): () => void {
+  if (!refFixes) return fn;
+  const [off, on] = old ? [currentFixes, refFixes] : [refFixes, currentFixes];
+  return () => {
+    off.uninstallWasmFixes();
+    on.installWasmFixes();
+    fn();
+  };
+}
 
 await tf.setBackend('wasm');
 tf.enableProdMode();
@@ -46,11 +65,11 @@ const ids = tf.tensor2d(
 const prompt = ids.slice([0, 0], [S.batch, S.seq - S.steps]) as tf.Tensor2D;
 const targets = ids.slice([0, 1], [S.batch, S.seq - 1]).reshape([-1]) as tf.Tensor1D;
 
-function ops(M: Models) {
+function ops(M: Models, old: boolean) {
   const model = M.createModel(M.tinyModelConfig('gpt_neox', cfg), { seed: 0 });
   const optimizer = new AdamW({ learningRate: 1e-6 });
   const vars = model.trainableVariables();
-  return {
+  const fns = {
     forward: () =>
       tf.tidy(() => {
         model.forward({ inputIds: ids, logits: true }).logits!.dataSync();
@@ -68,6 +87,15 @@ function ops(M: Models) {
       optimizer.step(vars, named);
       value.dataSync();
       tf.dispose([value, ...Object.values(grads)]);
+    },
+    prefill: () => {
+      const cache = model.createKvCache(S.batch);
+      const T = prompt.shape[1];
+      const out = model.forward({ inputIds: prompt, cache, logits: { start: T - 1, end: T } });
+      out.logits!.dataSync();
+      tf.dispose([out.hidden, out.logits!]);
+      out.cache!.dispose();
+      cache.dispose();
     },
     sample: () => {
       let cache = model.createKvCache(S.batch);
@@ -88,12 +116,19 @@ function ops(M: Models) {
       cache.dispose();
     },
   };
+  return {
+    forward: under(old, fns.forward),
+    train: under(old, fns.train),
+    prefill: under(old, fns.prefill),
+    sample: under(old, fns.sample),
+  };
 }
 
-const a = ops(reference);
-const b = ops(current);
+const a = ops(reference, true);
+const b = ops(current, false);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
-for (const op of ['forward', 'train', 'sample'] as const) {
+const medians: Record<string, [number, number]> = {};
+for (const op of ['forward', 'train', 'prefill', 'sample'] as const) {
   a[op]();
   b[op]();
   const ta: number[] = [];
@@ -110,8 +145,14 @@ for (const op of ['forward', 'train', 'sample'] as const) {
     tb.push(y);
     ratios.push(y / x);
   }
+  medians[op] = [median(ta), median(tb)];
   console.log(
     `${which} ${op}: old ${median(ta).toFixed(1)} ms, new ${median(tb).toFixed(1)} ms, ` +
       `paired new/old ${median(ratios).toFixed(2)}`,
   );
 }
+const perStep = (i: 0 | 1) => (medians.sample![i] - medians.prefill![i]) / S.steps;
+console.log(
+  `${which} per decoding step (sample - prefill medians) / ${S.steps}: old ${perStep(0).toFixed(2)} ms, ` +
+    `new ${perStep(1).toFixed(2)} ms`,
+);

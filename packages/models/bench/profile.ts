@@ -1,7 +1,9 @@
 /**
  * Per-kernel profile of one forward pass, training step or decode on wasm (a development aid, not a test).
- * Run: npx vite-node -c vitest.config.ts bench/profile.ts [forward|train|decode|step] [small|pythia14m|digest] [shapes]
- * (`shapes` also splits each kernel by its input shapes).
+ * Run: npx vite-node -c vitest.config.ts bench/profile.ts [forward|train|decode|prefill|steps|step] [small|pythia14m|digest]
+ * [shapes] (`prefill`: the prompt's forward with a cache; `steps`: decoding steps after an unprofiled prefill, per
+ * step; `step`: the kernel names of one decoding step, in order; `shapes` also splits each kernel by its input shapes).
+ * Times are medians over 9 profiled runs per kernel (robust to preemption on a loaded machine).
  */
 import { installWasmFixes } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
@@ -53,7 +55,7 @@ const config = tinyModelConfig('gpt_neox', {
 });
 const model = createModel(config, { seed: 0 });
 const B = s.batch;
-const T = mode === 'decode' && which === 'digest' ? 26 : s.seq;
+const T = ['decode', 'prefill', 'steps', 'step'].includes(mode) && which === 'digest' ? 26 : s.seq;
 const ids = tf.tensor2d(
   Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => (b * 7 + t) % s.vocabSize)),
   undefined,
@@ -89,46 +91,97 @@ if (mode === 'step') {
   console.log(`${info.kernels.length} kernels: ${info.kernels.map((k) => k.name).join(' ')}`);
   process.exit(0);
 }
+if (mode === 'steps') {
+  // Decoding steps after an unprofiled prefill, each on the prefilled cache (the same shapes every step).
+  const cache = model.createKvCache(B);
+  const first = model.forward({ inputIds: ids, cache, logits: { start: T - 1, end: T } });
+  cache.dispose();
+  tf.dispose([first.hidden, first.logits!]);
+  const next = tf.zeros([B, 1], 'int32') as tf.Tensor2D;
+  const step = () => {
+    const out = model.forward({ inputIds: next, cache: first.cache, logits: true });
+    out.logits!.dataSync();
+    tf.dispose([out.hidden, out.logits!]);
+    out.cache!.dispose();
+  };
+  for (let i = 0; i < 20; i++) step();
+  const t0 = performance.now();
+  for (let i = 0; i < s.steps; i++) step();
+  console.log(`steps ${which}: ${((performance.now() - t0) / s.steps).toFixed(3)} ms per step (unprofiled)`);
+  await medianProfile(() => {
+    for (let i = 0; i < s.steps; i++) step();
+  }, s.steps);
+  process.exit(0);
+}
 const run =
   mode === 'decode'
     ? decode
-    : mode === 'train'
+    : mode === 'prefill'
       ? () => {
-          const { value, grads } = tf.variableGrads(
-            () =>
-              tf.tidy(
-                () => model.forward({ inputIds: ids, logits: true }).logits!.logSoftmax().mean() as tf.Scalar,
-              ),
-            vars,
-          );
-          tf.dispose([value, ...Object.values(grads)]);
+          const cache = model.createKvCache(B);
+          const out = model.forward({ inputIds: ids, cache, logits: { start: T - 1, end: T } });
+          out.logits!.dataSync();
+          tf.dispose([out.hidden, out.logits!]);
+          out.cache!.dispose();
+          cache.dispose();
         }
-      : () =>
-          tf.tidy(() => {
-            model.forward({ inputIds: ids, logits: true });
-          });
+      : mode === 'train'
+        ? () => {
+            const { value, grads } = tf.variableGrads(
+              () =>
+                tf.tidy(
+                  () =>
+                    model.forward({ inputIds: ids, logits: true }).logits!.logSoftmax().mean() as tf.Scalar,
+                ),
+              vars,
+            );
+            tf.dispose([value, ...Object.values(grads)]);
+          }
+        : () =>
+            tf.tidy(() => {
+              model.forward({ inputIds: ids, logits: true });
+            });
 run();
 const times: number[] = [];
-for (let i = 0; i < 5; i++) {
+for (let i = 0; i < 9; i++) {
   const t0 = performance.now();
   run();
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
-console.log(`${mode} ${which}: median ${times[2].toFixed(1)} ms (min ${times[0].toFixed(1)})`);
-const info = await tf.profile(() => {
-  run();
-});
-const byKernel = new Map<string, { ms: number; n: number }>();
-let total = 0;
-for (const k of info.kernels) {
-  const key = byShape ? `${k.name} ${k.inputShapes.map((sh) => `[${sh}]`).join('')}` : k.name;
-  const e = byKernel.get(key) ?? { ms: 0, n: 0 };
-  e.ms += k.kernelTimeMs as number;
-  total += k.kernelTimeMs as number;
-  e.n++;
-  byKernel.set(key, e);
+console.log(`${mode} ${which}: median ${times[4]!.toFixed(1)} ms (min ${times[0]!.toFixed(1)})`);
+await medianProfile(run, 1);
+
+/**
+ * Per kernel (and shape with `shapes`): the median over 9 profiled runs of `fn` of its summed time per call (`per`
+ * calls per run), robust to preemption on a loaded machine.
+ */
+async function medianProfile(fn: () => void, per: number): Promise<void> {
+  const passes: Map<string, number>[] = [];
+  const counts = new Map<string, number>();
+  let kernels = 0;
+  for (let pass = 0; pass < 9; pass++) {
+    const info = await tf.profile(fn);
+    kernels = info.kernels.length / per;
+    const m = new Map<string, number>();
+    for (const k of info.kernels) {
+      const key = byShape ? `${k.name} ${k.inputShapes.map((sh) => `[${sh}]`).join('')}` : k.name;
+      m.set(key, (m.get(key) ?? 0) + (k.kernelTimeMs as number) / per);
+      if (pass === 0) counts.set(key, (counts.get(key) ?? 0) + 1 / per);
+    }
+    passes.push(m);
+  }
+  const keys = new Set(passes.flatMap((m) => [...m.keys()]));
+  const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
+  const rows = [...keys].map((k) => [k, med(passes.map((m) => m.get(k) ?? 0))] as const);
+  rows.sort((x, y) => y[1] - x[1]);
+  const total = rows.reduce((acc, [, v]) => acc + v, 0);
+  const unit = per > 1 ? ' per step' : '';
+  console.log(`${kernels} kernels${unit}, sum of per-kernel medians ${total.toFixed(3)} ms${unit}`);
+  console.log(
+    rows
+      .slice(0, byShape ? 40 : 25)
+      .map(([k, v]) => `${k}: ${v.toFixed(3)} ms (${+(counts.get(k) ?? 0).toFixed(3)})`)
+      .join('\n'),
+  );
 }
-console.log(`kernel total ${total.toFixed(1)} ms, ${info.kernels.length} kernels`);
-const top = [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, byShape ? 40 : 20);
-console.log(top.map(([k, v]) => `${k}: ${v.ms.toFixed(1)} ms (${v.n})`).join('\n'));

@@ -51,8 +51,8 @@ export function attend(
   const values = pastV ? tf.concat([pastV, v], 2) : v;
   const S = keys.shape[2];
   const qh = q.mul(1 / Math.sqrt(hd)).reshape([B * kvH, rep * T, hd]) as tf.Tensor3D;
-  const kt = keys.transpose([0, 1, 3, 2]).reshape([B * kvH, hd, S]) as tf.Tensor3D;
-  const scores = tf.matMul(qh, kt).reshape([B, nH, T, S]).add(bias);
+  const k3 = keys.reshape([B * kvH, S, hd]) as tf.Tensor3D;
+  const scores = tf.matMul(qh, k3, false, true).reshape([B, nH, T, S]).add(bias);
   const probs = tf.softmax(scores).reshape([B * kvH, rep * T, S]) as tf.Tensor3D;
   const context = tf.matMul(probs, values.reshape([B * kvH, S, hd]) as tf.Tensor3D);
   const out = context
@@ -82,9 +82,9 @@ export function attendHeadsOuter(
   const values = pastV ? tf.concat([pastV, v], 2) : v;
   const S = keys.shape[2];
   const qh = q.reshape([nH * B, T, hd]) as tf.Tensor3D;
-  const kt = keys.reshape([nH * B, S, hd]).transpose([0, 2, 1]) as tf.Tensor3D;
+  const k3 = keys.reshape([nH * B, S, hd]) as tf.Tensor3D;
   const scores = tf
-    .matMul(qh, kt)
+    .matMul(qh, k3, false, true)
     .reshape([nH, B, T, S])
     .add(bias.reshape([1, B, T, S]));
   const probs = tf.softmax(scores).reshape([nH * B, T, S]) as tf.Tensor3D;

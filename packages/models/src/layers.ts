@@ -2,6 +2,7 @@
  * Building blocks of the forward pass: norms, activations, linear layers, rotary embeddings, embedding lookup.
  * All functions take and return tensors the caller owns; call them inside `tf.tidy`.
  */
+import { wasmFixesInstalled } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 
@@ -30,7 +31,7 @@ export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
   if (!b) return tf.matMul(x, w);
-  if (!recording()) return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+  if (!recording()) return fusedMatMulKernel(x, w, b);
   const fn = tf.customGrad((xi, wi, bi, save) => {
     (save as tf.GradSaveFunc)([xi as tf.Tensor2D, wi as tf.Tensor2D]);
     return {
@@ -43,6 +44,23 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tens
     };
   });
   return fn(x, w, b) as tf.Tensor2D;
+}
+
+/**
+ * `x @ w + b` by the `_FusedMatMul` kernel itself: `tf.fused.matMul` wraps every call in a custom-gradient scope
+ * (~15 µs on wasm, eight times per decoding step of a 2-layer model), which untaped calls do not need.
+ */
+function fusedMatMulKernel(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  const [N, K] = x.shape;
+  const M = w.shape[1];
+  const out = tf
+    .engine()
+    .runKernel(
+      '_FusedMatMul',
+      { a: x.reshape([1, N, K]), b: w.reshape([1, K, M]), bias: b },
+      { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0.2 },
+    ) as tf.Tensor3D;
+  return out.reshape([N, M]);
 }
 
 /**
@@ -235,10 +253,13 @@ const ONE_HOT_LOOKUP_MAX = 1 << 17;
  * Row lookup `table[ids]` with a gradient that works on every backend: tfjs's `gather` gradient needs the
  * `UnsortedSegmentSum` kernel, which tfjs-wasm lacks; without it the gradient is a host scatter-add. Small lookups
  * (ids × rows ≤ {@link ONE_HOT_LOOKUP_MAX}) are a one-hot matmul instead (exact; its gradient is one more matmul).
- * table [V, H], ids [N] int32 → [N, H].
+ * Untaped lookups are a plain `tf.gather` (one kernel; on wasm only with `installWasmFixes`, whose `GatherV2` copies
+ * rows in place). table [V, H], ids [N] int32 → [N, H].
  */
 export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const rows = table.shape[0];
+  // Untaped (inference, decoding): a plain gather, except on wasm without `installWasmFixes` (its stock `GatherV2`).
+  if (!recording() && (tf.getBackend() !== 'wasm' || wasmFixesInstalled())) return tf.gather(table, ids);
   if (ids.shape[0] * rows <= ONE_HOT_LOOKUP_MAX) {
     // int32 then cast: tfjs-wasm's `OneHot` kernel writes int32 data whatever the requested dtype.
     return tf.matMul(tf.oneHot(ids, rows).toFloat() as tf.Tensor2D, table);

@@ -52,16 +52,32 @@ function intTensor(value: IntMatrix, name: string): tf.Tensor2D {
   return value.dtype === 'int32' ? value : value.toInt();
 }
 
+/** Batches of at most this many ids are range-checked on the host (one read, no kernels). */
+const HOST_ID_CHECK_MAX = 1 << 16;
+
 /**
  * Throws when an id is outside [0, vocabSize): the one-hot lookup would silently embed it as zeros (and the gather
- * path's error depends on the backend). One read of two scalars per forward.
+ * path's error depends on the backend). One read per forward: of the ids themselves when there are few (a decoding
+ * step), else of their min and max.
  */
 function checkIdRange(ids: tf.Tensor1D, vocabSize: number): void {
   if (ids.size === 0) return;
-  const [min, max] = tf.tidy(() => tf.stack([ids.min(), ids.max()]).dataSync());
-  if (min! < 0 || max! >= vocabSize) {
+  let min: number;
+  let max: number;
+  if (ids.size <= HOST_ID_CHECK_MAX) {
+    const values = ids.dataSync();
+    min = max = values[0]!;
+    for (let i = 1; i < values.length; i++) {
+      const v = values[i]!;
+      if (v < min) min = v;
+      else if (v > max) max = v;
+    }
+  } else {
+    [min, max] = tf.tidy(() => tf.stack([ids.min(), ids.max()]).dataSync()) as unknown as [number, number];
+  }
+  if (min < 0 || max >= vocabSize) {
     throw new InvalidArgumentError(
-      `inputIds holds token id ${min! < 0 ? min : max}, outside the model's vocabulary [0, ${vocabSize}).`,
+      `inputIds holds token id ${min < 0 ? min : max}, outside the model's vocabulary [0, ${vocabSize}).`,
       {
         hint: 'The tokenizer and the model disagree: check vocab_size in config.json against the tokenizer.',
       },
