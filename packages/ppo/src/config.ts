@@ -47,6 +47,11 @@ export interface PpoConfig {
   vfCoef: number;
   /** Peak learning rate of AdamW, decayed linearly to 0 over the run (`learning_rate`). */
   learningRate: number;
+  /** Updates of linear learning-rate warmup from 0 at the start of the run (Hugging Face's
+   * `get_linear_schedule_with_warmup`: the first update has lr 0); 0 = none, as the reference. For runs that start
+   * from an already-optimised policy with a fresh optimizer (a later OCRM / iterated round), which can break down in
+   * their first updates at the full rate (docs/results.md; there 5 warmup updates delayed the breakdown, not more). */
+  warmupUpdates: number;
   /** AdamW ε (`eps`; 1e-5 as in the reference, not PyTorch's 1e-8). */
   eps: number;
   /** Decoupled weight decay of AdamW (`weight_decay`). */
@@ -90,6 +95,7 @@ export const DEFAULT_PPO_CONFIG: Readonly<PpoConfig> = Object.freeze({
   clipRangeValue: 0.2,
   vfCoef: 0.1,
   learningRate: 3e-6,
+  warmupUpdates: 0,
   eps: 1e-5,
   weightDecay: 0,
   beta1: 0.9,
@@ -143,7 +149,9 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   ] as const) {
     num(key, { min: 1, integer: true });
   }
-  for (const key of ['evalEvery', 'checkpointEvery', 'seed'] as const) num(key, { min: 0, integer: true });
+  for (const key of ['evalEvery', 'checkpointEvery', 'seed', 'warmupUpdates'] as const) {
+    num(key, { min: 0, integer: true });
+  }
   num('temperature', { min: 0, minExclusive: true, finite: true });
   num('klCoef', { min: 0, finite: true });
   check(

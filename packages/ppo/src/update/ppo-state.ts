@@ -12,11 +12,13 @@ import type * as tf from '@tensorflow/tfjs';
 import type { PpoConfig } from '../config';
 
 /**
- * Learning rate of update `update` (0-based) of `total`: `learningRate · (1 − update / total)`, linear to 0 over the
- * run (one schedule step per PPO update, as TRL).
+ * Learning rate of update `update` (0-based) of `total`: without warmup `learningRate · (1 − update / total)`,
+ * linear to 0 over the run (one schedule step per PPO update, as TRL); with `warmupUpdates = w` (capped at `total`)
+ * `learningRate · update / w` for the first w updates, then linear from `learningRate` to 0 over the rest.
  */
 export function ppoLearningRate(config: PpoConfig, update: number, total: number): number {
-  return linearSchedule({ peakLr: config.learningRate, totalSteps: total })(update);
+  const warmupSteps = Math.min(config.warmupUpdates ?? 0, total);
+  return linearSchedule({ peakLr: config.learningRate, totalSteps: total, warmupSteps })(update);
 }
 
 /**
