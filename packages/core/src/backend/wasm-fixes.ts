@@ -24,13 +24,8 @@
  * `@ocrm/core` install them once), and undone by {@link uninstallWasmFixes}.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  inPlaceSliceKernel,
-  inPlaceSplitVKernel,
-  rowGatherKernel,
-  unsortedSegmentSumWasm,
-  untransposedMatMulKernel,
-} from './wasm-kernels';
+import { inPlaceSliceKernel, inPlaceSplitVKernel, rowGatherKernel } from './wasm-copy-kernels';
+import { unsortedSegmentSumWasm, untransposedMatMulKernel } from './wasm-kernels';
 
 const MARKER = Symbol.for('@ocrm/core/wasm-fixes');
 
