@@ -35,6 +35,19 @@ export interface TrainPpoOptions {
   checkpointDir?: string;
   /** Continue from the checkpoint in `checkpointDir` when there is one. */
   resume?: boolean;
+  /**
+   * Continue an earlier PPO run when `checkpointDir` holds no checkpoint of its own: start from the checkpoint in
+   * `warmStart.checkpointDir` (e.g. the previous OCRM round's, saved at its `stopAfter`) — the policy weights, the
+   * AdamW moments and the update count, so the learning-rate schedule and the prompt order continue where it stopped
+   * (`config.totalUpdates` and `config.seed` describe the whole schedule). With `critic: false` the critic passed
+   * in keeps its weights (e.g. initialised from a new reward model) and gets fresh moments. Default `critic: true`.
+   */
+  warmStart?: { checkpointDir: string; critic?: boolean };
+  /**
+   * Stop after this many finished updates (default `totalUpdates`): one segment of a longer schedule. The state at
+   * such an early stop is always checkpointed to `checkpointDir` (when given), so a later call can continue it.
+   */
+  stopAfter?: number;
   /** Stage name in events (default `'ppo'`). */
   stage?: string;
   signal?: AbortSignal;
@@ -84,6 +97,12 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
   if (prompts.length === 0) throw new InvalidArgumentError('trainPpo: `prompts` is empty.');
   const stage = options.stage ?? 'ppo';
   const total = ppoTotalUpdates(config);
+  const stop = options.stopAfter ?? total;
+  if (!Number.isInteger(stop) || stop < 1 || stop > total) {
+    throw new InvalidArgumentError(
+      `trainPpo: \`stopAfter\` must be an integer in [1, ${total}], got ${stop}.`,
+    );
+  }
   const B = config.rolloutBatchSize;
   const variables = ppoVariables(policy, critic);
   if (!Object.keys(variables).some((name) => name.startsWith('policy/'))) {
@@ -95,11 +114,21 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
   try {
     let start = 0;
     if (options.resume && options.checkpointDir) start = await state.restore(options.checkpointDir);
-    yield { type: 'run-start', stage, totalSteps: total, time: Date.now() };
+    if (start === 0 && options.warmStart) {
+      start = await state.warmStart(options.warmStart.checkpointDir, options.warmStart.critic ?? true);
+      if (start >= stop) {
+        throw new InvalidArgumentError(
+          `trainPpo: the warm-start checkpoint ${options.warmStart.checkpointDir} is at update ${start}, ` +
+            `at or past this run's stop (${stop}).`,
+          { hint: 'Raise `stopAfter` / `totalUpdates`, or start without `warmStart`.' },
+        );
+      }
+    }
+    yield { type: 'run-start', stage, totalSteps: stop, time: Date.now() };
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
     let saved = start;
-    for (let update = start; update < total; update++) {
+    for (let update = start; update < stop; update++) {
       // Let signal handlers (Ctrl-C) run between updates.
       if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
       if (signal?.aborted) {
@@ -142,21 +171,21 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
       };
       history.push(metrics);
       const done = update + 1;
-      yield { type: 'step-end', stage, step: done, totalSteps: total, metrics, time: Date.now() };
-      if (options.onEval && due(config.evalEvery, done, total, true)) {
+      yield { type: 'step-end', stage, step: done, totalSteps: stop, metrics, time: Date.now() };
+      if (options.onEval && due(config.evalEvery, done, stop, true)) {
         const evalMetrics = await options.onEval(policy, done);
         evals.push({ update: done, metrics: evalMetrics });
         yield { type: 'eval-end', stage, step: done, metrics: evalMetrics, time: Date.now() };
       }
-      if (options.checkpointDir && due(config.checkpointEvery, done, total, false)) {
+      if (options.checkpointDir && due(config.checkpointEvery, done, stop, stop < total)) {
         const path = await state.save(options.checkpointDir, done, done * B);
         saved = done;
         yield { type: 'checkpoint', stage, step: done, path, time: Date.now() };
       }
     }
     const metrics = history.at(-1) ?? {};
-    yield { type: 'run-end', stage, step: total, metrics, time: Date.now() };
-    return { updates: total, episodes: total * B, metrics, history, evals };
+    yield { type: 'run-end', stage, step: stop, metrics, time: Date.now() };
+    return { updates: stop, episodes: stop * B, metrics, history, evals };
   } finally {
     state.dispose();
   }

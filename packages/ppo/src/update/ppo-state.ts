@@ -4,6 +4,7 @@ import {
   CHECKPOINT_FILE,
   DataError,
   linearSchedule,
+  loadCheckpoint,
   loadCheckpointIfPresent,
   type NamedVariables,
   saveCheckpoint,
@@ -75,6 +76,25 @@ export class PpoState {
         { file: join(dir, CHECKPOINT_FILE) },
         { hint: 'Resume with the same config, or delete the checkpoint folder to start over.' },
       );
+    }
+    return info.step;
+  }
+
+  /**
+   * Starts from another run's checkpoint (e.g. the previous OCRM round's final state): its policy weights and their
+   * AdamW moments, and with `critic` also the critic's weights and moments (otherwise the critic keeps its weights
+   * and starts with fresh moments). No config check: this is a warm start, not an exact resume.
+   * @returns the checkpoint's finished updates (where the schedule continues).
+   * @throws NotFoundError when `dir` holds no checkpoint; ShapeError when its weights do not fit the models.
+   */
+  async warmStart(dir: string, critic: boolean): Promise<number> {
+    const keep = (name: string) => critic || name.startsWith('policy/');
+    const variables = Object.fromEntries(Object.entries(this.variables).filter(([name]) => keep(name)));
+    const info = await loadCheckpoint(dir, { variables, optimizer: this.optimizer });
+    if (!critic) {
+      const state = this.optimizer.getState();
+      const moments = Object.fromEntries(Object.entries(state.moments).filter(([name]) => keep(name)));
+      this.optimizer.setState({ step: state.step, moments });
     }
     return info.step;
   }
