@@ -12,6 +12,7 @@ export interface Preset {
 const common = {
   method: 'ocrm',
   klReference: 'previous',
+  roundStart: 'continue',
   seed: 0,
   backend: 'auto',
   labels: { mode: 'argmax', temperature: 1 },

@@ -91,6 +91,15 @@ export const pipelineConfigSchema = z.strictObject({
   rounds: z.int().min(1).max(20),
   /** What later rounds' KL penalty is against: the previous policy (the paper) or SFT throughout (the control). */
   klReference: z.enum(['previous', 'sft']),
+  /**
+   * How PPO round k > 1 starts. `continue` (default): it continues round k−1's PPO run — the trained critic, the AdamW
+   * moments, one learning-rate schedule and prompt order spanning all rounds (so the rounds together run exactly
+   * the schedule of the one-stage `rlhf` arm) — with the reward model (and the KL reference, per `klReference`)
+   * swapped at the boundary. `continue-fresh-critic`: the same, but the critic starts again from RM_k (with fresh
+   * moments). `restart`: a fresh PPO run per round (critic from RM_k, new AdamW, the learning rate back at its peak);
+   * measured to break the policy down in round 2's first updates (docs/results.md).
+   */
+  roundStart: z.enum(['continue', 'continue-fresh-critic', 'restart']),
   seed: z.int().min(0),
   backend: z.enum(BACKENDS),
   model: modelSchema,

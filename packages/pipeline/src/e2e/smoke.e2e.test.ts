@@ -59,6 +59,17 @@ describe('e2e: smoke preset, OCRM, 2 rounds', () => {
     const metrics = await readJsonlAll<{ type: string; stage?: string }>(join(dir, 'metrics.jsonl'));
     expect(metrics.filter((m) => m.type === 'stage-end').map((m) => m.stage)).toEqual(stages);
     expect(metrics.some((m) => m.type === 'step-end' && m.stage === 'ppo-2')).toBe(true);
+    // roundStart continue (the default): ppo-2 is the second half of one schedule, started from ppo-1's final state.
+    const n = Number(config.ppo.totalUpdates);
+    const steps = (stage: string) =>
+      metrics
+        .filter((m) => m.type === 'step-end' && m.stage === stage)
+        .map((m) => (m as { step?: number }).step);
+    expect(steps('ppo-1')).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    expect(steps('ppo-2')).toEqual(Array.from({ length: n }, (_, i) => n + i + 1));
+    expect(JSON.parse(await readFile(join(dir, 'ppo-1/checkpoint/checkpoint.json'), 'utf8')).step).toBe(n);
+    const curve2 = await readJsonlAll<{ update: number }>(join(dir, 'ppo-2/curve.jsonl'));
+    expect(curve2.at(-1)?.update).toBe(n);
     expect(metrics.some((m) => m.type === 'eval-end' || (m.type === 'step-end' && m.stage === 'sft'))).toBe(
       true,
     );

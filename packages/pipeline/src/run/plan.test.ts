@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolvePipelineConfig } from '../config/resolve';
-import { planStages, ppoUpdatesPerStage, rewardModelStageFor } from './plan';
+import { planStages, ppoSegment, ppoUpdatesPerStage, rewardModelStageFor } from './plan';
 
 const names = (method: string, rounds = 3) =>
   planStages(resolvePipelineConfig({ preset: 'smoke', overrides: { method, rounds } })).map((s) => s.name);
@@ -46,5 +46,40 @@ describe('planStages', () => {
   it('dpo and wpo train on the same pairs without RM or PPO', () => {
     expect(names('dpo')).toEqual(['sft', 'pairs', 'labels', 'dpo', 'eval', 'report']);
     expect(names('wpo')).toEqual(['sft', 'pairs', 'labels', 'wpo', 'eval', 'report']);
+  });
+
+  it('roundStart continue: the PPO stages are segments of one schedule as long as the rlhf arm', () => {
+    const config = (method: string, roundStart: string) =>
+      resolvePipelineConfig({
+        preset: 'smoke',
+        overrides: { method, rounds: 3, roundStart, ppo: { totalUpdates: 5 } } as never,
+      });
+    const ocrm = config('ocrm', 'continue');
+    expect([1, 2, 3].map((k) => ppoSegment(ocrm, k))).toEqual([
+      { totalUpdates: 15, firstUpdate: 0, stopAfter: 5, continued: true, carriesCritic: true },
+      { totalUpdates: 15, firstUpdate: 5, stopAfter: 10, continued: true, carriesCritic: true },
+      { totalUpdates: 15, firstUpdate: 10, stopAfter: 15, continued: true, carriesCritic: true },
+    ]);
+    expect(ppoSegment(config('iterated', 'continue'), 2)).toEqual(ppoSegment(ocrm, 2));
+    // The rlhf arm's single stage is the same 15-update schedule.
+    expect(ppoSegment(config('rlhf', 'continue'), 1)).toEqual({
+      totalUpdates: 15,
+      firstUpdate: 0,
+      stopAfter: 15,
+      continued: false,
+      carriesCritic: false,
+    });
+    expect(ppoSegment(config('ocrm', 'restart'), 2)).toEqual({
+      totalUpdates: 5,
+      firstUpdate: 0,
+      stopAfter: 5,
+      continued: false,
+      carriesCritic: false,
+    });
+    expect(ppoSegment(config('ocrm', 'continue-fresh-critic'), 2)).toMatchObject({
+      firstUpdate: 5,
+      continued: true,
+      carriesCritic: false,
+    });
   });
 });

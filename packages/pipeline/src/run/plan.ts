@@ -46,6 +46,46 @@ export function ppoUpdatesPerStage(config: PipelineConfig): number {
   return config.method === 'rlhf' ? perRound * config.rounds : perRound;
 }
 
+/** Where PPO stage `round` sits in its schedule (see `roundStart`). */
+export interface PpoSegment {
+  /** Updates of the whole schedule (the learning rate decays to 0 over them). */
+  totalUpdates: number;
+  /** Updates finished before this stage starts (the warm start's update count). */
+  firstUpdate: number;
+  /** Updates finished when this stage stops. */
+  stopAfter: number;
+  /** True when the stage is a segment of one run spanning the rounds (`roundStart: continue*`, several rounds). */
+  continued: boolean;
+  /** True when a continued stage also carries the previous round's critic (`roundStart: continue`). */
+  carriesCritic: boolean;
+}
+
+/**
+ * The schedule of PPO stage `round`: `roundStart: continue` (or `continue-fresh-critic`) with several PPO stages makes them segments of one
+ * run of `ppo.totalUpdates × rounds` updates (round k runs updates ((k−1)·n, k·n]); otherwise each stage is a whole
+ * run of {@link ppoUpdatesPerStage} updates.
+ */
+export function ppoSegment(config: PipelineConfig, round: number): PpoSegment {
+  const perStage = ppoUpdatesPerStage(config);
+  const stages = planStages(config).filter((s) => s.kind === 'ppo').length;
+  if (config.roundStart === 'restart' || stages < 2) {
+    return {
+      totalUpdates: perStage,
+      firstUpdate: 0,
+      stopAfter: perStage,
+      continued: false,
+      carriesCritic: false,
+    };
+  }
+  return {
+    totalUpdates: perStage * stages,
+    firstUpdate: perStage * (round - 1),
+    stopAfter: perStage * round,
+    continued: true,
+    carriesCritic: config.roundStart === 'continue',
+  };
+}
+
 /** The folder holding the RM used in round k (`iterated` reuses RM-1). */
 export function rewardModelStageFor(config: PipelineConfig, round: number): string {
   return config.method === 'ocrm' ? `rm-${round}` : 'rm-1';

@@ -5,15 +5,18 @@ import { createPolicyEvaluator } from '@ocrm/eval';
 import { trainPpo } from '@ocrm/ppo';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
-import { ppoUpdatesPerStage, rewardModelStageFor } from '../run/plan';
+import { ppoSegment, rewardModelStageFor } from '../run/plan';
 import { loadPolicy, loadRewardModel } from './models';
 import { seedFor } from './pairs';
 
 /**
- * `ppo-k`: PPO from policy_{k-1} (SFT for k = 1) against RM_k, critic initialised from RM_k, KL penalty against
- * policy_{k-1} (`klReference: previous`, the paper) or SFT (`sft`). The evaluation hook writes the
- * overoptimization curve (gold, proxy, KL to SFT on fixed eval prompts) to `curve.jsonl`. Resumes from its
- * checkpoint after a kill.
+ * `ppo-k`: PPO from policy_{k-1} (SFT for k = 1) against RM_k, KL penalty against policy_{k-1} (`klReference:
+ * previous`, the paper) or SFT (`sft`). With `roundStart: continue` the rounds are segments of one PPO run: round k
+ * starts from round k−1's final checkpoint (critic, AdamW moments, update count) and runs updates
+ * ((k−1)·n, k·n] of one (rounds·n)-update schedule (`continue-fresh-critic`: the critic starts from RM_k with fresh
+ * moments); with `restart` each round is a fresh run whose critic is
+ * initialised from RM_k. The evaluation hook writes the overoptimization curve (gold, proxy, KL to SFT on fixed
+ * eval prompts; `update` counted within the round) to `curve.jsonl`. Resumes from its checkpoint after a kill.
  */
 export const ppoStage: StageRunner = async (ctx, stage) => {
   const { config, run, task, judge } = ctx;
@@ -22,12 +25,15 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
   const startDir = round === 1 ? paths.sftModel : paths.policy(`ppo-${round - 1}`);
   const referenceDir = config.klReference === 'sft' ? paths.sftModel : startDir;
   const rmDir = paths.rewardModel(rewardModelStageFor(config, round));
+  const segment = ppoSegment(config, round);
+  // A continued critic keeps the centring (reward offset) of the RM it was initialised from, RM-1's.
+  const criticDir = segment.carriesCritic ? paths.rewardModel(rewardModelStageFor(config, 1)) : rmDir;
 
   const policy = await loadPolicy(startDir, task);
   const reference = await loadPolicy(referenceDir, task, true);
   const sft = referenceDir === paths.sftModel ? reference : await loadPolicy(paths.sftModel, task, true);
   const rewardModel = await loadRewardModel(rmDir);
-  const critic = await loadRewardModel(rmDir, true);
+  const critic = await loadRewardModel(criticDir, true);
   try {
     const evaluator = createPolicyEvaluator({
       prompts: task.evalPrompts.slice(0, config.eval.prompts),
@@ -62,17 +68,19 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       config: {
         maxNewTokens: task.maxResponseTokens,
         evalEvery: config.eval.everyUpdates,
-        seed: seedFor(config.seed, 'ppo', round),
+        seed: seedFor(config.seed, 'ppo', segment.continued ? 1 : round),
         ...config.ppo,
-        totalUpdates: ppoUpdatesPerStage(config),
+        totalUpdates: segment.totalUpdates,
         totalEpisodes: null,
       },
-      onEval: async (current, update) => {
-        const metrics = await evaluator.evaluate(current, {
-          stage: stage.name,
-          round,
-          update,
-        });
+      stopAfter: segment.stopAfter,
+      warmStart:
+        segment.continued && round > 1
+          ? { checkpointDir: paths.checkpoint(`ppo-${round - 1}`), critic: segment.carriesCritic }
+          : undefined,
+      onEval: async (current, absolute) => {
+        const update = absolute - segment.firstUpdate;
+        const metrics = await evaluator.evaluate(current, { stage: stage.name, round, update });
         await appendJsonl(curveFile, { round, update, metrics });
         return metrics;
       },
@@ -83,7 +91,12 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       onEvent: ctx.emit,
     });
     await policy.save(paths.policy(stage.name));
-    const summary = { updates: result.updates, episodes: result.episodes, ...pick(result.metrics) };
+    const updates = result.updates - segment.firstUpdate;
+    const summary = {
+      updates,
+      episodes: updates * (result.episodes / result.updates),
+      ...pick(result.metrics),
+    };
     await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
     return summary;
   } finally {
