@@ -12,7 +12,8 @@
  * @typedef {object} ArmSpec
  * @property {string} key     short id, used as the run folder name (`rlhf`, `ocrm-l0.1-a0.1-prev-norm`, …)
  * @property {string} label   human-readable label for the table
- * @property {string} group   `main` (3 seeds) or `sweep` (λ × α on one seed)
+ * @property {string} group   `main` (3 seeds), `sweep` (λ × α on one seed) or `ablation` (how later PPO rounds
+ *   start, `roundStart`, on one seed)
  * @property {Record<string, unknown>} overrides partial pipeline config
  */
 
@@ -99,6 +100,37 @@ export function sweepArms(lambdas, alphas) {
 }
 
 /**
+ * The `roundStart` ablation on one seed: the iterated loop and OCRM at `lambda` (KL previous, normalised) with each
+ * later PPO round restarted (fresh critic from the RM, new AdamW, learning rate back at its peak), and OCRM with the
+ * schedule and AdamW continued but a fresh critic from RM-2. The main arms use `continue` (the default).
+ * @param {number} lambda
+ * @returns {ArmSpec[]}
+ */
+export function roundStartArms(lambda) {
+  const ocrm = ocrmArm({ lambda, kl: 'previous', normalize: 'dataset', group: 'ablation' });
+  return [
+    {
+      key: 'iterated-prev-restart',
+      label: 'iterated λ=0, KL previous, rounds restarted',
+      group: 'ablation',
+      overrides: { method: 'iterated', klReference: 'previous', roundStart: 'restart' },
+    },
+    {
+      ...ocrm,
+      key: `${ocrm.key}-restart`,
+      label: `${ocrm.label}, rounds restarted`,
+      overrides: { ...ocrm.overrides, roundStart: 'restart' },
+    },
+    {
+      ...ocrm,
+      key: `${ocrm.key}-fresh-critic`,
+      label: `${ocrm.label}, continued with a fresh critic from RM-2`,
+      overrides: { ...ocrm.overrides, roundStart: 'continue-fresh-critic' },
+    },
+  ];
+}
+
+/**
  * Stage folder → signature: two jobs of the same seed with the same signature for a stage produce identical
  * folders, so the later one copies it from the earlier one.
  * @param {ArmSpec} arm
@@ -112,11 +144,14 @@ export function stageSignatures(arm) {
   if (method === 'dpo' || method === 'wpo') return sig;
   sig['rm-1'] = 'rm1';
   if (method === 'rlhf') return sig;
-  sig['ppo-1'] = 'ppo1-iterated';
+  // Round 1 depends on the schedule: `restart` runs it alone, `continue*` as the first half of the rounds' schedule
+  // (the state it ends in is what ppo-2 continues from, with or without the critic).
+  const ppo1 = o.roundStart === 'restart' ? 'ppo1:restart' : 'ppo1:continue';
+  sig['ppo-1'] = ppo1;
   if (method === 'ocrm') {
     const w = o.weighting;
-    sig['weights-2'] = `w2:${w.ratioExponent}:${w.alpha}`;
-    sig['rm-2'] = `rm2:${w.ratioExponent}:${w.alpha}:${w.normalize}`;
+    sig['weights-2'] = `${ppo1}:w2:${w.ratioExponent}:${w.alpha}`;
+    sig['rm-2'] = `${ppo1}:rm2:${w.ratioExponent}:${w.alpha}:${w.normalize}`;
   }
   return sig;
 }

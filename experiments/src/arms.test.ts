@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mainArms, planCopies, planJobs, sweepArms } from './arms.mjs';
+import { mainArms, planCopies, planJobs, roundStartArms, sweepArms } from './arms.mjs';
 
 describe('experiment plan', () => {
   it('lists the arms of issue 10 and shares the stages whose inputs are identical', () => {
@@ -37,5 +37,30 @@ describe('experiment plan', () => {
     expect(sftRaw.find((c) => c.stage === 'weights-2')?.from).toBe('ocrm-l0.1-a0.1-prev-norm/s0');
     expect(sftRaw.find((c) => c.stage === 'rm-2')?.from).toBe('ocrm-l0.1-a0.1-prev-raw/s0');
     expect(copies.get('dpo/s0')!.map((c) => c.stage)).toEqual(['sft', 'pairs', 'labels']);
+  });
+
+  it('the roundStart ablation shares stages only with runs of the same round-1 schedule', () => {
+    const main = mainArms({ lambda: 0.3, full: false });
+    const ablation = roundStartArms(0.3);
+    expect(ablation.map((a) => a.key)).toEqual([
+      'iterated-prev-restart',
+      'ocrm-l0.3-a0.1-prev-norm-restart',
+      'ocrm-l0.3-a0.1-prev-norm-fresh-critic',
+    ]);
+    const copies = planCopies(planJobs({ main, sweep: ablation, seeds: [0] }));
+    const from = (id: string) => Object.fromEntries(copies.get(id)!.map((c) => [c.stage, c.from]));
+    // Restarted round 1 is its own schedule: produced by the first restart arm, reused by the second.
+    expect(from('iterated-prev-restart/s0')['ppo-1']).toBeUndefined();
+    expect(from('ocrm-l0.3-a0.1-prev-norm-restart/s0')).toMatchObject({
+      'rm-1': 'iterated-prev/s0',
+      'ppo-1': 'iterated-prev-restart/s0',
+    });
+    expect(from('ocrm-l0.3-a0.1-prev-norm-restart/s0')['weights-2']).toBeUndefined();
+    // A fresh critic changes round 2 only: everything before it comes from the continued OCRM arm.
+    expect(from('ocrm-l0.3-a0.1-prev-norm-fresh-critic/s0')).toMatchObject({
+      'ppo-1': 'iterated-prev/s0',
+      'weights-2': 'ocrm-l0.3-a0.1-prev-norm/s0',
+      'rm-2': 'ocrm-l0.3-a0.1-prev-norm/s0',
+    });
   });
 });

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from '@ocrm/pipeline';
-import { mainArms, ocrmArm, planJobs, sweepArms } from './arms.mjs';
+import { mainArms, ocrmArm, planJobs, roundStartArms, sweepArms } from './arms.mjs';
 import { addMatchedKl, collectJob } from './collect.mjs';
 import { exploitSection } from './exploit-section.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
@@ -55,7 +55,7 @@ export function profileArms(profile, lambda) {
     preset: 'quick',
     seeds: [0, 1, 2],
     main: mainArms({ lambda, full: true }),
-    sweep: sweepArms(lambdas, [0, 0.1]),
+    sweep: [...sweepArms(lambdas, [0, 0.1]), ...roundStartArms(lambda)],
   };
 }
 

@@ -79,6 +79,21 @@ export async function writeResults(o) {
       const s = a.stats;
       return `| ${a.label} | ${cell(s['ess/2'])} | ${cell(s['rmAccStart/2'])} | ${cell(s['rmAccOnPolicy/2'])} | ${cell(s.gold)} | ${cell(s.kl, 2)} |`;
     });
+  // The roundStart ablation: its arms beside the main arms they vary, on the same seed.
+  const ablation = o.jobs.filter((j) => j.group === 'ablation' && j.ok);
+  const ablationSeed = ablation[0]?.seed;
+  const varied = new Set(ablation.map((j) => j.arm.replace(/-(restart|fresh-critic)$/, '')));
+  const ablationRows = aggregate(
+    o.jobs.filter(
+      (j) =>
+        j.seed === ablationSeed &&
+        (j.group === 'ablation' || (j.group === 'main' && (varied.has(j.arm) || j.arm === 'rlhf'))),
+    ),
+  ).map((a) => {
+    const s = a.stats;
+    const peak = s.peakGold ? `${cell(s.peakGold)} (${cell(s.peakGoldKl, 1)})` : '–';
+    return `| ${a.label} | ${cell(s.gold)} | ${peak} | ${cell(s.kl, 2)} | ${cell(s.proxy, 2)} | ${cell(s['rmAccOnPolicy/2'])} |`;
+  });
   const sftGold = rows[0]?.stats.sftGold;
   const missing = o.jobs.filter((j) => !j.ok).map((j) => j.id);
   const cpus = os.cpus();
@@ -115,6 +130,18 @@ export async function writeResults(o) {
           '| arm | ESS/N r2 | RM-2 acc on policy-1 pairs | RM-2 acc on policy-2 pairs | final gold | KL to SFT |',
           `|${' --- |'.repeat(6)}`,
           ...sweepRows,
+          '',
+        ]
+      : []),
+    ...(ablation.length
+      ? [
+          `## How later PPO rounds start (\`roundStart\`, seed ${ablationSeed})`,
+          '',
+          "The main arms continue one PPO run across the rounds (`continue`: critic, AdamW moments, learning-rate schedule and prompt order carried; only the RM and KL reference change). Here the same arms with every round restarted (`restart`: critic from the round's RM, new AdamW, learning rate back at its peak), and OCRM continued with a fresh critic from RM-2 (`continue-fresh-critic`), beside the continued arms and standard RLHF of the same seed.",
+          '',
+          '| arm | final gold | peak gold (KL) | KL to SFT | proxy | RM acc on-policy r2 |',
+          `|${' --- |'.repeat(6)}`,
+          ...ablationRows,
           '',
         ]
       : []),
