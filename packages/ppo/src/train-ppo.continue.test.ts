@@ -1,32 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolvePpoConfig } from './config';
+import { snapshot, useTempDirs } from './test-support/checkpoints';
 import { TINY_PPO_CONFIG, tinySetup } from './test-support/setup';
 import { ppoVariables, trainPpo } from './train-ppo';
 import { PpoState } from './update/ppo-state';
 
 const CONFIG = { ...TINY_PPO_CONFIG, totalUpdates: 4, ppoEpochs: 2 };
 
-function snapshot(s: ReturnType<typeof tinySetup>): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(ppoVariables(s.policy, s.critic)))
-    out[name] = v.dataSync() as Float32Array;
-  return out;
-}
-
 describe('trainPpo segments (stopAfter + warmStart)', () => {
-  const dirs: string[] = [];
-  const tempDir = async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ocrm-ppo-seg-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDirs('ocrm-ppo-seg-');
 
   it('two segments of one schedule end with the weights of the uninterrupted run', async () => {
     const full = tinySetup(4);

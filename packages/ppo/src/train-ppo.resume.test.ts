@@ -1,30 +1,14 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdir } from 'node:fs/promises';
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { snapshot, useTempDirs } from './test-support/checkpoints';
 import { TINY_PPO_CONFIG, tinySetup } from './test-support/setup';
-import { ppoVariables, trainPpo, trainPpoIter } from './train-ppo';
+import { trainPpo, trainPpoIter } from './train-ppo';
 
 const CONFIG = { ...TINY_PPO_CONFIG, totalUpdates: 4, checkpointEvery: 2, ppoEpochs: 2 };
 
-function snapshot(s: ReturnType<typeof tinySetup>): Record<string, Float32Array> {
-  const out: Record<string, Float32Array> = {};
-  for (const [name, v] of Object.entries(ppoVariables(s.policy, s.critic)))
-    out[name] = v.dataSync() as Float32Array;
-  return out;
-}
-
 describe('trainPpo checkpoints', () => {
-  const dirs: string[] = [];
-  const tempDir = async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'ocrm-ppo-'));
-    dirs.push(dir);
-    return dir;
-  };
-  afterAll(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
+  const tempDir = useTempDirs('ocrm-ppo-');
 
   it('resumes a killed run and ends with the same weights as an uninterrupted run', async () => {
     const full = tinySetup(1);
