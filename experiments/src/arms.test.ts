@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mainArms, planCopies, planJobs, roundStartArms, sweepArms } from './arms.mjs';
+import { profileArms } from './run-experiment.mjs';
 
 describe('experiment plan', () => {
   it('lists the arms of issue 10 and shares the stages whose inputs are identical', () => {
@@ -62,5 +63,15 @@ describe('experiment plan', () => {
       'weights-2': 'ocrm-l0.3-a0.1-prev-norm/s0',
       'rm-2': 'ocrm-l0.3-a0.1-prev-norm/s0',
     });
+  });
+
+  it('the full form runs 47 runs, 50 with --ablation; --quick 8', () => {
+    const runs = (p: ReturnType<typeof profileArms>) =>
+      planJobs({ main: p.main, sweep: p.sweep, seeds: p.seeds }).length;
+    expect(runs(profileArms('full', 0.3))).toBe(47);
+    const withAblation = profileArms('full', 0.3, { ablation: true });
+    expect(runs(withAblation)).toBe(50);
+    expect(withAblation.sweep.filter((a) => a.group === 'ablation')).toHaveLength(3);
+    expect(runs(profileArms('quick', 0.3))).toBe(8);
   });
 });

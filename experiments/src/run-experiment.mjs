@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run experiment [-- --quick | --smoke] [--seeds 0,1,2] [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ * `npm run experiment [-- --quick | --smoke] [--ablation] [--seeds 0,1,2] [--out DIR] [--docs DIR] [--jobs 2]
+ *   [--report-only] [--wall MINUTES]`
  *
  * Runs the arms of issue 10 (standard RLHF, iterated λ = 0 with KL previous / SFT, OCRM at the tuned λ and at the
  * paper's 0.001 with KL previous / SFT, normalised or not, DPO, WPO) over seeds, plus a λ × α sweep on one seed,
  * as child processes of the `ocrm` CLI (two at a time), then writes `docs/results.md` and `docs/figures/*.svg`.
- * Rerunning with the same `--out` resumes: finished stages are skipped.
+ * `--ablation` (full form) adds the `roundStart` ablation (3 runs on the sweep seed, ~6 minutes) to the same run
+ * folder. Rerunning with the same `--out` resumes: finished stages are skipped.
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -29,8 +31,9 @@ export const TUNED_LAMBDA = Number(
  * The three forms of the experiment.
  * @param {'full' | 'quick' | 'smoke'} profile
  * @param {number} lambda
+ * @param {{ ablation?: boolean }} [o] `ablation` adds the `roundStart` ablation to the full form's sweep seed.
  */
-export function profileArms(profile, lambda) {
+export function profileArms(profile, lambda, o = {}) {
   if (profile === 'smoke') {
     return {
       preset: 'smoke',
@@ -55,7 +58,7 @@ export function profileArms(profile, lambda) {
     preset: 'quick',
     seeds: [0, 1, 2],
     main: mainArms({ lambda, full: true }),
-    sweep: [...sweepArms(lambdas, [0, 0.1]), ...roundStartArms(lambda)],
+    sweep: [...sweepArms(lambdas, [0, 0.1]), ...(o.ablation ? roundStartArms(lambda) : [])],
   };
 }
 
@@ -72,7 +75,8 @@ function parseArgs(argv) {
     const [k, v] = a.slice(2).split('=');
     const key = /** @type {string} */ (k);
     if (v !== undefined) flags[key] = v;
-    else if (['quick', 'smoke', 'report-only', 'no-sweep', 'no-diagnostics'].includes(key)) flags[key] = true;
+    else if (['quick', 'smoke', 'ablation', 'report-only', 'no-sweep', 'no-diagnostics'].includes(key))
+      flags[key] = true;
     else flags[key] = /** @type {string} */ (argv[++i]);
   }
   return flags;
@@ -87,7 +91,9 @@ export async function main(argv) {
   const flags = parseArgs(argv);
   const profile = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
   const lambda = flags.lambda ? Number(flags.lambda) : TUNED_LAMBDA;
-  const plan = profileArms(profile, lambda);
+  if (flags.ablation && profile !== 'full')
+    throw new Error('--ablation belongs to the full form (drop --quick/--smoke)');
+  const plan = profileArms(profile, lambda, { ablation: flags.ablation === true });
   const seeds = typeof flags.seeds === 'string' ? flags.seeds.split(',').map(Number) : plan.seeds;
   const root = resolve(
     typeof flags.out === 'string' ? flags.out : join(repo, 'runs', `experiment-${profile}`),
@@ -131,6 +137,7 @@ export async function main(argv) {
       : await exploitSection(jobs, metrics, root, plan.preset);
   const args = [
     ...(profile === 'full' ? [] : [`--${profile}`]),
+    ...(flags.ablation ? ['--ablation'] : []),
     ...(typeof flags.seeds === 'string' ? ['--seeds', flags.seeds] : []),
     ...(flags.lambda ? ['--lambda', String(flags.lambda)] : []),
   ];
