@@ -1,4 +1,13 @@
 export {
+  DECODE_ATTENTION_KERNEL,
+  DECODE_ATTENTION_QKV_KERNEL,
+  type DecodeAttentionInputs,
+  type DecodeAttentionQkvInputs,
+  decodeAttention,
+  decodeAttentionFromQkv,
+} from './decode-attention';
+export { fusedGelu, GELU_KERNEL } from './gelu';
+export {
   BACKEND_ORDER,
   type BackendName,
   type BackendReport,
@@ -6,4 +15,5 @@ export {
   initBackend,
   setBackendForTests,
 } from './init-backend';
+export { NORMALIZE_ROWS_KERNEL, normalizeRows } from './normalize-rows';
 export { installWasmFixes, uninstallWasmFixes, wasmFixesInstalled } from './wasm-fixes';

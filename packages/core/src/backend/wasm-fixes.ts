@@ -19,11 +19,24 @@
  * (d) **In-place `Slice`, `SplitV` and row `GatherV2`.** The stock `Slice`/`SplitV` copy their whole input out of the
  *     heap before copying the part; the stock `GatherV2` costs ~2–4 µs per index. The replacements copy only what
  *     they return, as contiguous runs inside the heap (float32/int32/bool; other cases use the stock kernels).
+ * (e) **Fused kernels** compiled from `wasm/kernels.c` (see `wasm-module.ts`): `OcrmDecodeAttention`, one decoding
+ *     step's cache append and single-query attention in one call (`decode-attention.ts`; `OcrmDecodeAttentionQkv` also
+ *     splits, rotates and scales a fused q/k/v projection's rows), `OcrmNormalizeRows`, the weight-free part of
+ *     LayerNorm / RMSNorm (`normalize-rows.ts`), and `OcrmGelu` (`gelu.ts`); used only where no gradient tape
+ *     records.
  *
  * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
  * `@ocrm/core` install them once), and undone by {@link uninstallWasmFixes}.
  */
 import * as tf from '@tensorflow/tfjs';
+import {
+  DECODE_ATTENTION_KERNEL,
+  DECODE_ATTENTION_QKV_KERNEL,
+  decodeAttentionKernel,
+  decodeAttentionQkvKernel,
+} from './decode-attention';
+import { GELU_KERNEL, geluKernel } from './gelu';
+import { NORMALIZE_ROWS_KERNEL, normalizeRowsKernel } from './normalize-rows';
 import { inPlaceSliceKernel, inPlaceSplitVKernel, rowGatherKernel } from './wasm-copy-kernels';
 import { unsortedSegmentSumWasm, untransposedMatMulKernel } from './wasm-kernels';
 
@@ -33,6 +46,8 @@ interface FixState {
   gradientInstalled?: boolean;
   originalGradient?: tf.GradConfig;
   kernelInstalled: boolean;
+  /** The fused kernels of `wasm/kernels.c` this install registered. */
+  fusedKernels?: string[];
   wrappedKernels: Record<string, tf.KernelConfig>;
 }
 
@@ -97,11 +112,20 @@ const WRAPPED_KERNELS: Record<string, (original: tf.KernelFunc, name: string) =>
   GatherV2: rowGatherKernel,
 };
 
+/** The fused kernels of `wasm/kernels.c` (see (e)). */
+const FUSED_KERNELS: [string, tf.KernelFunc][] = [
+  [DECODE_ATTENTION_KERNEL, decodeAttentionKernel],
+  [DECODE_ATTENTION_QKV_KERNEL, decodeAttentionQkvKernel],
+  [NORMALIZE_ROWS_KERNEL, normalizeRowsKernel],
+  [GELU_KERNEL, geluKernel],
+];
+
 /**
  * Installs the wasm fixes (see the module comment): the `BatchMatMul` gradient override (effective only while the
  * backend is `wasm`), a wasm `UnsortedSegmentSum` kernel, wrappers of the wasm `BatchMatMul` / `_FusedMatMul`
- * kernels (explicit transposes, per-entry XNNPACK products) and in-place `Slice`, `SplitV` and `GatherV2` kernels. Process-global and idempotent: a later call adds only what is missing (the
- * kernel wrappers need `@tensorflow/tfjs-backend-wasm` imported first; `initBackend` does that, then calls this
+ * kernels (explicit transposes, per-entry XNNPACK products), in-place `Slice`, `SplitV` and `GatherV2` kernels and
+ * the fused kernels of `wasm/kernels.c`. Process-global and idempotent: a later call adds only
+ * what is missing (the kernel wrappers need `@tensorflow/tfjs-backend-wasm` imported first; `initBackend` does that, then calls this
  * unless `wasmFixes: false`).
  */
 export function installWasmFixes(): void {
@@ -131,6 +155,12 @@ export function installWasmFixes(): void {
     });
     state.kernelInstalled = true;
   }
+  state.fusedKernels ??= [];
+  for (const [kernelName, kernelFunc] of FUSED_KERNELS) {
+    if (tf.getKernel(kernelName, 'wasm')) continue;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    state.fusedKernels.push(kernelName);
+  }
   for (const [name, wrap] of Object.entries(WRAPPED_KERNELS)) {
     const original = tf.getKernel(name, 'wasm');
     if (state.wrappedKernels[name] || !original) continue;
@@ -147,6 +177,7 @@ export function uninstallWasmFixes(): void {
   if (!state) return;
   if (state.gradientInstalled && state.originalGradient) tf.registerGradient(state.originalGradient);
   if (state.kernelInstalled) tf.unregisterKernel('UnsortedSegmentSum', 'wasm');
+  for (const name of state.fusedKernels ?? []) tf.unregisterKernel(name, 'wasm');
   for (const [name, original] of Object.entries(state.wrappedKernels)) {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(original);

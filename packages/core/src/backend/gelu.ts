@@ -1,0 +1,39 @@
+/**
+ * GELU as one fused tfjs-wasm kernel (`gelu` of `wasm/kernels.c`) for passes without a gradient tape: tfjs-wasm's
+ * `Erf` and `Tanh` are scalar kernels, and the tensor-op forms take four more element-wise kernels.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { WasmBackendLike } from './wasm-backend';
+import { fusedKernelReady, fusedKernels, heapOffset } from './wasm-module';
+
+/** Kernel name of the fused GELU (wasm only). */
+export const GELU_KERNEL = 'OcrmGelu';
+
+/** The wasm kernel function (see {@link fusedGelu}). */
+export const geluKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const wasm = backend as unknown as WasmBackendLike;
+  const { x } = inputs as unknown as { x: tf.TensorInfo };
+  const { tanhForm } = attrs as unknown as { tanhForm: boolean };
+  const run = fusedKernels(wasm)?.gelu;
+  if (!run) throw new Error(`${GELU_KERNEL}: this tfjs-wasm build cannot run it (shared memory)`);
+  const out = wasm.makeOutput(x.shape, 'float32');
+  run(heapOffset(wasm, x), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape), tanhForm ? 1 : 0);
+  return out;
+};
+
+/**
+ * GELU with Hugging Face semantics, any shape (float32): `gelu` = `x·(1 + erf(x/√2))/2` (erf by a rational
+ * approximation, float32 error ~1e-7), `gelu_new` = `x·(1 + tanh(√(2/π)(x + 0.044715x³)))/2`; fused on tfjs-wasm,
+ * or undefined when the kernel is not available here (another backend, `installWasmFixes` not run, a gradient tape
+ * recording, shared wasm memory): the caller then computes the same with tensor ops.
+ */
+export function fusedGelu<T extends tf.Tensor>(x: T, kind: 'gelu' | 'gelu_new'): T | undefined {
+  if (x.dtype !== 'float32' || !fusedKernelReady(GELU_KERNEL)) return undefined;
+  return tf.engine().runKernel(
+    GELU_KERNEL,
+    { x } as unknown as tf.NamedTensorMap,
+    {
+      tanhForm: kind === 'gelu_new',
+    } as unknown as tf.NamedAttrMap,
+  ) as T;
+}

@@ -1,0 +1,70 @@
+/**
+ * The compiled fused kernels (`wasm/kernels.c`), instantiated against tfjs-wasm's own memory so they read and write
+ * tensors where they live. Used by `decode-attention.ts` and `normalize-rows.ts`.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import type { WasmBackendLike } from './wasm-backend';
+
+/** The WebAssembly JS API this file uses (a global of Node and browsers; not in the ES2022 lib). */
+interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+}
+declare const WebAssembly: {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+};
+
+/** tfjs-wasm's Emscripten module: its memory and allocator. */
+export interface WasmModuleLike {
+  asm?: { memory?: WasmMemory };
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+/** The exported functions of `wasm/kernels.c` (pointers are byte offsets into tfjs-wasm's memory). */
+export interface FusedKernelExports {
+  decode_attention(...args: number[]): void;
+  decode_attention_qkv(...args: number[]): void;
+  gelu(x: number, out: number, n: number, tanhForm: number): void;
+  normalize_rows(x: number, out: number, rows: number, cols: number, rms: number, eps: number): void;
+}
+
+/** Instances per tfjs-wasm module (null where the module cannot be instantiated). */
+const instances = new WeakMap<object, FusedKernelExports | null>();
+
+/**
+ * The fused kernels for this tfjs-wasm backend, instantiated on first use; null for a threaded build (its shared
+ * memory would need a shared-memory module).
+ */
+export function fusedKernels(backend: WasmBackendLike): FusedKernelExports | null {
+  const module = backend.wasm as unknown as WasmModuleLike;
+  let found = instances.get(module);
+  if (found !== undefined) return found;
+  found = null;
+  const memory = module.asm?.memory;
+  if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
+    found = instance.exports as unknown as FusedKernelExports;
+  }
+  instances.set(module, found);
+  return found;
+}
+
+/**
+ * True when the fused wasm kernel `kernelName` can run now: the active backend is wasm, `installWasmFixes`
+ * registered the kernel, no gradient tape is recording (the kernels have no gradients) and the module instantiates.
+ */
+export function fusedKernelReady(kernelName: string): boolean {
+  if (tf.getBackend() !== 'wasm' || !tf.getKernel(kernelName, 'wasm')) return false;
+  const engine = tf.engine() as unknown as { isTapeOn?: () => boolean };
+  if (engine.isTapeOn?.() !== false) return false;
+  return fusedKernels(tf.backend() as unknown as WasmBackendLike) !== null;
+}
+
+/** Heap byte offset of a tensor's data on the wasm backend. */
+export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  return backend.dataIdMap.get(t.dataId)!.memoryOffset;
+}

@@ -1,0 +1,227 @@
+/*
+ * Fused kernels for tfjs-wasm, compiled to a small WebAssembly module that imports tfjs-wasm's memory
+ * (src/backend/wasm-module.ts): one decoding step of attention with the key/value cache append
+ * (src/backend/decode-attention.ts) and the weight-free part of LayerNorm / RMSNorm (src/backend/normalize-rows.ts).
+ *
+ * Build: npm run build:wasm -w @ocrm/core (clang 14+, wasm-ld; regenerates src/backend/kernels-wasm.ts).
+ *
+ * The module owns no memory: no data segments, no shadow stack (every buffer is a pointer into tfjs's heap), so
+ * instantiating it against tfjs's memory writes nothing.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/* e^x for x <= 0 (Cephes expf: range reduction by ln 2, degree-5 polynomial; ~1 ulp). 0 below -87.3. */
+static float exp_nonpositive(float x) {
+  if (x < -87.3f) return 0.0f;
+  float n = __builtin_nearbyintf(x * 1.44269504088896341f);
+  float r = x - n * 0.693359375f;
+  r = r - n * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  float e = p * r * r + r + 1.0f;
+  union { float f; int i; } pow2;
+  pow2.i = ((int)n + 127) << 23;
+  return e * pow2.f;
+}
+
+static float dot(const float *a, const float *b, int n) {
+  int i = 0;
+  v128_t acc = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= n; i += 4) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(wasm_v128_load(a + i), wasm_v128_load(b + i)));
+  float s = wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) + wasm_f32x4_extract_lane(acc, 2) +
+            wasm_f32x4_extract_lane(acc, 3);
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+static float sum(const float *a, int n) {
+  int i = 0;
+  v128_t acc = wasm_f32x4_splat(0.0f);
+  for (; i + 4 <= n; i += 4) acc = wasm_f32x4_add(acc, wasm_v128_load(a + i));
+  float s = wasm_f32x4_extract_lane(acc, 0) + wasm_f32x4_extract_lane(acc, 1) + wasm_f32x4_extract_lane(acc, 2) +
+            wasm_f32x4_extract_lane(acc, 3);
+  for (; i < n; i++) s += a[i];
+  return s;
+}
+
+/* o[0..n) += p * v[0..n) */
+static void axpy(float *o, float p, const float *v, int n) {
+  int i = 0;
+  v128_t pv = wasm_f32x4_splat(p);
+  for (; i + 4 <= n; i += 4)
+    wasm_v128_store(o + i, wasm_f32x4_add(wasm_v128_load(o + i), wasm_f32x4_mul(pv, wasm_v128_load(v + i))));
+  for (; i < n; i++) o[i] += p * v[i];
+}
+
+/*
+ * Attention of one query row over S cached rows: o[0..hd) = sum_j softmax_j(dot(q, K_j) * scale + bias_j) V_j.
+ * scratch holds S floats.
+ */
+static void attend_row(const float *q, const float *K, const float *V, const float *bias, int S, int hd, float scale,
+                       float *scratch, float *o) {
+  float max = -3.4e38f;
+  for (int j = 0; j < S; j++) {
+    const float s = dot(q, K + j * hd, hd) * scale + bias[j];
+    scratch[j] = s;
+    if (s > max) max = s;
+  }
+  float total = 0.0f;
+  for (int j = 0; j < S; j++) {
+    const float e = exp_nonpositive(scratch[j] - max);
+    scratch[j] = e;
+    total += e;
+  }
+  for (int i = 0; i < hd; i++) o[i] = 0.0f;
+  for (int j = 0; j < S; j++) axpy(o, scratch[j] / total, V + j * hd, hd);
+}
+
+/* Copies a cache block's P past rows (hd floats each). */
+static void copy_rows(float *dst, const float *past, int P, int hd) {
+  if (P > 0) __builtin_memcpy(dst, past, (unsigned long)(P * hd) * sizeof(float));
+}
+
+/* Copies a cache block's P past rows and appends the new row. */
+static void append_rows(float *dst, const float *past, const float *row, int P, int hd) {
+  copy_rows(dst, past, P, hd);
+  __builtin_memcpy(dst + P * hd, row, (unsigned long)hd * sizeof(float));
+}
+
+/*
+ * Cache blocks hold S = P + 1 rows of hd floats, one block per (kv head g, sequence b): block g*B + b when
+ * heads_outer (q, k, v [nH, B, 1, hd], cache [nH, B, S, hd], nH = kvH), else b*kvH + g (q [B, nH, 1, hd], k, v
+ * [B, kvH, 1, hd], cache [B, kvH, S, hd]; query head h uses kv head h / (nH / kvH)). The scores are
+ * dot(q, k) * scale + bias, bias [B, S]. `scratch` holds S floats. out [B, nH*hd] (heads merged). keys/values
+ * receive past + new rows.
+ */
+EXPORT("decode_attention")
+void decode_attention(const float *q, const float *k_new, const float *v_new, const float *past_k,
+                      const float *past_v, const float *bias, float *out, float *keys, float *values, float *scratch,
+                      float scale, int B, int nH, int kvH, int P, int hd, int heads_outer) {
+  const int S = P + 1;
+  const int rep = nH / kvH;
+  for (int b = 0; b < B; b++) {
+    for (int g = 0; g < kvH; g++) {
+      const int blk = heads_outer ? g * B + b : b * kvH + g;
+      float *K = keys + blk * S * hd;
+      float *V = values + blk * S * hd;
+      append_rows(K, past_k + blk * P * hd, k_new + blk * hd, P, hd);
+      append_rows(V, past_v + blk * P * hd, v_new + blk * hd, P, hd);
+      for (int r = 0; r < rep; r++) {
+        const int h = g * rep + r;
+        const float *qrow = q + (heads_outer ? h * B + b : b * nH + h) * hd;
+        attend_row(qrow, K, V, bias + b * S, S, hd, scale, scratch, out + (b * nH + h) * hd);
+      }
+    }
+  }
+}
+
+/*
+ * x * cos + rotate_half(x) * sin on the first `rot` features (rotate_half(x)[i] = -x[i + rot/2] for i < rot/2,
+ * x[i - rot/2] for rot/2 <= i < rot), x unchanged past `rot`; all times `scale`. cos/sin: hd floats (or null: no
+ * rotary).
+ */
+static void rotate_row(const float *x, const float *cos, const float *sin, int rot, int hd, float scale, float *o) {
+  const int half = rot / 2;
+  if (!cos) {
+    for (int i = 0; i < hd; i++) o[i] = x[i] * scale;
+    return;
+  }
+  for (int i = 0; i < half; i++) o[i] = (x[i] * cos[i] - x[i + half] * sin[i]) * scale;
+  for (int i = half; i < rot; i++) o[i] = (x[i] * cos[i] + x[i - half] * sin[i]) * scale;
+  for (int i = rot; i < hd; i++) o[i] = x[i] * scale;
+}
+
+/*
+ * decode_attention for a fused q/k/v projection (GPT-NeoX, GPT-2; nH = kvH, heads-outer cache [nH, B, S, hd]) taken
+ * straight from the projection's rows qkv [B, 3*nH, hd] (q heads, k heads, v heads): rotary embeddings on q and k
+ * (cos/sin [B, hd], or null pointers without rotary; `rot` rotated features), q scaled by q_scale. scratch holds
+ * S + hd floats.
+ */
+EXPORT("decode_attention_qkv")
+void decode_attention_qkv(const float *qkv, const float *cos, const float *sin, const float *past_k,
+                          const float *past_v, const float *bias, float *out, float *keys, float *values,
+                          float *scratch, float q_scale, int rot, int B, int nH, int P, int hd) {
+  const int S = P + 1;
+  float *q = scratch + S;
+  for (int b = 0; b < B; b++) {
+    const float *row = qkv + b * 3 * nH * hd;
+    const float *c = cos ? cos + b * hd : 0;
+    const float *s = sin ? sin + b * hd : 0;
+    for (int h = 0; h < nH; h++) {
+      const int blk = h * B + b;
+      float *K = keys + blk * S * hd;
+      float *V = values + blk * S * hd;
+      copy_rows(K, past_k + blk * P * hd, P, hd);
+      rotate_row(row + (nH + h) * hd, c, s, rot, hd, 1.0f, K + P * hd);
+      append_rows(V, past_v + blk * P * hd, row + (2 * nH + h) * hd, P, hd);
+      rotate_row(row + h * hd, c, s, rot, hd, q_scale, q);
+      attend_row(q, K, V, bias + b * S, S, hd, 1.0f, scratch, out + (b * nH + h) * hd);
+    }
+  }
+}
+
+/*
+ * Rows of x [rows, cols] normalised without weights: LayerNorm (x - mean) / sqrt(var + eps) with the biased variance,
+ * or RMSNorm (rms != 0) x / sqrt(mean(x^2) + eps). out may not alias x.
+ */
+EXPORT("normalize_rows")
+void normalize_rows(const float *x, float *out, int rows, int cols, int rms, float eps) {
+  for (int r = 0; r < rows; r++) {
+    const float *xr = x + r * cols;
+    float *o = out + r * cols;
+    const float mean = rms ? 0.0f : sum(xr, cols) / (float)cols;
+    for (int i = 0; i < cols; i++) o[i] = xr[i] - mean;
+    const float var = dot(o, o, cols) / (float)cols;
+    const float inv = 1.0f / __builtin_sqrtf(var + eps);
+    for (int i = 0; i < cols; i++) o[i] *= inv;
+  }
+}
+
+/* erf(x) as x * P(x^2) / Q(x^2) on [-4, 4] (Eigen / XLA fast_erf, float32 error ~1e-7), +-1 beyond. */
+static float erf_approx(float x) {
+  if (x > 4.0f) x = 4.0f;
+  if (x < -4.0f) x = -4.0f;
+  const float x2 = x * x;
+  float p = -2.72614225801306e-10f;
+  p = p * x2 + 2.77068142495902e-08f;
+  p = p * x2 + -2.10102402082508e-06f;
+  p = p * x2 + -5.69250639462346e-05f;
+  p = p * x2 + -7.34990630326855e-04f;
+  p = p * x2 + -2.95459980854025e-03f;
+  p = p * x2 + -1.60960333262415e-02f;
+  float q = -1.45660718464996e-05f;
+  q = q * x2 + -2.13374055278905e-04f;
+  q = q * x2 + -1.68282697438203e-03f;
+  q = q * x2 + -7.37332916720468e-03f;
+  q = q * x2 + -1.42647390514189e-02f;
+  return x * p / q;
+}
+
+/* 1 / (1 + e^-z) from e^-|z| only (no overflow). */
+static float sigmoid(float z) {
+  if (z >= 0.0f) return 1.0f / (1.0f + exp_nonpositive(-z));
+  const float e = exp_nonpositive(z);
+  return e / (1.0f + e);
+}
+
+/*
+ * GELU of n floats: the erf form x * (1 + erf(x / sqrt 2)) / 2 (tanh_form = 0, transformers' "gelu") or the tanh
+ * form x * sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3)) (= x (1 + tanh(u)) / 2, "gelu_new"). out may alias x.
+ */
+EXPORT("gelu")
+void gelu(const float *x, float *out, int n, int tanh_form) {
+  if (tanh_form) {
+    for (int i = 0; i < n; i++) {
+      const float v = x[i];
+      out[i] = v * sigmoid(1.5957691216057308f * (v + 0.044715f * v * v * v));
+    }
+  } else {
+    for (int i = 0; i < n; i++) out[i] = x[i] * (erf_approx(x[i] * 0.70710678118654752f) + 1.0f) * 0.5f;
+  }
+}
