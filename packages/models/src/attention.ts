@@ -1,6 +1,7 @@
 /**
  * Causal multi-head / grouped-query self-attention on 2-D activations, with an optional key/value cache.
  */
+import { decodeAttention } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 
 /** Large negative bias for masked scores (finite, so fully masked rows stay finite). */
@@ -34,7 +35,8 @@ export interface AttentionDims {
  * Scaled dot-product attention. q [B, nH, T, hd], k and v [B, kvH, T, hd] (rotary already applied), optional cached
  * `pastK`/`pastV` [B, kvH, P, hd], bias [B, 1, T, P + T]. Returns the heads merged back to 2-D [B*T, nH*hd] and the
  * full keys/values [B, kvH, P + T, hd] (for the next cache). Grouped-query attention folds the `nH / kvH` query heads
- * of a group into the row axis, so keys and values are never repeated.
+ * of a group into the row axis, so keys and values are never repeated. A decoding step (T = 1 with a cache) runs as
+ * `@ocrm/core`'s fused `decodeAttention` kernel where it is available (tfjs-wasm, no gradient tape).
  */
 export function attend(
   q: tf.Tensor4D,
@@ -46,6 +48,20 @@ export function attend(
   pastV?: tf.Tensor4D,
 ): { out: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
   const { batch: B, length: T, numHeads: nH, numKvHeads: kvH, headDim: hd } = dims;
+  if (T === 1 && pastK && pastV) {
+    const step = decodeAttention({
+      q,
+      k,
+      v,
+      pastK,
+      pastV,
+      bias,
+      numHeads: nH,
+      headsOuter: false,
+      scale: 1 / Math.sqrt(hd),
+    });
+    if (step) return step;
+  }
   const rep = nH / kvH;
   const keys = pastK ? tf.concat([pastK, k], 2) : k;
   const values = pastV ? tf.concat([pastV, v], 2) : v;
@@ -67,6 +83,7 @@ export function attend(
  * (q already scaled by 1/sqrt(hd), rotary applied), optional cached `pastK`/`pastV` [nH, B, P, hd], bias
  * [B, 1, T, P + T]. Returns the heads merged to 2-D [B*T, nH*hd] and the full keys/values [nH, B, P + T, hd]. This
  * layout comes out of the fused q/k/v projection with one 3-D transpose and a contiguous split (see `blocks.ts`).
+ * A decoding step (T = 1 with a cache) runs as `@ocrm/core`'s fused `decodeAttention` kernel where available.
  */
 export function attendHeadsOuter(
   q: tf.Tensor4D,
@@ -78,6 +95,10 @@ export function attendHeadsOuter(
   pastV?: tf.Tensor4D,
 ): { out: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
   const { batch: B, length: T, numHeads: nH, headDim: hd } = dims;
+  if (T === 1 && pastK && pastV) {
+    const step = decodeAttention({ q, k, v, pastK, pastV, bias, numHeads: nH, headsOuter: true, scale: 1 });
+    if (step) return step;
+  }
   const keys = pastK ? tf.concat([pastK, k], 2) : k;
   const values = pastV ? tf.concat([pastV, v], 2) : v;
   const S = keys.shape[2];

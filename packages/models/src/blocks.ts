@@ -1,6 +1,7 @@
 /**
  * One transformer layer of each architecture on 2-D activations [N = B*T, H].
  */
+import { decodeAttentionFromQkv } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { attend, attendHeadsOuter } from './attention';
 import type { ModelConfig } from './config';
@@ -121,6 +122,7 @@ function rotateRows(rows: tf.Tensor3D, t: RowTables): tf.Tensor3D {
  * Attention of a fused q/k/v projection (GPT-NeoX, GPT-2; numKvHeads = numHeads) with few kernels: one matmul,
  * rotary and the 1/sqrt(hd) scale on q, k and v together, one 3-D transpose to [3·nH, N, hd] and a contiguous split
  * into q, k, v in the heads-outer layout [nH, B, T, hd] (for large N, three products from weight slices instead).
+ * A decoding step is one product and `@ocrm/core`'s fused `decodeAttentionFromQkv` where available (wasm, no tape).
  */
 function fusedSelfAttention(
   ctx: LayerContext,
@@ -140,8 +142,22 @@ function fusedSelfAttention(
   let v: tf.Tensor4D;
   const [H, width] = fused.shape;
   if (N <= H) {
+    const projected = linear(x, fused, bias);
+    if (T === 1 && past) {
+      // A decoding step: split, rotary, scale, cache append and attention in one fused kernel where available.
+      const r = ctx.rotary;
+      const step = decodeAttentionFromQkv({
+        qkv: projected,
+        rotary: r ? { cos: r.cos, sin: r.sin, rotaryDim: c.rotaryDim } : undefined,
+        pastK: past.keys,
+        pastV: past.values,
+        bias: ctx.bias,
+        qScale: 1 / Math.sqrt(hd),
+      });
+      if (step) return { ...step, out: proj(ctx, `${p}.o`, step.out) };
+    }
     // Small activations (decoding): one product, one rotary pass, one transpose, one split.
-    const rows = rotateRows(linear(x, fused, bias).reshape([N, 3 * nH, hd]) as tf.Tensor3D, qkvTables(ctx));
+    const rows = rotateRows(projected.reshape([N, 3 * nH, hd]) as tf.Tensor3D, qkvTables(ctx));
     [q, k, v] = tf
       .split(rows.transpose([1, 0, 2]), 3, 0)
       .map((t) => t.reshape([nH, B, T, hd])) as tf.Tensor4D[];
