@@ -167,11 +167,13 @@ void decode_attention_qkv(const float *qkv, const float *cos, const float *sin, 
 }
 
 /*
- * Rows of x [rows, cols] normalised without weights: LayerNorm (x - mean) / sqrt(var + eps) with the biased variance,
- * or RMSNorm (rms != 0) x / sqrt(mean(x^2) + eps). out may not alias x.
+ * Rows of x [rows, cols] normalised: LayerNorm (x - mean) / sqrt(var + eps) with the biased variance, or RMSNorm
+ * (rms != 0) x / sqrt(mean(x^2) + eps); then times w[cols] and plus b[cols] when given (null: none). out may not
+ * alias x.
  */
 EXPORT("normalize_rows")
-void normalize_rows(const float *x, float *out, int rows, int cols, int rms, float eps) {
+void normalize_rows(const float *x, float *out, int rows, int cols, int rms, float eps, const float *w,
+                    const float *b) {
   for (int r = 0; r < rows; r++) {
     const float *xr = x + r * cols;
     float *o = out + r * cols;
@@ -180,6 +182,10 @@ void normalize_rows(const float *x, float *out, int rows, int cols, int rms, flo
     const float var = dot(o, o, cols) / (float)cols;
     const float inv = 1.0f / __builtin_sqrtf(var + eps);
     for (int i = 0; i < cols; i++) o[i] *= inv;
+    if (w)
+      for (int i = 0; i < cols; i++) o[i] *= w[i];
+    if (b)
+      for (int i = 0; i < cols; i++) o[i] += b[i];
   }
 }
 

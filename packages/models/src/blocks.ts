@@ -1,7 +1,7 @@
 /**
  * One transformer layer of each architecture on 2-D activations [N = B*T, H].
  */
-import { decodeAttentionFromQkv } from '@ocrm/core';
+import { decodeAttentionFromQkv, normalizeRows } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { attend, attendHeadsOuter } from './attention';
 import type { ModelConfig } from './config';
@@ -29,19 +29,27 @@ function normalized(ctx: LayerContext, x: tf.Tensor2D): tf.Tensor2D {
   return normalize(x, ctx.config.norm, ctx.config.normEps);
 }
 
+/** The norm's elementwise weight and (LayerNorm) bias. */
+function normWeights(ctx: LayerContext, key: string): { weight: tf.Tensor1D; bias?: tf.Tensor1D } {
+  const weight = ctx.weight(`${key}.w`) as tf.Tensor1D;
+  if (ctx.config.norm === 'rmsnorm') return { weight };
+  return { weight, bias: ctx.weight(`${key}.b`) as tf.Tensor1D };
+}
+
 /** The norm's elementwise weight (and bias for LayerNorm) applied to normalized rows. */
 function affine(ctx: LayerContext, key: string, xn: tf.Tensor2D): tf.Tensor2D {
-  const w = ctx.weight(`${key}.w`) as tf.Tensor1D;
-  return normAffine(
-    xn,
-    w,
-    ctx.config.norm === 'rmsnorm' ? undefined : (ctx.weight(`${key}.b`) as tf.Tensor1D),
-  );
+  const { weight, bias } = normWeights(ctx, key);
+  return normAffine(xn, weight, bias);
+}
+
+/** The whole norm as `@ocrm/core`'s fused kernel where available (wasm, no tape); undefined elsewhere. */
+function fusedNorm(ctx: LayerContext, key: string, x: tf.Tensor2D): tf.Tensor2D | undefined {
+  return normalizeRows(x, ctx.config.norm, ctx.config.normEps, normWeights(ctx, key));
 }
 
 /** Applies the model's norm (`key` = `h0.ln1`, `ln_f`, ...). x [N, H] → [N, H]. */
 export function norm(ctx: LayerContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
-  return affine(ctx, key, normalized(ctx, x));
+  return fusedNorm(ctx, key, x) ?? affine(ctx, key, normalized(ctx, x));
 }
 
 /**
@@ -255,10 +263,16 @@ export function decoderLayer(
   past?: { keys: tf.Tensor4D; values: tf.Tensor4D },
 ): { x: tf.Tensor2D; keys: tf.Tensor4D; values: tf.Tensor4D } {
   if (ctx.config.parallelResidual) {
-    // Both norms read the same x: normalize once, apply each norm's own weights.
-    const xn = normalized(ctx, x);
-    const attn = selfAttention(ctx, layer, affine(ctx, `h${layer}.ln1`, xn), past);
-    const y = x.add(attn.out).add(mlp(ctx, layer, affine(ctx, `h${layer}.ln2`, xn))) as tf.Tensor2D;
+    // Both norms read the same x: one fused kernel per norm, or normalize once and apply each norm's own weights.
+    let ln1 = fusedNorm(ctx, `h${layer}.ln1`, x);
+    let ln2 = ln1 && fusedNorm(ctx, `h${layer}.ln2`, x);
+    if (!ln1 || !ln2) {
+      const xn = normalized(ctx, x);
+      ln1 = affine(ctx, `h${layer}.ln1`, xn);
+      ln2 = affine(ctx, `h${layer}.ln2`, xn);
+    }
+    const attn = selfAttention(ctx, layer, ln1, past);
+    const y = x.add(attn.out).add(mlp(ctx, layer, ln2)) as tf.Tensor2D;
     return { x: y, keys: attn.keys, values: attn.values };
   }
   const attn = selfAttention(ctx, layer, norm(ctx, `h${layer}.ln1`, x), past);

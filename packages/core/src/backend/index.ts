@@ -15,5 +15,5 @@ export {
   initBackend,
   setBackendForTests,
 } from './init-backend';
-export { NORMALIZE_ROWS_KERNEL, normalizeRows } from './normalize-rows';
+export { NORMALIZE_ROWS_KERNEL, type NormAffine, normalizeRows } from './normalize-rows';
 export { installWasmFixes, uninstallWasmFixes, wasmFixesInstalled } from './wasm-fixes';

@@ -85,4 +85,24 @@ describe('normalizeRows (fused wasm LayerNorm / RMSNorm without weights)', () =>
     });
     tf.dispose([grad(y), y]);
   });
+
+  it('applies the weight and bias in the same call', async () => {
+    await setBackendForTests('wasm');
+    installWasmFixes();
+    const x = tf.randomNormal([4, 12], 1, 3, 'float32', 3) as tf.Tensor2D;
+    const weight = tf.randomNormal([12], 1, 0.5, 'float32', 4) as tf.Tensor1D;
+    const bias = tf.randomNormal([12], 0, 0.5, 'float32', 5) as tf.Tensor1D;
+    for (const kind of ['layernorm', 'rmsnorm'] as const) {
+      for (const withBias of [true, false]) {
+        const want = tf.tidy(() => {
+          const scaled = reference(x, kind, 1e-5).mul(weight);
+          return withBias ? scaled.add(bias) : scaled;
+        });
+        const got = normalizeRows(x, kind, 1e-5, { weight, bias: withBias ? bias : undefined })!;
+        expect(maxDiff(got.dataSync(), want.dataSync()), `${kind} bias ${withBias}`).toBeLessThan(2e-6);
+        tf.dispose([got, want]);
+      }
+    }
+    tf.dispose([x, weight, bias]);
+  });
 });

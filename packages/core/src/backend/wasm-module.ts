@@ -28,7 +28,16 @@ export interface FusedKernelExports {
   decode_attention(...args: number[]): void;
   decode_attention_qkv(...args: number[]): void;
   gelu(x: number, out: number, n: number, tanhForm: number): void;
-  normalize_rows(x: number, out: number, rows: number, cols: number, rms: number, eps: number): void;
+  normalize_rows(
+    x: number,
+    out: number,
+    rows: number,
+    cols: number,
+    rms: number,
+    eps: number,
+    w: number,
+    b: number,
+  ): void;
 }
 
 /** Instances per tfjs-wasm module (null where the module cannot be instantiated). */
