@@ -1,17 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { restoreBackendAfterAll } from '../test/restore-backend';
 import { decodeAttention, decodeAttentionFromQkv } from './decode-attention';
 import { setBackendForTests } from './init-backend';
 import { installWasmFixes, uninstallWasmFixes } from './wasm-fixes';
 
-let initial: string;
-beforeAll(() => {
-  initial = tf.getBackend();
-});
-afterAll(async () => {
-  installWasmFixes();
-  await tf.setBackend(initial);
-});
+restoreBackendAfterAll();
+afterAll(() => installWasmFixes());
 
 type Layout = { B: number; nH: number; kvH: number; P: number; hd: number; headsOuter: boolean };
 

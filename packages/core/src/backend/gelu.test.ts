@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { restoreBackendAfterAll } from '../test/restore-backend';
 import { fusedGelu } from './gelu';
 import { setBackendForTests } from './init-backend';
 import { installWasmFixes } from './wasm-fixes';
 
-let initial: string;
-beforeAll(() => {
-  initial = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initial);
-});
+restoreBackendAfterAll();
 
 /** erf in float64: its Taylor series for |z| < 2.5, else 1 - erfc(|z|) by erfc's continued fraction. */
 function erf64(z: number): number {

@@ -1,16 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { restoreBackendAfterAll } from '../test/restore-backend';
 import { setBackendForTests } from './init-backend';
 import { normalizeRows } from './normalize-rows';
 import { installWasmFixes } from './wasm-fixes';
 
-let initial: string;
-beforeAll(() => {
-  initial = tf.getBackend();
-});
-afterAll(async () => {
-  await tf.setBackend(initial);
-});
+restoreBackendAfterAll();
 
 /** The norms in float64 (the truth both float32 computations approximate). */
 function exact(x: tf.Tensor2D, kind: 'layernorm' | 'rmsnorm', eps: number): Float64Array {

@@ -19,6 +19,7 @@ export {
   type MockScoreFn,
   rowTokens,
 } from './mocks/mock-reward-model';
+export { restoreBackendAfterAll } from './restore-backend';
 export { extractFirstTsBlock, type RunReadmeExampleOptions, runReadmeExample } from './run-readme-example';
 export { pickToken, runSampling } from './sampling';
 export { TINY_MODEL_FILE } from './tiny/tiny-params';
