@@ -1,7 +1,8 @@
 /*
  * Fused kernels for tfjs-wasm, compiled to a small WebAssembly module that imports tfjs-wasm's memory
- * (src/backend/wasm-module.ts): one decoding step of attention with the key/value cache append
- * (src/backend/decode-attention.ts) and the weight-free part of LayerNorm / RMSNorm (src/backend/normalize-rows.ts).
+ * (src/backend/wasm-module.ts): one decoding step of attention with the key/value cache append, from separate q/k/v
+ * or from a fused q/k/v projection's rows with rotary embeddings (src/backend/decode-attention.ts); LayerNorm /
+ * RMSNorm with optional weight and bias (src/backend/normalize-rows.ts); GELU (src/backend/gelu.ts).
  *
  * Build: npm run build:wasm -w @ocrm/core (clang 14+, wasm-ld; regenerates src/backend/kernels-wasm.ts).
  *
