@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-backend';
-import { fusedKernelReady, fusedKernels, heapOffset, type WasmModuleLike } from './wasm-module';
+import { fusedKernelReady, heapOffset, requireFusedKernels, type WasmModuleLike } from './wasm-module';
 
 /** Kernel name of the fused decoding attention (wasm only). */
 export const DECODE_ATTENTION_KERNEL = 'OcrmDecodeAttention';
@@ -29,8 +29,7 @@ export const decodeAttentionKernel: tf.KernelFunc = ({ inputs, backend, attrs })
   const wasm = backend as unknown as WasmBackendLike;
   const { q, k, v, pastK, pastV, bias } = inputs as unknown as Record<string, tf.TensorInfo>;
   const { numHeads, numKvHeads, headsOuter, scale } = attrs as unknown as DecodeAttentionAttrs;
-  const run = fusedKernels(wasm)?.decode_attention;
-  if (!run) throw new Error(`${DECODE_ATTENTION_KERNEL}: this tfjs-wasm build cannot run it (shared memory)`);
+  const run = requireFusedKernels(wasm, DECODE_ATTENTION_KERNEL).decode_attention;
   const [d0, d1, P, hd] = (pastK as tf.TensorInfo).shape as [number, number, number, number];
   const B = headsOuter ? d1 : d0;
   const S = P + 1;
@@ -124,9 +123,7 @@ export const decodeAttentionQkvKernel: tf.KernelFunc = ({ inputs, backend, attrs
     rotaryDim: number;
     qScale: number;
   };
-  const run = fusedKernels(wasm)?.decode_attention_qkv;
-  if (!run)
-    throw new Error(`${DECODE_ATTENTION_QKV_KERNEL}: this tfjs-wasm build cannot run it (shared memory)`);
+  const run = requireFusedKernels(wasm, DECODE_ATTENTION_QKV_KERNEL).decode_attention_qkv;
   const [nH, B, P, hd] = (pastK as tf.TensorInfo).shape as [number, number, number, number];
   const S = P + 1;
   const out = wasm.makeOutput([B, numHeads * hd], 'float32');

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-backend';
-import { fusedKernelReady, fusedKernels, heapOffset } from './wasm-module';
+import { fusedKernelReady, heapOffset, requireFusedKernels } from './wasm-module';
 
 /** Kernel name of the fused GELU (wasm only). */
 export const GELU_KERNEL = 'OcrmGelu';
@@ -14,8 +14,7 @@ export const geluKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = backend as unknown as WasmBackendLike;
   const { x } = inputs as unknown as { x: tf.TensorInfo };
   const { tanhForm } = attrs as unknown as { tanhForm: boolean };
-  const run = fusedKernels(wasm)?.gelu;
-  if (!run) throw new Error(`${GELU_KERNEL}: this tfjs-wasm build cannot run it (shared memory)`);
+  const run = requireFusedKernels(wasm, GELU_KERNEL).gelu;
   const out = wasm.makeOutput(x.shape, 'float32');
   run(heapOffset(wasm, x), heapOffset(wasm, out), tf.util.sizeFromShape(x.shape), tanhForm ? 1 : 0);
   return out;

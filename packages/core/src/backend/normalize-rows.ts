@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-backend';
-import { fusedKernelReady, fusedKernels, heapOffset } from './wasm-module';
+import { fusedKernelReady, heapOffset, requireFusedKernels } from './wasm-module';
 
 /** Kernel name of the fused row normalisation (wasm only). */
 export const NORMALIZE_ROWS_KERNEL = 'OcrmNormalizeRows';
@@ -15,8 +15,7 @@ export const normalizeRowsKernel: tf.KernelFunc = ({ inputs, backend, attrs }) =
   const wasm = backend as unknown as WasmBackendLike;
   const { x, weight, bias } = inputs as unknown as Record<string, tf.TensorInfo | undefined>;
   const { rms, eps } = attrs as unknown as { rms: boolean; eps: number };
-  const run = fusedKernels(wasm)?.normalize_rows;
-  if (!run) throw new Error(`${NORMALIZE_ROWS_KERNEL}: this tfjs-wasm build cannot run it (shared memory)`);
+  const run = requireFusedKernels(wasm, NORMALIZE_ROWS_KERNEL).normalize_rows;
   const [rows, cols] = (x as tf.TensorInfo).shape as [number, number];
   const out = wasm.makeOutput([rows, cols], 'float32');
   const at = (t: tf.TensorInfo | undefined) => (t ? heapOffset(wasm, t) : 0);

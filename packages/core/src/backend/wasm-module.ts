@@ -3,6 +3,7 @@
  * tensors where they live. Used by `decode-attention.ts` and `normalize-rows.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { BackendError } from '../errors';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 import type { WasmBackendLike } from './wasm-backend';
 
@@ -59,6 +60,18 @@ export function fusedKernels(backend: WasmBackendLike): FusedKernelExports | nul
     found = instance.exports as unknown as FusedKernelExports;
   }
   instances.set(module, found);
+  return found;
+}
+
+/** {@link fusedKernels} for a kernel function about to run: a clear error where the module cannot run. */
+export function requireFusedKernels(backend: WasmBackendLike, kernelName: string): FusedKernelExports {
+  const found = fusedKernels(backend);
+  if (!found)
+    throw new BackendError(
+      `The fused wasm kernel ${kernelName} cannot run on this tfjs-wasm build (a threaded build's shared memory). ` +
+        'Call it through its @ocrm/core function (decodeAttention, normalizeRows, fusedGelu, ...), which falls ' +
+        'back to tensor ops there, or use the single-threaded wasm build.',
+    );
   return found;
 }
 
