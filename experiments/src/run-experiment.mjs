@@ -2,7 +2,7 @@
 // @ts-check
 /**
  * `npm run experiment [-- --quick | --smoke] [--ablation] [--seeds 0,1,2] [--out DIR] [--docs DIR] [--jobs 2]
- *   [--report-only] [--wall MINUTES]`
+ *   [--report-only] [--wall MINUTES] [--ablation-wall MINUTES]`
  *
  * Runs the arms of issue 10 (standard RLHF, iterated λ = 0 with KL previous / SFT, OCRM at the tuned λ and at the
  * paper's 0.001 with KL previous / SFT, normalised or not, DPO, WPO) over seeds, plus a λ × α sweep on one seed,
@@ -121,8 +121,10 @@ export async function main(argv) {
         concurrency: Number(flags.jobs ?? 2),
         log,
       });
-  // --wall MINUTES: the wall time of the run being reported (with --report-only).
+  // --wall MINUTES: the wall time of the run being reported (with --report-only); --ablation-wall MINUTES: that of
+  // the ablation when it ran as a second invocation.
   const wallSeconds = flags.wall ? Number(flags.wall) * 60 : (Date.now() - t0) / 1000;
+  const ablationWallSeconds = flags['ablation-wall'] ? Number(flags['ablation-wall']) * 60 : undefined;
   const byId = new Map(results.map((r) => [r.id, r]));
   const metrics = [];
   for (const job of jobs) {
@@ -150,6 +152,7 @@ export async function main(argv) {
     profile,
     seeds,
     wallSeconds,
+    ablationWallSeconds,
     preset: plan.preset,
     baseConfig: /** @type {any} */ (PRESETS[plan.preset]?.config ?? {}),
     extra,

@@ -21,9 +21,27 @@ export function cell(s, digits = 3) {
 }
 
 /**
+ * "52.9 min for 47 runs" (or, with the ablation timed apart, "… then 6.1 min for its 3 runs").
+ * @param {number} seconds
+ * @param {readonly JobMetrics[]} jobs
+ * @param {number | undefined} ablationSeconds
+ */
+export function wallTime(seconds, jobs, ablationSeconds) {
+  const ablation = jobs.filter((j) => j.group === 'ablation').length;
+  if (ablationSeconds === undefined || !ablation)
+    return `${(seconds / 60).toFixed(1)} min for ${jobs.length} runs`;
+  return (
+    `${(seconds / 60).toFixed(1)} min for the ${jobs.length - ablation} runs of \`npm run experiment\`, then ` +
+    `${(ablationSeconds / 60).toFixed(1)} min for the ${ablation} runs of the \`roundStart\` ablation ` +
+    '(`-- --ablation`, resuming the same run folder)'
+  );
+}
+
+/**
  * @param {{ jobs: readonly JobMetrics[], docsDir: string, notesFile?: string, command: string, profile: string,
- *   seeds: readonly number[], wallSeconds: number, preset: string, baseConfig: Record<string, unknown>,
- *   extra?: string }} o
+ *   seeds: readonly number[], wallSeconds: number, ablationWallSeconds?: number, preset: string,
+ *   baseConfig: Record<string, unknown>, extra?: string }} o `ablationWallSeconds`: when the ablation ran as a
+ *   second invocation (`--ablation` resuming the same folder), its wall time; `wallSeconds` is then the first's.
  * @returns {Promise<string>} the markdown written
  */
 export async function writeResults(o) {
@@ -112,7 +130,7 @@ export async function writeResults(o) {
     '',
     `- Seeds: ${o.seeds.join(', ')}${sweep.length ? `; sweep on seed ${sweep[0]?.seed}` : ''}.`,
     `- Machine: ${machine}.`,
-    `- Wall time: ${(o.wallSeconds / 60).toFixed(1)} min for ${o.jobs.length} runs, two processes in parallel; SFT, pairs, labels and RM-1 shared by the arms of a seed, PPO round 1 shared by the iterated and OCRM arms.${missing.length ? ` Not finished (killed or failed; left out of the tables): ${missing.join(', ')}.` : ''}`,
+    `- Wall time: ${wallTime(o.wallSeconds, o.jobs, o.ablationWallSeconds)}, two processes in parallel; SFT, pairs, labels and RM-1 shared by the arms of a seed, PPO round 1 shared by the iterated and OCRM arms.${missing.length ? ` Not finished (killed or failed; left out of the tables): ${missing.join(', ')}.` : ''}`,
     `- SFT gold (${how}, eval prompts): ${cell(sftGold)}.`,
     '',
     '## Main table',
