@@ -7,7 +7,7 @@
  * Runs the arms of issue 10 (standard RLHF, iterated λ = 0 with KL previous / SFT, OCRM at the tuned λ and at the
  * paper's 0.001 with KL previous / SFT, normalised or not, DPO, WPO) over seeds, plus a λ × α sweep on one seed,
  * as child processes of the `ocrm` CLI (two at a time), then writes `docs/results.md` and `docs/figures/*.svg`.
- * `--ablation` (full form) adds the `roundStart` ablation (3 runs on the sweep seed, ~6 minutes) to the same run
+ * `--ablation` (full form) adds the `roundStart` ablation (3 runs on the sweep seed, ~5 minutes) to the same run
  * folder. Rerunning with the same `--out` resumes: finished stages are skipped.
  */
 import { existsSync } from 'node:fs';
