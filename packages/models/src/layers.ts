@@ -2,7 +2,7 @@
  * Building blocks of the forward pass: norms, activations, linear layers, rotary embeddings, embedding lookup.
  * All functions take and return tensors the caller owns; call them inside `tf.tidy`.
  */
-import { fusedGelu, normalizeRows, wasmFixesInstalled } from '@ocrm/core';
+import { fusedGelu, wasmFixesInstalled } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 
@@ -100,12 +100,10 @@ export function normAffine(xn: tf.Tensor2D, w: tf.Tensor1D, b?: tf.Tensor1D): tf
 /**
  * The weight-free part of a norm over the last axis: `(x - mean)·rsqrt(var + eps)` (LayerNorm) or
  * `x·rsqrt(mean(x²) + eps)` (RMSNorm), with the biased variance like PyTorch; the norm is this then
- * {@link normAffine}. x [N, H] → [N, H]. Without a gradient tape on tfjs-wasm this is `@ocrm/core`'s fused
- * `normalizeRows` kernel (one call instead of seven element-wise kernels).
+ * {@link normAffine}. x [N, H] → [N, H]. (Without a gradient tape on tfjs-wasm, `blocks.ts` runs the whole norm as
+ * `@ocrm/core`'s fused `normalizeRows` instead.)
  */
 export function normalize(x: tf.Tensor2D, kind: 'layernorm' | 'rmsnorm', eps: number): tf.Tensor2D {
-  const fused = normalizeRows(x, kind, eps);
-  if (fused) return fused;
   if (kind === 'rmsnorm') return x.mul(x.square().mean(-1, true).add(eps).rsqrt());
   const centered = x.sub(x.mean(-1, true));
   return centered.mul(centered.square().mean(-1, true).add(eps).rsqrt());

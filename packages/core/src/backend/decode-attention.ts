@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendLike } from './wasm-backend';
-import { fusedKernelReady, heapOffset, requireFusedKernels, type WasmModuleLike } from './wasm-module';
+import { fusedKernelReady, heapOffset, requireFusedKernels, withScratch } from './wasm-module';
 
 /** Kernel name of the fused decoding attention (wasm only). */
 export const DECODE_ATTENTION_KERNEL = 'OcrmDecodeAttention';
@@ -37,10 +37,8 @@ export const decodeAttentionKernel: tf.KernelFunc = ({ inputs, backend, attrs })
   const out = wasm.makeOutput([B, numHeads * hd], 'float32');
   const keys = wasm.makeOutput(cacheShape, 'float32');
   const values = wasm.makeOutput(cacheShape, 'float32');
-  const module = wasm.wasm as unknown as WasmModuleLike;
-  const scratch = module._malloc(S * 4);
   const at = (t: tf.TensorInfo) => heapOffset(wasm, t);
-  try {
+  withScratch(wasm, S, (scratch) =>
     run(
       at(q as tf.TensorInfo),
       at(k as tf.TensorInfo),
@@ -59,10 +57,8 @@ export const decodeAttentionKernel: tf.KernelFunc = ({ inputs, backend, attrs })
       P,
       hd,
       headsOuter ? 1 : 0,
-    );
-  } finally {
-    module._free(scratch);
-  }
+    ),
+  );
   return [out, keys, values];
 };
 
@@ -129,10 +125,8 @@ export const decodeAttentionQkvKernel: tf.KernelFunc = ({ inputs, backend, attrs
   const out = wasm.makeOutput([B, numHeads * hd], 'float32');
   const keys = wasm.makeOutput([nH, B, S, hd], 'float32');
   const values = wasm.makeOutput([nH, B, S, hd], 'float32');
-  const module = wasm.wasm as unknown as WasmModuleLike;
-  const scratch = module._malloc((S + hd) * 4);
   const at = (t: tf.TensorInfo | undefined) => (t ? heapOffset(wasm, t) : 0);
-  try {
+  withScratch(wasm, S + hd, (scratch) =>
     run(
       at(qkv),
       at(cos),
@@ -150,10 +144,8 @@ export const decodeAttentionQkvKernel: tf.KernelFunc = ({ inputs, backend, attrs
       nH,
       P,
       hd,
-    );
-  } finally {
-    module._free(scratch);
-  }
+    ),
+  );
   return [out, keys, values];
 };
 

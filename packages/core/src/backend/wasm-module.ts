@@ -86,6 +86,17 @@ export function fusedKernelReady(kernelName: string): boolean {
   return fusedKernels(tf.backend() as unknown as WasmBackendLike) !== null;
 }
 
+/** Runs `fn` with a temporary buffer of `floats` float32 values in tfjs-wasm's heap (its byte offset), freed after. */
+export function withScratch(backend: WasmBackendLike, floats: number, fn: (scratch: number) => void): void {
+  const module = backend.wasm as unknown as WasmModuleLike;
+  const scratch = module._malloc(floats * 4);
+  try {
+    fn(scratch);
+  } finally {
+    module._free(scratch);
+  }
+}
+
 /** Heap byte offset of a tensor's data on the wasm backend. */
 export function heapOffset(backend: WasmBackendLike, t: tf.TensorInfo): number {
   return backend.dataIdMap.get(t.dataId)!.memoryOffset;
