@@ -92,6 +92,8 @@ function checkIdRange(ids: tf.Tensor1D, vocabSize: number): void {
 export class TransformerModel implements Trainable<TransformerModel> {
   private specs: ParamSpec[];
   private trainableFlag: boolean;
+  /** Internal keys of the weights `trainableVariables()` returns; undefined = all of them. */
+  private trainableKeys: ReadonlySet<string> | undefined;
 
   /** @internal use `createModel` / `loadModel`. `params` are keyed by internal key and become owned by the model. */
   constructor(
@@ -126,7 +128,22 @@ export class TransformerModel implements Trainable<TransformerModel> {
 
   set trainable(value: boolean) {
     this.trainableFlag = value;
+    this.trainableKeys = undefined;
     for (const v of this.params.values()) v.trainable = value;
+  }
+
+  /**
+   * Trains only the weights whose internal key `select` accepts (e.g. `(key) => key === 'score'` for a frozen
+   * backbone with a trainable score head; keys as in {@link paramSpecs}: `embed`, `h0.qkv.w`, `ln_f.w`, `score`).
+   * The others get no gradient and so no optimizer state. Makes the model trainable.
+   * @returns the internal keys now trained.
+   */
+  setTrainableParams(select: (key: string) => boolean): string[] {
+    const keys = this.specs.map((s) => s.key).filter(select);
+    this.trainableFlag = true;
+    this.trainableKeys = new Set(keys);
+    for (const [key, v] of this.params) v.trainable = this.trainableKeys.has(key);
+    return keys;
   }
 
   /** Parameter specs (Hugging Face names, shapes, layouts) in variable order. */
@@ -141,9 +158,14 @@ export class TransformerModel implements Trainable<TransformerModel> {
     return out;
   }
 
-  /** {@link variables} when trainable, else `{}`. */
+  /** {@link variables} when trainable (only those chosen by {@link setTrainableParams} if it was called), else `{}`. */
   trainableVariables(): NamedVariables {
-    return this.trainableFlag ? this.variables() : {};
+    if (!this.trainableFlag) return {};
+    const keys = this.trainableKeys;
+    if (!keys) return this.variables();
+    const out: NamedVariables = {};
+    for (const spec of this.specs) if (keys.has(spec.key)) out[spec.hfName] = this.params.get(spec.key)!;
+    return out;
   }
 
   /** The internal weight for a key (`h0.qkv.w`), or undefined. Not a copy: do not dispose. */
@@ -157,7 +179,10 @@ export class TransformerModel implements Trainable<TransformerModel> {
     const specs = paramLayout(this.config, { lmHead: this.params.has('lm_head'), scoreHead: true });
     const spec = specs[specs.length - 1];
     const init = initParam(spec, this.config, options.seed ?? 0);
-    this.params.set('score', tf.variable(init, this.trainableFlag));
+    this.params.set(
+      'score',
+      tf.variable(init, this.trainableFlag && (this.trainableKeys?.has('score') ?? true)),
+    );
     init.dispose();
     this.specs = specs;
   }

@@ -12,6 +12,7 @@ export {
 } from './bradley-terry';
 export { computeRewardOffset, type RewardOffsetOptions } from './compute-reward-offset';
 export { evaluatePairs, type PairRewards, scorePairs } from './evaluate-pairs';
+export { FeatureCache } from './feature-cache';
 export { lastValidIndex } from './last-valid-index';
 export { NeuralGoldJudge, type NeuralGoldJudgeOptions } from './neural-gold-judge';
 export {
@@ -32,3 +33,8 @@ export {
   trainRewardModel,
   trainRewardModelIter,
 } from './train-reward-model';
+export {
+  REWARD_MODEL_TRAINABLE,
+  type RewardModelTrainable,
+  trainableSelector,
+} from './trainable-params';

@@ -13,7 +13,9 @@ import {
 } from '@ocrm/core';
 import { loadModel, saveModel, TransformerModel } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
+import { FeatureCache } from './feature-cache';
 import { lastValidIndex } from './last-valid-index';
+import { type RewardModelTrainable, trainableSelector } from './trainable-params';
 
 /** `config.json` key holding the reward offset (the mean reward of the reference responses). */
 export const REWARD_OFFSET_KEY = 'ocrm_reward_offset';
@@ -22,6 +24,12 @@ export const REWARD_OFFSET_KEY = 'ocrm_reward_offset';
 export interface FromBackboneOptions {
   /** Seed of the score head's initialisation (normal, std 1/sqrt(H+1)). Default 0. */
   seed?: number;
+  /**
+   * Which weights train (default `'all'`, the official choice); see {@link RewardModelTrainable}. With `'head'` the
+   * frozen backbone's last-token features are cached per distinct response (`score` then costs one `[B, H]·[H]`
+   * product once every response has been seen).
+   */
+  trainable?: RewardModelTrainable;
 }
 
 /** Options of {@link ScalarRewardModel.load}. */
@@ -50,6 +58,8 @@ export interface LoadRewardModelOptions {
 export class ScalarRewardModel implements RewardModel, ValueModel {
   readonly specificationVersion = SPECIFICATION_VERSION;
   private offset: number;
+  /** Last-token features of the frozen backbone (head-only training), else undefined. */
+  private featureCache: FeatureCache | undefined;
 
   private constructor(
     /** The backbone with its score head (owned). */
@@ -75,9 +85,10 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     options: FromBackboneOptions = {},
   ): Promise<ScalarRewardModel> {
     const seed = options.seed ?? 0;
+    const trainable = options.trainable ?? 'all';
     if (typeof source === 'string') {
       const model = await loadModel(source, { lmHead: false, scoreHead: true, seed });
-      return new ScalarRewardModel(model);
+      return ScalarRewardModel.withTrainable(model, trainable);
     }
     const params = new Map<string, tf.Variable>();
     for (const spec of source.paramSpecs()) {
@@ -86,7 +97,44 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     }
     const model = new TransformerModel(source.config, params, { trainable: true, hfConfig: source.hfConfig });
     model.addScoreHead({ seed });
-    return new ScalarRewardModel(model);
+    return ScalarRewardModel.withTrainable(model, trainable);
+  }
+
+  private static withTrainable(model: TransformerModel, trainable: RewardModelTrainable): ScalarRewardModel {
+    const select = trainableSelector(trainable, model.config.numLayers);
+    if (trainable !== 'all') model.setTrainableParams(select);
+    const rm = new ScalarRewardModel(model);
+    if (trainable === 'head') rm.featureCache = new FeatureCache(model.config.hiddenSize);
+    return rm;
+  }
+
+  /** Distinct responses whose frozen-backbone features are cached (0 unless the head alone trains). */
+  get cachedFeatures(): number {
+    return this.featureCache?.count ?? 0;
+  }
+
+  /**
+   * `[B, H]` final hidden state (after the final norm) at each row's last valid token; zeros for an all-padding row.
+   * Caller owns the tensor.
+   */
+  lastTokenFeatures(batch: TokenBatch): tf.Tensor2D {
+    const { batchSize: B, seqLength: T } = batch;
+    const H = this.model.config.hiddenSize;
+    const last = lastValidIndex(batch);
+    return tf.tidy(() => {
+      const { ids, mask, positions } = batchTensors(batch);
+      const { hidden } = this.model.forward({ inputIds: ids, attentionMask: mask, positionIds: positions });
+      const rows = tf.tensor1d(
+        Array.from(last, (t, b) => b * T + Math.max(t, 0)),
+        'int32',
+      );
+      const picked = tf.gather(hidden.reshape([B * T, H]), rows) as tf.Tensor2D;
+      const valid = tf.tensor2d(
+        Array.from(last, (t) => (t >= 0 ? 1 : 0)),
+        [B, 1],
+      );
+      return tf.mul(picked, valid) as tf.Tensor2D;
+    });
   }
 
   /**
@@ -127,6 +175,15 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
   /** `[B]` scores at each row's last valid token, minus the reward offset. A row without tokens scores `-offset`. */
   score(batch: TokenBatch): tf.Tensor1D {
     const { batchSize: B, seqLength: T } = batch;
+    const cache = this.featureCache;
+    if (cache) {
+      const head = this.model.weight('score')!;
+      return tf.tidy(() => {
+        const features = cache.features(batch, (missing) => this.lastTokenFeatures(missing));
+        const picked = tf.matMul(features, head as tf.Tensor2D).reshape([B]);
+        return (this.offset === 0 ? picked : tf.sub(picked, this.offset)) as tf.Tensor1D;
+      });
+    }
     const last = lastValidIndex(batch);
     const pick = new Float32Array(B * T);
     last.forEach((t, b) => {
