@@ -84,30 +84,50 @@ export function importanceWeighting(
     name: `importance(ratioExponent=${ratioExponent}, alpha=${alpha})`,
     config,
     weigh(input: WeightingInput): DetailedWeightingResult {
-      const sums = truncateTokens === undefined ? fullSums(input) : truncatedSums(input, truncateTokens);
-      const n = sums.policyChosen.length;
-      const logWeights = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const pc = sums.policyChosen[i]!;
-        const pr = sums.policyRejected[i]!;
-        const sc = sums.samplerChosen[i]!;
-        const sr = sums.samplerRejected[i]!;
-        if (!Number.isFinite(pc) || !Number.isFinite(pr) || !Number.isFinite(sc) || !Number.isFinite(sr)) {
-          throw new NumericError(
-            `pair ${i}: non-finite log-prob sum (policy ${pc}, ${pr}; sampler ${sc}, ${sr})`,
-            {
-              hint: 'check the policy forward pass (NaN weights?) and the recorded sampler sums',
-            },
-          );
-        }
-        let lw = ratioExponent * (logRelativeRatio(pc, sc, alpha) + logRelativeRatio(pr, sr, alpha));
-        if (clipLogWeight !== undefined) lw = Math.min(clipLogWeight, Math.max(-clipLogWeight, lw));
-        if (!Number.isFinite(lw)) throw new NumericError(`pair ${i}: log-weight ${lw} is not finite`);
-        logWeights[i] = positiveZero(lw);
-      }
+      const ratios = pairLogRatios(input, alpha, truncateTokens);
+      const logWeights = scaleLogRatios(ratios, ratioExponent, clipLogWeight);
       return { logWeights, diagnostics: weightDiagnostics(logWeights) };
     },
   };
+}
+
+/**
+ * `[N]` λ-free pair log-ratios `log r(chosen_i) + log r(rejected_i)` (relative ratio with mix `alpha`, sums over the
+ * first `truncateTokens` tokens when given), float64. Non-finite inputs throw `NumericError` naming the pair.
+ */
+export function pairLogRatios(input: WeightingInput, alpha: number, truncateTokens?: number): Float64Array {
+  const sums = truncateTokens === undefined ? fullSums(input) : truncatedSums(input, truncateTokens);
+  const n = sums.policyChosen.length;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const pc = sums.policyChosen[i]!;
+    const pr = sums.policyRejected[i]!;
+    const sc = sums.samplerChosen[i]!;
+    const sr = sums.samplerRejected[i]!;
+    if (!Number.isFinite(pc) || !Number.isFinite(pr) || !Number.isFinite(sc) || !Number.isFinite(sr)) {
+      throw new NumericError(
+        `pair ${i}: non-finite log-prob sum (policy ${pc}, ${pr}; sampler ${sc}, ${sr})`,
+        {
+          hint: 'check the policy forward pass (NaN weights?) and the recorded sampler sums',
+        },
+      );
+    }
+    out[i] = logRelativeRatio(pc, sc, alpha) + logRelativeRatio(pr, sr, alpha);
+  }
+  return out;
+}
+
+/** `[N]` log-weights `λ · ratio_i`, clipped to `[-clip, clip]` when `clip` is given; finite, +0 for zeros. */
+export function scaleLogRatios(ratios: ArrayLike<number>, lambda: number, clip?: number): Float64Array {
+  const n = ratios.length;
+  const logWeights = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let lw = lambda * ratios[i]!;
+    if (clip !== undefined) lw = Math.min(clip, Math.max(-clip, lw));
+    if (!Number.isFinite(lw)) throw new NumericError(`pair ${i}: log-weight ${lw} is not finite`);
+    logWeights[i] = positiveZero(lw);
+  }
+  return logWeights;
 }
 
 interface Sums {

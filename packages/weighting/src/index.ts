@@ -2,6 +2,14 @@
  * @packageDocumentation
  * The OCRM step: sequence log-prob sums, importance weighting strategies and their diagnostics.
  */
+export {
+  type AdaptiveImportanceWeightingConfig,
+  type AdaptiveWeightingResult,
+  type AdaptiveWeightingStrategy,
+  adaptiveImportanceWeighting,
+  essFractionAt,
+  lambdaForEss,
+} from './adaptive-importance-weighting';
 export { composeWeighting } from './compose-weighting';
 export {
   checkWeightingInput,
@@ -9,7 +17,9 @@ export {
   type ImportanceWeightingConfig,
   importanceWeighting,
   logRelativeRatio,
+  pairLogRatios,
   resolveImportanceWeightingConfig,
+  scaleLogRatios,
 } from './importance-weighting';
 export { logAddExp, logSumExp } from './log-math';
 export {
@@ -21,7 +31,12 @@ export {
   weightingInput,
 } from './sequence-log-probs';
 export { uniformWeighting } from './uniform-weighting';
-export { type WeighPairsOptions, type WeighPairsResult, weighPairs } from './weigh-pairs';
+export {
+  recordedSamplerTemperature,
+  type WeighPairsOptions,
+  type WeighPairsResult,
+  weighPairs,
+} from './weigh-pairs';
 export {
   type DetailedWeightDiagnostics,
   type DetailedWeightingResult,

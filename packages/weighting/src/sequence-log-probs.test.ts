@@ -120,7 +120,7 @@ describe('weighPairs', () => {
       weighPairs({
         policy: mock,
         sampler,
-        pairs: [{ ...pairs[0]!, ...recorded }],
+        pairs: [{ ...pairs[0]!, ...recorded, samplerTemperature: 1 }],
         strategy: importanceWeighting({ ratioExponent: 0.5, alpha: 0 }),
       }),
     );
@@ -133,10 +133,67 @@ describe('weighPairs', () => {
       policy: mock,
       sampler,
       pairs,
+      samplerTemperature: 1,
       strategy: importanceWeighting({ ratioExponent: 1, alpha: 0, truncateTokens: 1 }),
     });
     expect(truncated.policyLogProbs.perToken).toBeDefined();
     expect(truncated.samplerDrift).toBeUndefined();
     expect(truncated.logWeights[0]).toBeCloseTo(L(0.3) - L(0.25) + L(0.4) - L(0.25), 6);
+  });
+});
+
+describe('weighPairs temperatures', () => {
+  // Position-only distributions; at temperature τ: log softmax(log p / τ).
+  const policy = new MockPolicy({ vocabSize: 3, distributions: [[0.2, 0.3, 0.5]] });
+  const sampler = new MockPolicy({ vocabSize: 3, distributions: [[0.4, 0.4, 0.2]] });
+  const tempered = (p: number[], tau: number, y: number) => {
+    const z = p.map((x) => x ** (1 / tau));
+    return Math.log(z[y]! / z.reduce((a, b) => a + b, 0));
+  };
+  // EOS = 1: chosen [2, 1] (two tokens), rejected [1].
+  const pair = { ...makePair('t', [2], [2, 1], [1]), samplerTemperature: 1.0 };
+
+  it("numerator at the policy temperature, denominator at the pairs' temperature (hand-computed)", async () => {
+    const result = await weighPairs({
+      policy,
+      sampler,
+      pairs: [pair],
+      policyTemperature: 0.7,
+      strategy: importanceWeighting({ ratioExponent: 1, alpha: 0 }),
+    });
+    const pol = [0.2, 0.3, 0.5];
+    const sam = [0.4, 0.4, 0.2];
+    const sPolicy = tempered(pol, 0.7, 2) + tempered(pol, 0.7, 1);
+    const sSampler = tempered(sam, 1, 2) + tempered(sam, 1, 1);
+    const logR = sPolicy - sSampler + (tempered(pol, 0.7, 1) - tempered(sam, 1, 1));
+    expect(result.temperatures).toEqual({ policy: 0.7, sampler: 1 });
+    expect(result.logWeights[0]).toBeCloseTo(logR, 6);
+    // Both at 1.0 (the old silent assumption) gives another weight.
+    const naive = await weighPairs({
+      policy,
+      sampler,
+      pairs: [pair],
+      policyTemperature: 1,
+      strategy: importanceWeighting({ ratioExponent: 1, alpha: 0 }),
+    });
+    expect(Math.abs(naive.logWeights[0]! - logR)).toBeGreaterThan(0.03);
+  });
+
+  it('needs a sampler temperature: recorded on the pairs or given; mixed temperatures are refused', async () => {
+    const strategy = importanceWeighting({ ratioExponent: 1, alpha: 0 });
+    const bare = makePair('u', [2], [2, 1], [1]);
+    await expect(weighPairs({ policy, sampler, pairs: [bare], strategy })).rejects.toThrow(
+      /record no samplerTemperature/,
+    );
+    await expect(
+      weighPairs({
+        policy,
+        sampler,
+        pairs: [pair, { ...bare, samplerTemperature: 0.7 }],
+        strategy,
+      }),
+    ).rejects.toThrow(/different temperatures/);
+    const given = await weighPairs({ policy, sampler, pairs: [bare], strategy, samplerTemperature: 0.5 });
+    expect(given.temperatures).toEqual({ policy: 0.5, sampler: 0.5 });
   });
 });

@@ -39,9 +39,14 @@ export interface PreferencePair {
   goldRejected?: number;
   /** True when the gold scores tie (the pair is kept, labelled to the first response, excluded from accuracy). */
   tie?: boolean;
-  /** Summed log-prob of each response under the sampler, recorded at sampling time (temperature 1). */
+  /** Summed log-prob of each response under the sampler, recorded at sampling time (at `samplerTemperature`). */
   logpSamplerChosen?: number;
   logpSamplerRejected?: number;
+  /**
+   * Temperature the pair was sampled at (pure temperature sampling): the behaviour distribution is the sampler's
+   * logits / this. The importance weights' denominator is computed at it. Absent in pairs from elsewhere.
+   */
+  samplerTemperature?: number;
   /** Log importance weight of the pair for reward-model training (absent = 0, weight 1). */
   logWeight?: number;
 }

@@ -1,9 +1,9 @@
 import type { SpecificationVersion } from './common';
 
 /**
- * Input of a {@link WeightingStrategy}: summed response log-probs (through the first EOS, temperature 1) of each
- * labelled pair under the current policy and under the *sampler* (the distribution the pairs were drawn from, i.e.
- * SFT; never the PPO KL reference). Float64 host arrays of length N (pairs), in the pairs' order.
+ * Input of a {@link WeightingStrategy}: summed response log-probs (through the first EOS) of each labelled pair
+ * under the current policy (at the temperature it samples with) and under the *sampler* (the distribution the pairs
+ * were drawn from, i.e. SFT at the pairs' temperature; never the PPO KL reference). Float64 host arrays of length N (pairs), in the pairs' order.
  */
 export interface WeightingInput {
   logpPolicyChosen: Float64Array;

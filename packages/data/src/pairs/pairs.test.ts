@@ -30,6 +30,7 @@ describe('samplePairs', () => {
     let ended = 0;
     for (const pair of pairs) {
       expect(pair.promptIds).toEqual(tok.encode(pair.prompt));
+      expect(pair.samplerTemperature).toBe(1);
       for (const [ids, text, logp] of [
         [pair.chosenIds, pair.chosen, pair.logpSamplerChosen],
         [pair.rejectedIds, pair.rejected, pair.logpSamplerRejected],

@@ -33,7 +33,7 @@ export interface SamplePairsOptions {
  * second). Each response keeps its ids through the first EOS, its decoded text (without the EOS; other special
  * tokens the policy produced are kept, `skipSpecialTokens: false`, so the judge sees them) and its summed log-prob
  * through the first EOS under the sampling distribution (`logpSampler*`; at `temperature` ≠ 1 that is the tempered
- * distribution). Pair ids: `{promptId}-p{pass}`.
+ * distribution), and `samplerTemperature`. Pair ids: `{promptId}-p{pass}`.
  *
  * RNG: call c of pass p uses `{ seed, stream: p * 100003 + c }`; both samples of a prompt are rows of the same call.
  * @throws InvalidArgumentError for bad options.
@@ -86,6 +86,7 @@ export async function samplePairs(
           rejectedIds: b.ids,
           logpSamplerChosen: a.logp,
           logpSamplerRejected: b.logp,
+          samplerTemperature: temperature,
         });
       }
       options.onProgress?.(pairs.length, total);
