@@ -29,7 +29,7 @@ export function printSummary(result: PipelineResult, write: (line: string) => vo
   for (const round of result.rounds) {
     if (round.essFraction !== undefined && round.essFraction > 0.99) {
       write(
-        `warning: round ${round.round} weights are nearly uniform (ESS ${fmt(round.essFraction)}): the correction did nothing; raise weighting.ratioExponent.`,
+        `warning: round ${round.round} weights are nearly uniform (ESS ${fmt(round.essFraction)}): the correction did nothing; raise weighting.ratioExponent (or lower weighting.targetEss).`,
       );
     }
   }

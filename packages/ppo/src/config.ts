@@ -21,7 +21,7 @@ export interface PpoConfig {
   maxNewTokens: number;
   /** KL penalty coefficient β (`kl_coef`). */
   klCoef: number;
-  /** Where the score enters the rewards. */
+  /** Where the score enters the rewards (default `'eos'`; official `ppo.py`: `'eosPlus1'`). */
   scorePosition: ScorePosition;
   /** Score given to a response without EOS instead of the reward model's (paper: -1; `penalty_reward_value`);
    * `null` switches the penalty off (the reward model's score at the last token is used). */
@@ -54,7 +54,7 @@ export interface PpoConfig {
   warmupUpdates: number;
   /** AdamW ε (`eps`; 1e-5 as in the reference, not PyTorch's 1e-8). */
   eps: number;
-  /** Decoupled weight decay of AdamW (`weight_decay`). */
+  /** Decoupled weight decay of AdamW (`weight_decay`; default 0; official `ppo.py`: torch's AdamW default 0.01). */
   weightDecay: number;
   /** AdamW β1. */
   beta1: number;

@@ -16,7 +16,14 @@ const common = {
   seed: 0,
   backend: 'auto',
   labels: { mode: 'argmax', temperature: 1 },
-  weighting: { alpha: 0.1, normalize: 'dataset', truncateTokens: null, clipLogWeight: null, module: null },
+  weighting: {
+    alpha: 0.1,
+    normalize: 'dataset',
+    targetEss: null,
+    truncateTokens: null,
+    clipLogWeight: null,
+    module: null,
+  },
 } as const;
 
 /**
@@ -57,7 +64,15 @@ const quick: Preset = {
     sft: { epochs: 2, batchSize: 32, learningRate: 2e-3, promptLossWeight: 0 },
     // 16,000 pairs: with 4,000 the RM (0.65 held-out accuracy) never lifted gold above the SFT level (docs/results.md).
     pairs: { passes: 2, temperature: 0.7, maxPrompts: 8000, microBatchSize: 128 },
-    rewardModel: { epochs: 1, batchSize: 32, learningRate: 5e-4 },
+    // `per-round` RM seeds: each round's RM is an independent re-draw (the setting of docs/results.md's appendix;
+    // `official-digest` uses the official `same`).
+    rewardModel: {
+      seedPolicy: 'per-round',
+      trainable: 'all',
+      epochs: 1,
+      batchSize: 32,
+      learningRate: 5e-4,
+    },
     ppo: {
       totalUpdates: 20,
       rolloutBatchSize: 64,
@@ -70,7 +85,49 @@ const quick: Preset = {
     },
     weighting: { ...common.weighting, ratioExponent: 0.3 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 32 },
-    eval: { prompts: 200, temperature: 0.7, everyUpdates: 4, klPrompts: 128, onPolicyPairs: 512 },
+    eval: {
+      prompts: 200,
+      temperature: 0.7,
+      everyUpdates: 4,
+      klPrompts: 128,
+      onPolicyPairs: 512,
+      samplesPerPrompt: 1,
+      greedy: false,
+    },
+  },
+};
+
+/**
+ * The `digest` task run the way the authors run OCRM (docs/algorithm.md "Official protocol"), at the `quick` sizes:
+ * - pairs sampled from SFT at temperature 1.0 (`ocrm_full_1B_tldr.sh`), PPO and the evaluation at 0.7; the weights'
+ *   numerator is π_{k−1} at 0.7 and the denominator π_SFT at 1.0 (the exact behaviour density);
+ * - every reward model fine-tunes the whole SFT model with RM-1's seed (`reward.py --seed=$SEED`), unnormalised
+ *   weights (both normalisation flags default off in `reward.py`);
+ * - each round is a fresh PPO run (`ppo.py`): policy from π_{k−1}, critic from RM-k, new AdamW with weight decay 0.01
+ *   (torch's default), learning rate back at its peak decaying to 0 over the round, KL against π_{k−1}; the score one
+ *   slot after the EOS (`eosPlus1`);
+ * - 3 rounds (the script's);
+ * - the eval stage also reports 4 samples per prompt and greedy decoding (the paper's near-greedy T = 0.01).
+ * One deviation: the paper's λ = 0.001 gives ESS/N = 1.000 on digest's 2-13-token responses (a no-op), so λ is
+ * chosen per round for ESS/N = 0.6 (`targetEss`).
+ */
+const officialDigest: Preset = {
+  name: 'official-digest',
+  description:
+    "digest task at the quick sizes with the authors' protocol (restarted rounds, same-seed RMs, pairs at T 1.0, " +
+    'eosPlus1, weight decay 0.01), 3 rounds; adaptive λ (ESS/N 0.6) replaces λ = 0.001, a no-op on digest',
+  requires: [],
+  config: {
+    ...quick.config,
+    preset: 'official-digest',
+    rounds: 3,
+    roundStart: 'restart',
+    klReference: 'previous',
+    pairs: { ...quick.config.pairs, temperature: 1 },
+    rewardModel: { ...quick.config.rewardModel, seedPolicy: 'same', trainable: 'all' },
+    ppo: { ...quick.config.ppo, scorePosition: 'eosPlus1', weightDecay: 0.01 },
+    weighting: { ...common.weighting, normalize: 'none', ratioExponent: null, targetEss: 0.6 },
+    eval: { ...quick.config.eval, samplesPerPrompt: 4, greedy: true },
   },
 };
 
@@ -98,10 +155,16 @@ const smoke: Preset = {
     },
     sft: { epochs: 1, batchSize: 32, learningRate: 2e-3 },
     pairs: { passes: 1, temperature: 0.7, maxPrompts: 32, microBatchSize: 32 },
-    rewardModel: { epochs: 1, batchSize: 16, learningRate: 5e-4 },
+    rewardModel: {
+      seedPolicy: 'per-round',
+      trainable: 'all',
+      epochs: 1,
+      batchSize: 16,
+      learningRate: 5e-4,
+    },
     ppo: { totalUpdates: 2, rolloutBatchSize: 8, learningRate: 1e-3, klCoef: 0.05, temperature: 0.7 },
     dpo: { beta: 0.05, learningRate: 1e-4, batchSize: 16 },
-    eval: { prompts: 8, temperature: 0.7, everyUpdates: 1, klPrompts: 8, onPolicyPairs: 8 },
+    eval: { ...quick.config.eval, prompts: 8, everyUpdates: 1, klPrompts: 8, onPolicyPairs: 8 },
   },
 };
 
@@ -119,11 +182,25 @@ const paperTldr: Preset = {
     model: { source: 'hub', repo: 'EleutherAI/pythia-1b-deduped' },
     sft: { epochs: 1, batchSize: 128, learningRate: 3e-6 },
     pairs: { passes: 1, temperature: 1, maxPrompts: null, microBatchSize: 64 },
-    rewardModel: { epochs: 1, batchSize: 64, learningRate: 3e-6 },
+    rewardModel: {
+      seedPolicy: 'same',
+      trainable: 'all',
+      epochs: 1,
+      batchSize: 64,
+      learningRate: 3e-6,
+    },
     ppo: { totalUpdates: 1000, rolloutBatchSize: 512, learningRate: 3e-6, klCoef: 0.05, temperature: 0.7 },
     weighting: { ...common.weighting, ratioExponent: 0.001 },
     dpo: { beta: 0.05, learningRate: 3e-6, batchSize: 64 },
-    eval: { prompts: 512, temperature: 0, everyUpdates: 50, klPrompts: 256, onPolicyPairs: 1024 },
+    eval: {
+      prompts: 512,
+      temperature: 0,
+      everyUpdates: 50,
+      klPrompts: 256,
+      onPolicyPairs: 1024,
+      samplesPerPrompt: 1,
+      greedy: false,
+    },
   },
 };
 
@@ -157,6 +234,7 @@ const paperAlpaca: Preset = {
 export const PRESETS: Readonly<Record<string, Preset>> = Object.freeze({
   quick,
   smoke,
+  'official-digest': officialDigest,
   'paper-tldr': paperTldr,
   'paper-alpaca': paperAlpaca,
 });

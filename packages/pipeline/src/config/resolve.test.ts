@@ -85,4 +85,40 @@ describe('mergeConfig', () => {
     );
     expect(merged.model).toEqual({ source: 'local', path: 'm' });
   });
+
+  it('checks the official-protocol options before anything runs, naming the field', async () => {
+    const bad = (overrides: Record<string, unknown>) => () =>
+      resolvePipelineConfig({ preset: 'quick', overrides });
+    expect(bad({ weighting: { targetEss: 0.5 } })).toThrow(
+      /weighting\.targetEss.*mutually exclusive.*ratioExponent to null/,
+    );
+    expect(bad({ weighting: { ratioExponent: null, targetEss: 0 } })).toThrow(/weighting\.targetEss/);
+    expect(bad({ weighting: { ratioExponent: null, targetEss: 1.5 } })).toThrow(/weighting\.targetEss.*<= 1/);
+    expect(bad({ weighting: { ratioExponent: null } })).toThrow(/weighting\.ratioExponent.*targetEss/);
+    expect(bad({ rewardModel: { trainable: 'backbone' } })).toThrow(/rewardModel\.trainable.*"head"/);
+    expect(bad({ rewardModel: { seedPolicy: 'random' } })).toThrow(/rewardModel\.seedPolicy/);
+    expect(
+      bad({
+        rewardModel: { trainable: 'head' },
+        model: { source: 'scratch', config: { num_hidden_layers: 0 } },
+      }),
+    ).toThrow(/rewardModel\.trainable.*backbone to freeze/);
+    expect(bad({ eval: { samplesPerPrompt: 0 } })).toThrow(/eval\.samplesPerPrompt/);
+    const file = await fileWith('run.yaml', 'weighting:\n  targetEss: 0.4\n');
+    expect(() => resolvePipelineConfig({ file })).toThrow(/run\.yaml:2/);
+    const ok = resolvePipelineConfig({ overrides: { weighting: { ratioExponent: null, targetEss: 0.4 } } });
+    expect(ok.weighting.targetEss).toBe(0.4);
+  });
+
+  it('official-digest uses every official protocol choice', () => {
+    const c = resolvePipelineConfig({ preset: 'official-digest' });
+    expect(c.roundStart).toBe('restart');
+    expect(c.rounds).toBe(3);
+    expect(c.rewardModel.seedPolicy).toBe('same');
+    expect(c.pairs.temperature).toBe(1);
+    expect(c.ppo).toMatchObject({ temperature: 0.7, scorePosition: 'eosPlus1', weightDecay: 0.01 });
+    expect(c.weighting).toMatchObject({ ratioExponent: null, normalize: 'none' });
+    expect(c.weighting.targetEss).toBeGreaterThan(0);
+    expect(c.eval).toMatchObject({ greedy: true, samplesPerPrompt: 4 });
+  });
 });

@@ -41,10 +41,19 @@ export const labelsSchema = z.strictObject({
   temperature: z.number().positive(),
 });
 
-/** The OCRM weighting step (DESIGN §4 "Weights"). */
+/** The OCRM weighting step (docs/algorithm.md "Weights"). */
 export const weightingSchema = z.strictObject({
-  /** λ in the paper: exponent of the density ratio. 0 turns the correction off. */
-  ratioExponent: z.number().min(0),
+  /**
+   * λ in the paper: exponent of the density ratio (official scripts: 0.001). 0 turns the correction off. `null` when
+   * `targetEss` chooses λ per round.
+   */
+  ratioExponent: z.number().min(0).nullable(),
+  /**
+   * Adaptive λ: the ESS/N in (0, 1] each round's weights must have; λ is chosen per round by bisection (±0.01) and
+   * recorded as `weights/ratio_exponent`. Mutually exclusive with `ratioExponent` (set that to null). A fixed λ
+   * means a different correction at every drift; a target ESS fixes what the correction costs instead.
+   */
+  targetEss: z.number().gt(0).max(1).nullable(),
   /** Relative-ratio mix α in [0, 1]; each response's ratio is capped at 1/α. */
   alpha: z.number().min(0).max(1),
   /** Normalise weights to mean 1: not at all, per RM batch, or over the whole dataset (log space). */
@@ -72,50 +81,110 @@ export const evalSchema = z.strictObject({
   klPrompts: z.int().positive(),
   /** Fresh on-policy pairs used to measure each RM's accuracy against gold labels. */
   onPolicyPairs: z.int().min(0),
+  /**
+   * Responses sampled per prompt at `temperature` in the `eval` stage (K; the metrics average over the K·P responses,
+   * shrinking the per-prompt sampling noise). The PPO curve keeps one.
+   */
+  samplesPerPrompt: z.int().min(1),
+  /**
+   * Also evaluate greedy (argmax) decoding in the `eval` stage, reported as `eval/greedy/*`: the paper evaluates at
+   * T = 0.01, which is argmax up to near-ties.
+   */
+  greedy: z.boolean(),
 });
 
+/** Reward-model seeds across OCRM rounds. */
+export const RM_SEED_POLICIES = ['same', 'per-round'] as const;
+
+/**
+ * The reward-model section: the pipeline's own fields (below) plus `@ocrm/reward-model` `RewardModelConfig` fields
+ * (`learningRate`, `batchSize`, …), which its resolver checks.
+ */
+export const rewardModelSectionSchema = z
+  .object({
+    /**
+     * `same` (the official behaviour: `reward.py --seed=$SEED` in every round): RM-k gets RM-1's head initialisation
+     * and data order, so at λ = 0 RM-k is RM-1 bit for bit and the weights are the only difference between them.
+     * `per-round`: each round's RM has its own seed (an independent re-draw; what the `quick` preset used before).
+     */
+    seedPolicy: z.enum(RM_SEED_POLICIES),
+    /**
+     * Which weights train: `all` (official), `head` (a linear head on the frozen SFT backbone, features cached), or
+     * `last-block` (the last block, final norm and head). See `RewardModelTrainable` in `@ocrm/reward-model`.
+     */
+    trainable: z.enum(['all', 'head', 'last-block']),
+  })
+  .catchall(z.unknown());
+
 /** The whole pipeline configuration (resolved: every field present). */
-export const pipelineConfigSchema = z.strictObject({
-  /** Preset the config started from. */
-  preset: z.string(),
-  /** Built-in task name (`digest`, `tldr-mini`) and its options. */
-  task: z.strictObject({
-    name: z.string().min(1),
-    options: z.record(z.string(), z.unknown()),
-    /** Module file exporting a custom `GoldJudge` (default export, `judge`, or a factory taking the task). */
-    judgeModule: z.string().optional(),
-  }),
-  method: z.enum(METHODS),
-  /** OCRM / iterated rounds (each: weights → RM → PPO). `rlhf` runs one RM and one PPO stage with the same total
-   * PPO updates. */
-  rounds: z.int().min(1).max(20),
-  /** What later rounds' KL penalty is against: the previous policy (the paper) or SFT throughout (the control). */
-  klReference: z.enum(['previous', 'sft']),
-  /**
-   * How PPO round k > 1 starts. `continue` (default): it continues round k−1's PPO run — the trained critic, the AdamW
-   * moments, one learning-rate schedule and prompt order spanning all rounds (so the rounds together run exactly
-   * the schedule of the one-stage `rlhf` arm) — with the reward model (and the KL reference, per `klReference`)
-   * swapped at the boundary. `continue-fresh-critic`: the same, but the critic starts again from RM_k (with fresh
-   * moments). `restart`: a fresh PPO run per round (critic from RM_k, new AdamW, the learning rate back at its peak);
-   * measured to break the policy down in round 2's first updates (docs/results.md).
-   */
-  roundStart: z.enum(['continue', 'continue-fresh-critic', 'restart']),
-  seed: z.int().min(0),
-  backend: z.enum(BACKENDS),
-  model: modelSchema,
-  /** SFT config (`@ocrm/policy` `SftConfig` fields). */
-  sft: stageSection,
-  pairs: pairsSchema,
-  labels: labelsSchema,
-  /** Reward-model training config (`@ocrm/reward-model` fields). */
-  rewardModel: stageSection,
-  /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
-  ppo: stageSection,
-  weighting: weightingSchema,
-  /** DPO/WPO config (`@ocrm/dpo` fields). */
-  dpo: stageSection,
-  eval: evalSchema,
-});
+export const pipelineConfigSchema = z
+  .strictObject({
+    /** Preset the config started from. */
+    preset: z.string(),
+    /** Built-in task name (`digest`, `tldr-mini`) and its options. */
+    task: z.strictObject({
+      name: z.string().min(1),
+      options: z.record(z.string(), z.unknown()),
+      /** Module file exporting a custom `GoldJudge` (default export, `judge`, or a factory taking the task). */
+      judgeModule: z.string().optional(),
+    }),
+    method: z.enum(METHODS),
+    /** OCRM / iterated rounds (each: weights → RM → PPO). `rlhf` runs one RM and one PPO stage with the same total
+     * PPO updates. */
+    rounds: z.int().min(1).max(20),
+    /** What later rounds' KL penalty is against: the previous policy (the paper) or SFT throughout (the control). */
+    klReference: z.enum(['previous', 'sft']),
+    /**
+     * How PPO round k > 1 starts. `continue` (default): it continues round k−1's PPO run — the trained critic, the AdamW
+     * moments, one learning-rate schedule and prompt order spanning all rounds (so the rounds together run exactly
+     * the schedule of the one-stage `rlhf` arm) — with the reward model (and the KL reference, per `klReference`)
+     * swapped at the boundary. `continue-fresh-critic`: the same, but the critic starts again from RM_k (with fresh
+     * moments). `restart`: a fresh PPO run per round (critic from RM_k, new AdamW, the learning rate back at its peak);
+     * measured to break the policy down in round 2's first updates (docs/results.md).
+     */
+    roundStart: z.enum(['continue', 'continue-fresh-critic', 'restart']),
+    seed: z.int().min(0),
+    backend: z.enum(BACKENDS),
+    model: modelSchema,
+    /** SFT config (`@ocrm/policy` `SftConfig` fields). */
+    sft: stageSection,
+    pairs: pairsSchema,
+    labels: labelsSchema,
+    /** Reward-model training config (`seedPolicy`, `trainable` and `@ocrm/reward-model` fields). */
+    rewardModel: rewardModelSectionSchema,
+    /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
+    ppo: stageSection,
+    weighting: weightingSchema,
+    /** DPO/WPO config (`@ocrm/dpo` fields). */
+    dpo: stageSection,
+    eval: evalSchema,
+  })
+  .superRefine((config, ctx) => {
+    const w = config.weighting;
+    if (w.ratioExponent !== null && w.targetEss !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weighting', 'targetEss'],
+        message:
+          'targetEss and ratioExponent are mutually exclusive: set weighting.ratioExponent to null to use targetEss.',
+      });
+    }
+    if (w.ratioExponent === null && w.targetEss === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weighting', 'ratioExponent'],
+        message: 'set weighting.ratioExponent (λ) or weighting.targetEss (adaptive λ).',
+      });
+    }
+    const layers = config.model.source === 'scratch' ? config.model.config.num_hidden_layers : undefined;
+    if (config.rewardModel.trainable !== 'all' && typeof layers === 'number' && layers < 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['rewardModel', 'trainable'],
+        message: `'${config.rewardModel.trainable}' needs a backbone to freeze, but model.config.num_hidden_layers is ${layers}.`,
+      });
+    }
+  });
 
 /** A resolved pipeline configuration. */
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;

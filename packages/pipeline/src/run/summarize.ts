@@ -53,7 +53,7 @@ export async function summarizeRun(
   const report: RunSummary = {
     method: config.method,
     seed: config.seed,
-    label: `${config.method}${config.method === 'ocrm' ? ` λ=${config.weighting.ratioExponent}` : ''} (seed ${config.seed})`,
+    label: `${config.method}${config.method === 'ocrm' ? ` ${lambdaLabel(config.weighting)}` : ''} (seed ${config.seed})`,
     rounds: evaluated
       .filter((e) => e.round > 0)
       .map((e) => ({
@@ -73,3 +73,8 @@ export async function summarizeRun(
 
 /** Path of a stage's folder (for callers outside the run directory API). */
 export const stageFolder = (root: string, stage: string) => join(root, stage);
+
+/** `λ=0.3`, or `ESS/N=0.6` for an adaptive λ. */
+function lambdaLabel(w: { ratioExponent: number | null; targetEss?: number | null }): string {
+  return typeof w.targetEss === 'number' ? `ESS/N=${w.targetEss}` : `λ=${w.ratioExponent}`;
+}

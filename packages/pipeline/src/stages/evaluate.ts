@@ -39,8 +39,8 @@ async function onPolicyPairs(ctx: StageContext, policy: Policy, round: number): 
 }
 
 /**
- * `eval`: every round's policy on held-out prompts (responses at `eval.temperature`, the same seed as PPO's curve) —
- * gold score, win rate against the references, proxy score
+ * `eval`: every round's policy on held-out prompts (`eval.samplesPerPrompt` responses a prompt at `eval.temperature`,
+ * the same seed as PPO's curve; with `eval.greedy` also argmax responses, as `eval/greedy/*`) — gold score, win rate against the references, proxy score
  * under that round's RM, KL to SFT — and each RM's accuracy against gold labels on fresh pairs from the policy it
  * was trained for (`rm/accuracy_start`: policy_{k-1}) and the policy PPO ended at (`rm/accuracy`: policy_k), and on
  * held-out SFT pairs (`rm/accuracy_sft`). Writes `eval/results.json`.
@@ -49,6 +49,8 @@ export const evalStage: StageRunner = async (ctx) => {
   const { config, run, task, judge } = ctx;
   const paths = runPaths(run);
   const prompts = task.evalPrompts.slice(0, config.eval.prompts);
+  // K samples per prompt: the prompts repeated K times (rows draw independent random numbers).
+  const repeatedPrompts = Array.from({ length: config.eval.samplesPerPrompt }, () => prompts).flat();
   const klPromptIds = task.evalPrompts
     .slice(0, config.eval.klPrompts)
     .map((p) => task.tokenizer.encode(p.prompt));
@@ -65,16 +67,22 @@ export const evalStage: StageRunner = async (ctx) => {
         ? await loadRewardModel(paths.rewardModel(rewardModelStageFor(config, rmRound)))
         : undefined;
       try {
-        const metrics = await evaluateGold(policy, {
-          prompts,
-          tokenizer: task.tokenizer,
-          judge,
-          rewardModel: rm,
-          maxNewTokens: task.maxResponseTokens,
-          temperature: config.eval.temperature,
-          seed: seedFor(config.seed, 'eval'),
-          signal: ctx.signal,
-        });
+        const gold = (temperature: number, rows: typeof prompts) =>
+          evaluateGold(policy, {
+            prompts: rows,
+            tokenizer: task.tokenizer,
+            judge,
+            rewardModel: rm,
+            maxNewTokens: task.maxResponseTokens,
+            temperature,
+            seed: seedFor(config.seed, 'eval'),
+            signal: ctx.signal,
+          });
+        const metrics = await gold(config.eval.temperature, repeatedPrompts);
+        if (config.eval.greedy) {
+          for (const [key, value] of Object.entries(await gold(0, prompts)))
+            metrics[key.replace(/^eval\//, 'eval/greedy/')] = value;
+        }
         metrics['eval/kl_sft'] =
           round === 0
             ? 0

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
 import { computeRewardOffset, trainRewardModel } from '@ocrm/reward-model';
 import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
+import type { PipelineConfig } from '../config/schema';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { freshRewardModel } from './models';
@@ -24,8 +25,17 @@ export async function weightedPairs(
 }
 
 /**
+ * The seed of RM-k (head initialisation and data order): RM-1's in every round under `rewardModel.seedPolicy: 'same'`
+ * (official), round k's own under `'per-round'`.
+ */
+export function rewardModelSeed(config: PipelineConfig, round: number): number {
+  return seedFor(config.seed, 'rm', config.rewardModel.seedPolicy === 'same' ? 1 : round);
+}
+
+/**
  * `rm-k`: a reward model trained afresh from SFT on the labelled pairs (round 1 unweighted; round k ≥ 2 weighted by
- * `weights-k`), then centred: the mean reward of the SFT demonstrations' responses is stored as its offset.
+ * `weights-k`) with the weights `rewardModel.trainable` selects and the seed of {@link rewardModelSeed}, then
+ * centred: the mean reward of the SFT demonstrations' responses is stored as its offset.
  */
 export const rewardModelStage: StageRunner = async (ctx, stage) => {
   const { config, run, task } = ctx;
@@ -37,7 +47,9 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
     round >= 2
       ? await weightedPairs(labelled, paths.weights(`weights-${round}`), config.weighting.normalize)
       : labelled;
-  const rm = await freshRewardModel(paths.sftModel, seedFor(config.seed, 'rm', round));
+  const { seedPolicy: _seedPolicy, trainable, ...trainerConfig } = config.rewardModel;
+  const seed = rewardModelSeed(config, round);
+  const rm = await freshRewardModel(paths.sftModel, seed, trainable);
   try {
     const result = await trainRewardModel({
       rewardModel: rm,
@@ -45,9 +57,9 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
       evalPairs: heldout,
       padId: task.tokenizer.padId,
       config: {
-        seed: seedFor(config.seed, 'rm', round),
+        seed,
         weightNormalization: config.weighting.normalize === 'batch' ? 'batch' : 'none',
-        ...config.rewardModel,
+        ...trainerConfig,
       },
       checkpointDir: join(run.stagePath(stage.name), 'checkpoint'),
       stage: stage.name,

@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { resolvePpoConfig } from '@ocrm/ppo';
 import {
+  adaptiveImportanceWeighting,
   computeSequenceLogProbs,
   importanceWeighting,
   recordedSamplerLogProbs,
+  recordedSamplerTemperature,
   samplerDrift,
   weightingInput,
   writeWeightDiagnostics,
@@ -15,9 +18,11 @@ import { loadPolicy } from './models';
 
 /**
  * `weights-k` (the OCRM step): summed log-probs of every labelled pair under policy_{k-1} and under SFT (the same
- * full-forward function, at the temperature the pairs were sampled with, `pairs.temperature`: the behaviour
- * distribution is the tempered SFT policy, and the target is policy_{k-1} sampled the same way; at 1.0 this is the
- * paper's π_{k-1}(y|x) / π_SFT(y|x)), then the weighting strategy's log-weights and their diagnostics.
+ * full-forward function), each at its own temperature: the numerator π_{k−1} at PPO's rollout temperature
+ * (`ppo.temperature`, the distribution PPO samples from and the RM will meet), the denominator π_SFT at the
+ * temperature the pairs were sampled with (recorded on the pairs; `pairs.temperature` for pairs that do not record
+ * one) — the exact behaviour density. Then the weighting strategy's log-weights (fixed λ = `ratioExponent`, or λ
+ * chosen for `targetEss`, recorded as `weights/ratio_exponent`) and their diagnostics.
  * Warns when the weights do nothing (ESS > 0.99) or are degenerate (ESS < 0.1).
  */
 export const weightsStage: StageRunner = async (ctx, stage) => {
@@ -26,20 +31,41 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   const round = stage.round ?? 2;
   const pairs = await readJsonlAll<PreferencePair>(paths.labelled);
   const keepPerToken = config.weighting.truncateTokens !== null;
-  const options = { temperature: config.pairs.temperature, keepPerToken, signal: ctx.signal };
+  const temperatures = {
+    policy: resolvePpoConfig(config.ppo).temperature,
+    sampler: recordedSamplerTemperature(pairs) ?? config.pairs.temperature,
+  };
+  const options = { keepPerToken, signal: ctx.signal };
   const sft = await loadPolicy(paths.sftModel, task, true);
-  const sftSums = await computeSequenceLogProbs(sft, pairs, options).finally(() => sft.dispose());
+  const sftSums = await computeSequenceLogProbs(sft, pairs, {
+    ...options,
+    temperature: temperatures.sampler,
+  }).finally(() => sft.dispose());
   const current = await loadPolicy(paths.policy(`ppo-${round - 1}`), task, true);
-  const policySums = await computeSequenceLogProbs(current, pairs, options).finally(() => current.dispose());
+  const policySums = await computeSequenceLogProbs(current, pairs, {
+    ...options,
+    temperature: temperatures.policy,
+  }).finally(() => current.dispose());
+  const w = config.weighting;
+  const shared = {
+    alpha: w.alpha,
+    truncateTokens: w.truncateTokens ?? undefined,
+    clipLogWeight: w.clipLogWeight ?? undefined,
+  };
   const strategy =
     ctx.weighting ??
-    importanceWeighting({
-      ratioExponent: config.weighting.ratioExponent,
-      alpha: config.weighting.alpha,
-      truncateTokens: config.weighting.truncateTokens ?? undefined,
-      clipLogWeight: config.weighting.clipLogWeight ?? undefined,
-    });
-  const { logWeights, diagnostics } = strategy.weigh(weightingInput(policySums, sftSums));
+    (w.targetEss !== null
+      ? adaptiveImportanceWeighting({ ...shared, targetEss: w.targetEss })
+      : importanceWeighting({ ...shared, ratioExponent: w.ratioExponent ?? 0 }));
+  const weighed = strategy.weigh(weightingInput(policySums, sftSums));
+  const { logWeights, diagnostics } = weighed;
+  const ratioExponent =
+    'ratioExponent' in weighed && typeof weighed.ratioExponent === 'number'
+      ? weighed.ratioExponent
+      : ctx.weighting
+        ? Number.NaN
+        : (w.ratioExponent ?? Number.NaN);
+  // Drift against the sums recorded at sampling: only meaningful at the sampling temperature (the denominator's).
   const drift = samplerDrift(sftSums, recordedSamplerLogProbs(pairs));
   await writeWeightsJsonl(paths.weights(stage.name), pairs, logWeights);
   await writeWeightDiagnostics(paths.weightDiagnostics(stage.name), diagnostics);
@@ -52,6 +78,8 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   await writeJsonAtomic(join(run.stagePath(stage.name), 'log-probs.json'), {
     samplerDrift: drift,
     meanLogRatio,
+    temperatures,
+    ratioExponent,
   });
   for (const message of diagnostics.warnings)
     ctx.emit({ type: 'warning', stage: stage.name, message, time: Date.now() });
@@ -62,5 +90,6 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
     'weights/fraction_moved': diagnostics.fractionMoved,
     'weights/sampler_drift': drift,
     'weights/mean_log_ratio': meanLogRatio,
+    'weights/ratio_exponent': ratioExponent,
   };
 };
