@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // @ts-check
 /**
+ * `npm run experiment -- --study rm-shift …`: the RM-level study (see `rm-shift/run-rm-shift.mjs`).
+ *
  * `npm run experiment [-- --quick | --smoke] [--ablation] [--seeds 0,1,2] [--out DIR] [--docs DIR] [--jobs 2]
  *   [--report-only] [--wall MINUTES] [--ablation-wall MINUTES]`
  *
@@ -17,6 +19,7 @@ import { PRESETS } from '@ocrm/pipeline';
 import { mainArms, ocrmArm, planJobs, roundStartArms, sweepArms } from './arms.mjs';
 import { addMatchedKl, collectJob } from './collect.mjs';
 import { exploitSection } from './exploit-section.mjs';
+import { PROFILE_SEEDS, runRmShift } from './rm-shift/run-rm-shift.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
 import { writeResults } from './write-results.mjs';
 
@@ -90,6 +93,10 @@ function parseArgs(argv) {
 export async function main(argv) {
   const flags = parseArgs(argv);
   const profile = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
+  if (flags.study !== undefined && flags.study !== 'rm-shift' && flags.study !== 'appendix') {
+    throw new Error(`unknown --study ${String(flags.study)} (rm-shift, appendix)`);
+  }
+  if (flags.study === 'rm-shift') return studyRmShift(flags, profile);
   const lambda = flags.lambda ? Number(flags.lambda) : TUNED_LAMBDA;
   if (flags.ablation && profile !== 'full')
     throw new Error('--ablation belongs to the full form (drop --quick/--smoke)');
@@ -161,6 +168,28 @@ export async function main(argv) {
     `wrote ${join(docsDir, 'results.md')} (${failed} runs not finished) in ${(wallSeconds / 60).toFixed(1)} min`,
   );
   return { markdown, failed, wallSeconds };
+}
+
+/**
+ * @param {Record<string, string | boolean>} flags
+ * @param {'full' | 'quick' | 'smoke'} profile
+ */
+async function studyRmShift(flags, profile) {
+  const cli = join(repo, 'apps', 'reference', 'dist', 'bin.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first (npm run build).`);
+  const t0 = Date.now();
+  const { markdown } = await runRmShift({
+    profile,
+    seeds: typeof flags.seeds === 'string' ? flags.seeds.split(',').map(Number) : PROFILE_SEEDS[profile],
+    variants: typeof flags.variants === 'string' ? flags.variants.split(',') : undefined,
+    root: resolve(typeof flags.out === 'string' ? flags.out : join(repo, 'runs', `rm-shift-${profile}`)),
+    docsDir: resolve(typeof flags.docs === 'string' ? flags.docs : join(repo, 'docs')),
+    cli,
+    jobs: Number(flags.jobs ?? 2),
+    reportOnly: flags['report-only'] === true,
+    log: (line) => console.log(`[rm-shift ${new Date().toISOString().slice(11, 19)}] ${line}`),
+  });
+  return { markdown, failed: 0, wallSeconds: (Date.now() - t0) / 1000 };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

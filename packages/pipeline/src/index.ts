@@ -6,8 +6,11 @@
 export * from './config/index';
 export type { PipelineStages, StageContext } from './run/context';
 export type { PipelineEvent, StageName } from './run/events';
+export { runPaths } from './run/paths';
 export { type PlannedStage, planStages } from './run/plan';
 export { evaluateRun, reportRuns } from './run/report-runs';
 export type { PipelineResult, RoundSummary } from './run/result';
 export { type RunPipelineOptions, runPipeline } from './run/run-pipeline';
 export { summarizeRun } from './run/summarize';
+export { seedFor } from './stages/pairs';
+export { rewardModelSeed } from './stages/reward-model';

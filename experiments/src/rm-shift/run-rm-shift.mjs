@@ -1,0 +1,147 @@
+// @ts-check
+/**
+ * `npm run experiment -- --study rm-shift [--quick | --smoke] [--seeds 0,1,2,3,4] [--variants digest,digest-head]
+ *   [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ *
+ * The RM-level test of OCRM's mechanism (no PPO after round 1): for every variant and seed, a base run (one OCRM
+ * round of the `quick` preset: SFT, pairs, labels, RM-1, PPO-1) through the `ocrm` CLI, SFT shared between variants
+ * of a seed; then one worker per (variant, seed) trains the reward-model arms and scores them on fresh π_1 pairs;
+ * then `docs/rm-shift.md` and `rm-shift.json` are written. Two processes at a time; rerunning resumes everything.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
+import { analyzeVariant } from './analyze.mjs';
+import { BASE_OVERRIDES, rmArms, VARIANTS } from './design.mjs';
+import { writeRmShiftDoc } from './write-doc.mjs';
+
+const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
+/** The default seeds of each profile. */
+export const PROFILE_SEEDS = { full: [0, 1, 2, 3, 4], quick: [0, 1], smoke: [0] };
+
+/**
+ * @param {{ profile: 'full' | 'quick' | 'smoke', seeds?: number[], variants?: string[], root: string, docsDir: string,
+ *   cli: string, jobs?: number, reportOnly?: boolean, log?: (line: string) => void }} o
+ */
+export async function runRmShift(o) {
+  const log = o.log ?? (() => {});
+  const seeds = o.seeds ?? PROFILE_SEEDS[o.profile];
+  const variants = VARIANTS.filter((v) => !o.variants || o.variants.includes(v.key));
+  if (variants.length === 0) throw new Error(`no variant among ${o.variants?.join(', ')}`);
+  const preset = o.profile === 'smoke' ? 'smoke' : 'quick';
+  /** @type {import('../arms.mjs').Job[]} */
+  const jobs = [];
+  for (const seed of seeds)
+    for (const v of variants)
+      jobs.push({
+        id: `${v.key}/s${seed}`,
+        seed,
+        arm: {
+          key: v.key,
+          label: v.label,
+          group: 'rm-shift',
+          overrides: structuredCloneDeepMerge(BASE_OVERRIDES, v.overrides),
+        },
+        // SFT depends on the task, the model and the seed only: shared by the variants of a seed.
+        signatures: { sft: 'base' },
+      });
+  const t0 = Date.now();
+  if (!o.reportOnly) {
+    log(`rm-shift ${o.profile}: ${variants.length} variants × seeds ${seeds.join(',')}, out ${o.root}`);
+    const base = await runJobs(jobs, { root: o.root, cli: o.cli, preset, concurrency: o.jobs ?? 2, log });
+    const ok = new Set(base.filter((r) => r.exitCode === 0).map((r) => r.id));
+    await pool(
+      jobs.filter((j) => ok.has(j.id)),
+      o.jobs ?? 2,
+      (job) =>
+        runWorker(jobDir(o.root, job), join(jobDir(o.root, job), 'rm-shift'), o.profile, o.root, job.id, log),
+    );
+  }
+  const wallSeconds = (Date.now() - t0) / 1000;
+  /** @type {Record<string, ReturnType<typeof analyzeVariant> & { splits: Record<string, ReturnType<typeof analyzeVariant>> }>} */
+  const analysis = {};
+  for (const v of variants) {
+    /** @type {Record<number, any>} */
+    const bySeed = {};
+    for (const seed of seeds) {
+      const dir = join(o.root, `s${seed}`, v.key, 'rm-shift', 'arms');
+      if (!existsSync(dir)) continue;
+      bySeed[seed] = {};
+      for (const arm of rmArms(o.profile)) {
+        const file = join(dir, `${arm.key}.json`);
+        if (existsSync(file)) bySeed[seed][arm.key] = JSON.parse(await readFile(file, 'utf8'));
+      }
+    }
+    analysis[v.key] = {
+      ...analyzeVariant(bySeed),
+      splits: {
+        accuracyLonger: analyzeVariant(bySeed, 'accuracyLonger'),
+        accuracyRepeat: analyzeVariant(bySeed, 'accuracyRepeat'),
+        spearman: analyzeVariant(bySeed, 'spearman'),
+      },
+    };
+  }
+  await writeFile(join(o.root, 'rm-shift.json'), `${JSON.stringify({ seeds, analysis }, null, 2)}\n`);
+  const markdown = await writeRmShiftDoc({
+    docsDir: o.docsDir,
+    analysis,
+    variants,
+    seeds,
+    profile: o.profile,
+    wallSeconds: o.reportOnly ? Number.NaN : wallSeconds,
+    root: o.root,
+  });
+  log(`wrote ${join(o.docsDir, 'rm-shift.md')}`);
+  return { markdown, analysis };
+}
+
+/**
+ * Runs `work` over `items`, `concurrency` at a time.
+ * @template T
+ * @param {T[]} items @param {number} concurrency @param {(item: T) => Promise<unknown>} work
+ */
+async function pool(items, concurrency, work) {
+  const queue = [...items];
+  const runners = Array.from({ length: Math.max(1, concurrency) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  });
+  await Promise.all(runners);
+}
+
+/**
+ * One worker process (resumable: it skips what its study folder already has).
+ * @param {string} baseDir @param {string} studyDir @param {string} profile @param {string} root @param {string} id
+ * @param {(line: string) => void} log
+ */
+async function runWorker(baseDir, studyDir, profile, root, id, log) {
+  if (existsSync(join(studyDir, 'done.json'))) return 0;
+  await mkdir(join(root, 'logs'), { recursive: true });
+  const logFile = await open(join(root, 'logs', `rm-shift__${id.replace('/', '__')}.log`), 'a');
+  const t0 = Date.now();
+  log(`start arms of ${id}`);
+  const code = await new Promise((resolve) => {
+    const child = spawn(process.execPath, [worker, baseDir, studyDir, profile], {
+      stdio: ['ignore', logFile.fd, logFile.fd],
+    });
+    child.on('exit', (c, signal) => resolve(c ?? (signal ? 128 : 1)));
+    child.on('error', () => resolve(1));
+  });
+  await logFile.close();
+  log(
+    `${code === 0 ? 'done' : `FAILED (exit ${code})`} arms of ${id} in ${((Date.now() - t0) / 1000).toFixed(0)} s`,
+  );
+  return code;
+}
+
+/** Seeds that have finished arms in `root` (for --report-only). @param {string} root */
+export async function seedsIn(root) {
+  if (!existsSync(root)) return [];
+  return (await readdir(root))
+    .filter((d) => /^s\d+$/.test(d))
+    .map((d) => Number(d.slice(1)))
+    .sort((a, b) => a - b);
+}
