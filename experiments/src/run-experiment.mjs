@@ -19,6 +19,7 @@ import { PRESETS } from '@ocrm/pipeline';
 import { mainArms, ocrmArm, planJobs, roundStartArms, sweepArms } from './arms.mjs';
 import { addMatchedKl, collectJob } from './collect.mjs';
 import { exploitSection } from './exploit-section.mjs';
+import { FRONTIER_SEEDS, runFrontier } from './frontier/run-frontier.mjs';
 import { PROFILE_SEEDS, runRmShift } from './rm-shift/run-rm-shift.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
 import { writeResults } from './write-results.mjs';
@@ -93,10 +94,11 @@ function parseArgs(argv) {
 export async function main(argv) {
   const flags = parseArgs(argv);
   const profile = flags.smoke ? 'smoke' : flags.quick ? 'quick' : 'full';
-  if (flags.study !== undefined && flags.study !== 'rm-shift' && flags.study !== 'appendix') {
-    throw new Error(`unknown --study ${String(flags.study)} (rm-shift, appendix)`);
+  if (flags.study !== undefined && !['rm-shift', 'frontier', 'appendix'].includes(String(flags.study))) {
+    throw new Error(`unknown --study ${String(flags.study)} (rm-shift, frontier, appendix)`);
   }
   if (flags.study === 'rm-shift') return studyRmShift(flags, profile);
+  if (flags.study === 'frontier') return studyFrontier(flags, profile);
   const lambda = flags.lambda ? Number(flags.lambda) : TUNED_LAMBDA;
   if (flags.ablation && profile !== 'full')
     throw new Error('--ablation belongs to the full form (drop --quick/--smoke)');
@@ -190,6 +192,31 @@ async function studyRmShift(flags, profile) {
     log: (line) => console.log(`[rm-shift ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
   return { markdown, failed: 0, wallSeconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * @param {Record<string, string | boolean>} flags
+ * @param {'full' | 'quick' | 'smoke'} profile
+ */
+async function studyFrontier(flags, profile) {
+  const cli = join(repo, 'apps', 'reference', 'dist', 'bin.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: build the CLI first (npm run build).`);
+  return runFrontier({
+    profile,
+    variant: typeof flags.variant === 'string' ? flags.variant : 'digest-head',
+    targetEss: flags['target-ess'] ? Number(flags['target-ess']) : 0.6,
+    seeds: typeof flags.seeds === 'string' ? flags.seeds.split(',').map(Number) : FRONTIER_SEEDS[profile],
+    roundStarts:
+      typeof flags['round-starts'] === 'string'
+        ? /** @type {any} */ (flags['round-starts'].split(','))
+        : undefined,
+    root: resolve(typeof flags.out === 'string' ? flags.out : join(repo, 'runs', `frontier-${profile}`)),
+    docsDir: resolve(typeof flags.docs === 'string' ? flags.docs : join(repo, 'docs')),
+    cli,
+    jobs: Number(flags.jobs ?? 2),
+    reportOnly: flags['report-only'] === true,
+    log: (line) => console.log(`[frontier ${new Date().toISOString().slice(11, 19)}] ${line}`),
+  });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,164 @@
+// @ts-check
+/**
+ * `npm run experiment -- --study frontier [--quick | --smoke] [--variant digest-head] [--target-ess 0.6]
+ *   [--seeds 10,…,19] [--round-starts restart,continue] [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ *
+ * OCRM end to end (issue 19 §3): the arms of `design.mjs` over seeds, through the `ocrm` CLI (stages shared by arms
+ * of a seed are computed once), then `docs/frontier.md` with the frontier metrics and the paired differences
+ * OCRM − re-draw, OCRM − iterated and OCRM − RLHF. The seeds default to 10-19, disjoint from the rm-shift study's
+ * 0-4 on which the variant and the target ESS are chosen.
+ */
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { collectJob } from '../collect.mjs';
+import { VARIANTS } from '../rm-shift/design.mjs';
+import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
+import { frontierArms, frontierBase, frontierSignatures } from './design.mjs';
+import { FRONTIER_KLS, frontierMetrics, pairedDifferences } from './frontier-metrics.mjs';
+
+/** Default seeds per profile (disjoint from rm-shift's 0-4). */
+export const FRONTIER_SEEDS = {
+  full: [10, 11, 12, 13, 14, 15, 16, 17, 18, 19],
+  quick: [10],
+  smoke: [10],
+};
+
+/**
+ * @param {{ profile: 'full' | 'quick' | 'smoke', variant: string, targetEss: number, seeds?: number[],
+ *   roundStarts?: ('restart' | 'continue')[], root: string, docsDir: string, cli: string, jobs?: number,
+ *   reportOnly?: boolean, log?: (line: string) => void }} o
+ */
+export async function runFrontier(o) {
+  const log = o.log ?? (() => {});
+  const variant = VARIANTS.find((v) => v.key === o.variant);
+  if (!variant) throw new Error(`unknown variant ${o.variant} (${VARIANTS.map((v) => v.key).join(', ')})`);
+  const seeds = o.seeds ?? FRONTIER_SEEDS[o.profile];
+  const roundStarts = o.roundStarts ?? (o.profile === 'full' ? ['restart', 'continue'] : ['restart']);
+  const arms = frontierArms({ targetEss: o.targetEss, roundStarts }).map((arm) => ({
+    ...arm,
+    overrides: structuredCloneDeepMerge(frontierBase(o.profile), variant.overrides, arm.overrides),
+  }));
+  /** @type {import('../arms.mjs').Job[]} */
+  const jobs = [];
+  // Each seed's first arm produces the shared stages; then the rest, seed by seed.
+  for (const seed of seeds)
+    for (const arm of arms)
+      jobs.push({ id: `${arm.key}/s${seed}`, arm, seed, signatures: frontierSignatures(arm) });
+  const t0 = Date.now();
+  const preset = o.profile === 'smoke' ? 'smoke' : 'quick';
+  log(
+    `frontier ${o.profile} on ${variant.key}: ${jobs.length} runs, seeds ${seeds.join(',')}, out ${o.root}`,
+  );
+  const results = o.reportOnly
+    ? jobs.map((job) => ({
+        id: job.id,
+        dir: jobDir(o.root, job),
+        seconds: Number.NaN,
+        exitCode: 0,
+        copied: [],
+      }))
+    : await runJobs(jobs, { root: o.root, cli: o.cli, preset, concurrency: o.jobs ?? 2, log });
+  const wallSeconds = (Date.now() - t0) / 1000;
+  /** @type {Record<string, Record<number, Record<string, number>>>} */
+  const byArm = {};
+  const byId = new Map(results.map((r) => [r.id, r]));
+  for (const job of jobs) {
+    const r = byId.get(job.id);
+    if (!r) continue;
+    const collected = await collectJob(job, r);
+    if (!collected.ok) continue;
+    byArm[job.arm.key] ??= {};
+    /** @type {any} */ (byArm[job.arm.key])[job.seed] = await frontierMetrics(collected, r.dir);
+  }
+  /** @type {Record<string, ReturnType<typeof pairedDifferences>>} */
+  const comparisons = {};
+  for (const rs of roundStarts) {
+    comparisons[`ocrm-${rs} − redraw-${rs}`] = pairedDifferences(byArm, `ocrm-${rs}`, `redraw-${rs}`);
+    comparisons[`ocrm-${rs} − iterated-${rs}`] = pairedDifferences(byArm, `ocrm-${rs}`, `iterated-${rs}`);
+    comparisons[`ocrm-${rs} − rlhf`] = pairedDifferences(byArm, `ocrm-${rs}`, 'rlhf');
+  }
+  await writeFile(
+    join(o.root, 'frontier.json'),
+    `${JSON.stringify({ seeds, byArm, comparisons }, null, 2)}\n`,
+  );
+  const markdown = frontierDoc({ ...o, variant, seeds, arms, byArm, comparisons, wallSeconds });
+  await writeFile(join(o.docsDir, 'frontier.md'), markdown);
+  log(`wrote ${join(o.docsDir, 'frontier.md')}`);
+  return { markdown, failed: results.filter((r) => r.exitCode !== 0).length, wallSeconds };
+}
+
+/** @param {number} x */
+const f = (x) => (Number.isFinite(x) ? x.toFixed(3) : '–');
+/** @param {number} x */
+const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${x.toFixed(3)}` : '–');
+
+/** @param {any} o */
+function frontierDoc(o) {
+  const metrics = [
+    'bestGold',
+    ...FRONTIER_KLS.map((k) => `goldAtKl${k}`),
+    'finalGold',
+    'finalGreedyGold',
+    'finalKl',
+  ];
+  const names = {
+    bestGold: 'best gold on the curve',
+    finalGold: `final gold (${o.profile === 'smoke' ? 2 : 4} samples/prompt, T 0.7)`,
+    finalGreedyGold: 'final gold, greedy',
+    finalKl: 'final KL to SFT',
+  };
+  /** @param {string} m */
+  const name = (m) =>
+    /** @type {any} */ (names)[m] ?? (m.startsWith('goldAtKl') ? `gold at KL ${m.slice(8)}` : m);
+  const lines = [
+    '# OCRM end to end: the `frontier` study',
+    '',
+    `Generated by \`npm run experiment -- --study frontier${o.profile === 'full' ? '' : ` --${o.profile}`} --variant ${o.variant.key} --target-ess ${o.targetEss}\`` +
+      ` (seeds ${o.seeds.join(', ')}; ${Number.isFinite(o.wallSeconds) && !o.reportOnly ? `${(o.wallSeconds / 60).toFixed(1)} min wall` : 'report only'}` +
+      ` on ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, load ${loadavg()[0]?.toFixed(2)} at the end). Variant: ${o.variant.label}.`,
+    '',
+    '| arm | seeds | ' + metrics.map(name).join(' | ') + ' |',
+    `| --- | --- | ${metrics.map(() => '---').join(' | ')} |`,
+  ];
+  for (const arm of o.arms) {
+    const runs = Object.values(o.byArm[arm.key] ?? {});
+    const mean = (/** @type {string} */ m) => {
+      const xs = runs.map((r) => /** @type {any} */ (r)[m]).filter(Number.isFinite);
+      return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+    };
+    lines.push(`| ${arm.label} | ${runs.length} | ${metrics.map((m) => f(mean(m))).join(' | ')} |`);
+  }
+  lines.push('', '## Paired differences (95 % interval over seeds; detectable effect at 80 % power)', '');
+  lines.push('| comparison | seeds | ' + metrics.map(name).join(' | ') + ' |');
+  lines.push(`| --- | --- | ${metrics.map(() => '---').join(' | ')} |`);
+  for (const [label, c] of Object.entries(o.comparisons)) {
+    const cellOf = (/** @type {string} */ m) => {
+      const d = /** @type {any} */ (c).differences[m];
+      return d ? `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}] (${f(d.mde)})` : '–';
+    };
+    lines.push(`| ${label} | ${/** @type {any} */ (c).seeds.length} | ${metrics.map(cellOf).join(' | ')} |`);
+  }
+  const rounds = Number(o.arms[0]?.overrides?.rounds ?? 2);
+  const rmKeys = Array.from({ length: rounds - 1 }, (_, i) => [
+    `rmAccStart/${i + 2}`,
+    `rmAccEnd/${i + 2}`,
+  ]).flat();
+  lines.push(
+    '',
+    '## The mechanism: RM-k accuracy on fresh π_{k−1} pairs (start) and π_k pairs (end), OCRM − re-draw',
+    '',
+    `| comparison | ${rmKeys.join(' | ')} |`,
+    `| --- | ${rmKeys.map(() => '---').join(' | ')} |`,
+  );
+  for (const [label, c] of Object.entries(o.comparisons)) {
+    if (!label.includes('redraw')) continue;
+    const cellOf = (/** @type {string} */ m) => {
+      const d = /** @type {any} */ (c).differences[m];
+      return d ? `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]` : '–';
+    };
+    lines.push(`| ${label} | ${rmKeys.map(cellOf).join(' | ')} |`);
+  }
+  lines.push('', `Run folders: \`${o.root}\` (not committed).`, '');
+  return lines.join('\n');
+}
