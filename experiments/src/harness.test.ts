@@ -10,7 +10,7 @@ const cli = new URL('../../apps/reference/dist/bin.js', import.meta.url);
 // The harness in its smallest form (smoke preset, 1 seed, 2 arms sharing SFT, pairs, labels and RM-1): about a
 // minute on 2 cores. It needs the built CLI (turbo builds the workspace's dependencies before `test`).
 describe.runIf(existsSync(cli))('npm run experiment -- --smoke (slow: ~1 min)', () => {
-  it('runs both arms, shares the first stages and writes results.md with its figures', async () => {
+  it('runs both arms, shares the first stages and writes the appendix results with its figures', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ocrm-experiment-'));
     try {
       const { failed, markdown } = await main([

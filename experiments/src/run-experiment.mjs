@@ -8,7 +8,7 @@
  *
  * Runs the arms of issue 10 (standard RLHF, iterated λ = 0 with KL previous / SFT, OCRM at the tuned λ and at the
  * paper's 0.001 with KL previous / SFT, normalised or not, DPO, WPO) over seeds, plus a λ × α sweep on one seed,
- * as child processes of the `ocrm` CLI (two at a time), then writes `docs/results.md` and `docs/figures/*.svg`.
+ * as child processes of the `ocrm` CLI (two at a time), then writes `docs/results-appendix-3-seeds.md` and `docs/figures/*.svg`.
  * `--ablation` (full form) adds the `roundStart` ablation (3 runs on the sweep seed, ~5 minutes) to the same run
  * folder. Rerunning with the same `--out` resumes: finished stages are skipped.
  */
@@ -22,11 +22,11 @@ import { exploitSection } from './exploit-section.mjs';
 import { FRONTIER_SEEDS, runFrontier } from './frontier/run-frontier.mjs';
 import { PROFILE_SEEDS, runRmShift } from './rm-shift/run-rm-shift.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
-import { writeResults } from './write-results.mjs';
+import { RESULTS_FILE, writeResults } from './write-results.mjs';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-/** The tuned λ (ratioExponent) of the quick preset's digest setting; see docs/results.md. */
+/** The tuned λ (ratioExponent) of the quick preset's digest setting; see docs/results-appendix-3-seeds.md. */
 export const TUNED_LAMBDA = Number(
   /** @type {any} */ (PRESETS.quick?.config.weighting)?.ratioExponent ?? 0.1,
 );
@@ -167,7 +167,7 @@ export async function main(argv) {
     extra,
   });
   log(
-    `wrote ${join(docsDir, 'results.md')} (${failed} runs not finished) in ${(wallSeconds / 60).toFixed(1)} min`,
+    `wrote ${join(docsDir, RESULTS_FILE)} (${failed} runs not finished) in ${(wallSeconds / 60).toFixed(1)} min`,
   );
   return { markdown, failed, wallSeconds };
 }
