@@ -31,7 +31,7 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
   it('unknown preset, method and task', async () => {
     const out = join(await tempDir(), 'run');
     expect(await run('run', '--preset', 'huge', '--out', out, '--backend', 'cpu')).toBe(2);
-    expect(stderr).toMatch(/unknown preset "huge"; allowed: quick, smoke/);
+    expect(stderr).toMatch(/unknown preset "huge"; allowed: quick, smoke, official-digest/);
     expect(await run('run', '--method', 'sft', '--out', out)).toBe(2);
     expect(stderr).toMatch(/Allowed choices are ocrm, rlhf, iterated, dpo, wpo/);
     stderr = '';
@@ -49,6 +49,27 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     expect(stderr).toContain(`${file}:3`);
     expect(await run('run', '--config', join(dir, 'missing.yaml'))).toBe(2);
     expect(stderr).toMatch(/missing\.yaml cannot be read/);
+  });
+
+  it('the official-protocol options: conflicting or out-of-range values exit 2 naming the field', async () => {
+    const dir = await tempDir();
+    const cases: [string, RegExp][] = [
+      ['preset: smoke\nweighting:\n  targetEss: 0.5\n', /`weighting\.targetEss`.*mutually exclusive/],
+      [
+        'preset: smoke\nweighting:\n  ratioExponent: null\n  targetEss: 1.5\n',
+        /`weighting\.targetEss`: expected <= 1/,
+      ],
+      ['preset: smoke\nrewardModel:\n  trainable: backbone\n', /`rewardModel\.trainable`/],
+      ['preset: smoke\nrewardModel:\n  seedPolicy: sometimes\n', /`rewardModel\.seedPolicy`/],
+    ];
+    for (const [text, message] of cases) {
+      stderr = '';
+      const file = join(dir, 'run.yaml');
+      await writeFile(file, text);
+      expect(await run('run', '--config', file, '--out', join(dir, 'run'), '--backend', 'cpu')).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(existsSync(join(dir, 'run'))).toBe(false);
+    }
   });
 
   it('a missing model folder fails before the run directory is touched', async () => {
