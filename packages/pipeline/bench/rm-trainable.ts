@@ -34,7 +34,7 @@ const modelConfig = parseHfConfig({
   pad_token_id: tok.padId,
   ...(preset.model as { config: Record<string, unknown> }).config,
 });
-const rmConfig = preset.rewardModel as { batchSize: number; learningRate: number };
+const rmConfig = preset.rewardModel as unknown as { batchSize: number; learningRate: number };
 
 console.log(
   `Reward-model epochs on ${n} digest pairs, quick-preset model, batch ${rmConfig.batchSize}, ${backend.name}`,

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { OcrmError, RunDirectory, throwIfAborted, writeJsonAtomic } from '@ocrm/core';
+import { lockRunDirectory, OcrmError, RunDirectory, throwIfAborted, writeJsonAtomic } from '@ocrm/core';
 import { type PipelineConfig, pipelineConfigSchema } from '../config/schema';
 import { dpoStage } from '../stages/dpo';
 import { evalStage } from '../stages/evaluate';
@@ -67,54 +67,77 @@ export async function runPipeline(
     emit,
   });
   // Everything above fails on bad input (task, judge, weighting module, model folder) before the run directory is
-  // touched; an existing run directory with another config is refused here.
-  await claimRunDirectory(run, checked, options.force ?? false);
-
-  const plan = planStages(checked);
-  const stageSeconds: Record<string, number> = {};
-  emit({ type: 'pipeline-start', outDir: run.root, stages: plan.map((s) => s.name), time: Date.now() });
-  try {
-    for (const stage of plan) {
-      if (await run.isDone(stage.name)) {
-        emit({ type: 'stage-skip', stage: stage.name, reason: 'done marker present', time: Date.now() });
-        continue;
-      }
-      throwIfAborted(options.signal);
-      emit({ type: 'stage-start', stage: stage.name, time: Date.now() });
-      const t0 = performance.now();
-      await run.stageDir(stage.name);
-      const summary = await RUNNERS[stage.kind](ctx, stage);
-      const seconds = (performance.now() - t0) / 1000;
-      stageSeconds[stage.name] = seconds;
-      await pending;
-      await run.markDone(stage.name, { seconds, summary });
-      emit({ type: 'stage-end', stage: stage.name, seconds, summary, time: Date.now() });
+  // touched. Then one writer: the lock is taken before anything is written, and an existing run directory with
+  // another config is refused.
+  let lost: Error | undefined;
+  const lock = await lockRunDirectory(run.root, {
+    onCompromised: (error) => {
+      lost = error;
+    },
+  });
+  const checkLock = () => {
+    if (lost) {
+      throw new OcrmError('RUN_DIRECTORY', `the lock of ${run.root} was lost: ${lost.message}`, {
+        hint: 'another process may be writing this run directory; rerun when it is done.',
+      });
     }
+  };
+  try {
+    return await runLocked();
   } finally {
-    await pending;
+    await lock.release();
   }
 
-  const summary = await summarizeRun(run.root);
-  const result: PipelineResult = {
-    outDir: run.root,
-    method: checked.method,
-    seed: checked.seed,
-    sft: summary.sft ?? { round: 0, stage: 'sft', gold: Number.NaN, winRate: Number.NaN, klToSft: 0 },
-    rounds: summary.rounds,
-    stageSeconds,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024,
-    reportPath: runPaths(run).report,
-  };
-  await writeJsonAtomic(runPaths(run).summary, result);
-  emit({
-    type: 'pipeline-end',
-    outDir: run.root,
-    seconds: (Date.now() - started) / 1000,
-    reportPath: result.reportPath,
-    time: Date.now(),
-  });
-  await pending;
-  return result;
+  async function runLocked(): Promise<PipelineResult> {
+    await claimRunDirectory(run, checked, options.force ?? false);
+
+    const plan = planStages(checked);
+    const stageSeconds: Record<string, number> = {};
+    emit({ type: 'pipeline-start', outDir: run.root, stages: plan.map((s) => s.name), time: Date.now() });
+    try {
+      for (const stage of plan) {
+        checkLock();
+        if (await run.isDone(stage.name)) {
+          emit({ type: 'stage-skip', stage: stage.name, reason: 'done marker present', time: Date.now() });
+          continue;
+        }
+        throwIfAborted(options.signal);
+        emit({ type: 'stage-start', stage: stage.name, time: Date.now() });
+        const t0 = performance.now();
+        await run.stageDir(stage.name);
+        const summary = await RUNNERS[stage.kind](ctx, stage);
+        const seconds = (performance.now() - t0) / 1000;
+        stageSeconds[stage.name] = seconds;
+        await pending;
+        await run.markDone(stage.name, { seconds, summary });
+        emit({ type: 'stage-end', stage: stage.name, seconds, summary, time: Date.now() });
+      }
+    } finally {
+      await pending;
+    }
+
+    const summary = await summarizeRun(run.root);
+    const result: PipelineResult = {
+      outDir: run.root,
+      method: checked.method,
+      seed: checked.seed,
+      sft: summary.sft ?? { round: 0, stage: 'sft', gold: Number.NaN, winRate: Number.NaN, klToSft: 0 },
+      rounds: summary.rounds,
+      stageSeconds,
+      peakRssMiB: process.resourceUsage().maxRSS / 1024,
+      reportPath: runPaths(run).report,
+    };
+    await writeJsonAtomic(runPaths(run).summary, result);
+    emit({
+      type: 'pipeline-end',
+      outDir: run.root,
+      seconds: (Date.now() - started) / 1000,
+      reportPath: result.reportPath,
+      time: Date.now(),
+    });
+    await pending;
+    return result;
+  }
 }
 
 /** Saves the config of a new run, or checks that an existing run directory was made with the same config. */
