@@ -115,6 +115,18 @@ describe.skipIf(!existsSync(BIN))('e2e: a SIGKILLed run resumes to the same resu
     expect(await weights(killedDir)).toBe(await weights(cleanDir));
     const results = async (d: string) => JSON.parse(await readFile(join(d, 'eval', 'results.json'), 'utf8'));
     expect(await results(killedDir)).toEqual(await results(cleanDir));
+    // Nothing twice: the resumed stage's records past its checkpoint were dropped before it ran them again.
+    const steps = async (d: string) =>
+      (await readFile(join(d, 'metrics.jsonl'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .filter((m) => m.type === 'step-end' && m.stage === 'ppo-1')
+        .map((m) => m.step);
+    expect(await steps(killedDir)).toEqual([1, 2, 3, 4]);
+    expect(await readFile(join(killedDir, 'ppo-1', 'curve.jsonl'), 'utf8')).toBe(
+      await readFile(join(cleanDir, 'ppo-1', 'curve.jsonl'), 'utf8'),
+    );
   });
 
   it('Ctrl-C finishes the PPO update, saves it, says how to resume and exits 130', {

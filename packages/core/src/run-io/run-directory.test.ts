@@ -50,4 +50,33 @@ describe('RunDirectory', () => {
     const metrics = await run.readMetrics();
     expect(metrics.map((m) => m['objective/kl'])).toEqual([0.1, 0.2]);
   });
+
+  it('truncateMetrics drops what a resumed stage writes again, and a cut-off last line', async () => {
+    const run = new RunDirectory(join(dir, 'run'));
+    await run.stageDir('sft');
+    const records = [
+      { type: 'pipeline-start' },
+      { type: 'stage-start', stage: 'sft' },
+      { type: 'step-end', stage: 'sft', step: 1 },
+      { type: 'step-end', stage: 'sft', step: 2 },
+      { type: 'checkpoint', stage: 'sft', step: 2 },
+      { type: 'step-end', stage: 'sft', step: 3 },
+      { type: 'step-end', stage: 'pairs', step: 3 },
+    ];
+    for (const r of records) await run.appendMetrics(r);
+    await writeFile(run.metricsPath, `${await readFile(run.metricsPath, 'utf8')}{"type":"step-e`);
+    expect(await run.truncateMetrics('sft', 2)).toBe(2); // step 3 of sft and the partial line
+    expect(await run.readMetrics()).toEqual(records.filter((r) => !(r.stage === 'sft' && r.step === 3)));
+    expect(await run.truncateMetrics('sft', 2)).toBe(0);
+    expect(await run.truncateMetrics('sft', undefined)).toBe(4); // from scratch: every sft record
+    expect((await run.readMetrics()).map((r) => r.type)).toEqual(['pipeline-start', 'step-end']);
+    expect(await new RunDirectory(join(dir, 'none')).truncateMetrics('sft', 1)).toBe(0);
+  });
+
+  it('truncateMetrics refuses a damaged line in the middle, naming file and line', async () => {
+    const run = new RunDirectory(join(dir, 'run'));
+    await run.stageDir('sft');
+    await writeFile(run.metricsPath, '{"stage":"sft","step":1}\nnot json\n{"stage":"sft","step":2}\n');
+    await expect(run.truncateMetrics('sft', 1)).rejects.toThrow(/metrics\.jsonl, line 2: not a JSON record/);
+  });
 });

@@ -1,7 +1,7 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { InvalidArgumentError, OcrmError } from '../errors';
-import { readJson, writeJsonAtomic } from './atomic';
+import { DataError, InvalidArgumentError, OcrmError } from '../errors';
+import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic';
 import { appendJsonl, type ReadJsonlOptions, readJsonlAll } from './jsonl';
 
 /** Name of the per-stage completion marker file. */
@@ -135,5 +135,50 @@ export class RunDirectory {
       if (OcrmError.isInstance(error) && error.code === 'NOT_FOUND') return [];
       throw error;
     }
+  }
+
+  /**
+   * Makes `metrics.jsonl` ready for a stage that is about to (re)start, so a resumed stage never leaves a record twice:
+   * drops the stage's records that it will write again — all of them when it restarts from scratch (`step`
+   * undefined), else those whose `step` is past the checkpoint it resumes from — and a last line cut off by a kill.
+   * Rewrites the file atomically only when something is dropped.
+   * @returns the number of records dropped.
+   */
+  async truncateMetrics(stage: string, step: number | undefined): Promise<number> {
+    let text: string;
+    try {
+      text = await readFile(this.metricsPath, 'utf8');
+    } catch {
+      return 0;
+    }
+    const lines = text.split('\n');
+    const kept: string[] = [];
+    let dropped = 0;
+    lines.forEach((line, i) => {
+      if (line.trim() === '') return;
+      let record: Record<string, unknown>;
+      try {
+        record = JSON.parse(line) as Record<string, unknown>;
+      } catch (error) {
+        if (i === lines.length - 1 || (i === lines.length - 2 && lines.at(-1) === '')) {
+          dropped++; // the partial last line of a killed write
+          return;
+        }
+        throw new DataError(
+          `not a JSON record (${(error as Error).message}).`,
+          { file: this.metricsPath, line: i + 1 },
+          {
+            hint: 'metrics.jsonl is damaged in the middle; move it aside to resume (it is a log, not an input).',
+          },
+        );
+      }
+      const stale =
+        record.stage === stage &&
+        (step === undefined || (typeof record.step === 'number' && record.step > step));
+      if (stale) dropped++;
+      else kept.push(line);
+    });
+    if (dropped > 0) await writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
+    return dropped;
   }
 }

@@ -15,6 +15,7 @@ import type { PipelineEvent } from './events';
 import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
 import type { PipelineResult } from './result';
+import { resumeStep } from './resume-records';
 import { summarizeRun } from './summarize';
 
 /** Options of {@link runPipeline}. */
@@ -102,6 +103,9 @@ export async function runPipeline(
           continue;
         }
         throwIfAborted(options.signal);
+        // A resumed stage writes its records past its checkpoint again: drop the old ones first.
+        await pending;
+        await run.truncateMetrics(stage.name, await resumeStep(run, stage.name));
         emit({ type: 'stage-start', stage: stage.name, time: Date.now() });
         const t0 = performance.now();
         await run.stageDir(stage.name);

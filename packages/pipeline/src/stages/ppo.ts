@@ -6,6 +6,7 @@ import { trainPpo } from '@ocrm/ppo';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
+import { resumeStep, truncateCurve } from '../run/resume-records';
 import { loadPolicy, loadRewardModel } from './models';
 import { seedFor } from './pairs';
 
@@ -49,6 +50,9 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       seed: seedFor(config.seed, 'eval'),
     });
     const curveFile = paths.curve(stage.name);
+    // Resuming: keep the curve up to the checkpoint this run continues from (the rest is evaluated again).
+    const resumed = await resumeStep(run, stage.name);
+    await truncateCurve(curveFile, resumed === undefined ? undefined : resumed - segment.firstUpdate);
     if (!existsSync(curveFile)) {
       // The curve's first point: the starting policy (update 0; KL to SFT is 0 in round 1).
       const metrics = await evaluator.evaluate(policy, {
