@@ -104,17 +104,6 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     expect(stderr).toMatch(/EleutherAI\/pythia-14m/);
     expect(stderr).toMatch(/offline|HF_HUB_OFFLINE/i);
   });
-
-  it('a run directory made with another config is refused without --force', async () => {
-    const dir = await tempDir();
-    const out = join(dir, 'run');
-    await mkdir(out);
-    const other = { preset: 'smoke', seed: 99 };
-    await writeFile(join(out, 'config.json'), JSON.stringify(other));
-    expect(await run('run', '--preset', 'smoke', '--out', out, '--backend', 'cpu')).toBe(2);
-    expect(stderr).toMatch(/holds a run made with a different config[\s\S]*--force/);
-    expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8'))).toEqual(other);
-  });
 });
 
 describe('ocrm CLI: help and listings', () => {

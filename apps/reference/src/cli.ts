@@ -134,7 +134,7 @@ export function buildProgram(): Command {
     )
     .option(
       '-f, --force',
-      'reuse a run directory created with a different config (its finished stages are redone)',
+      'redo every stage (by default a rerun keeps the stages whose inputs are unchanged and redoes the rest)',
     )
     .option('-q, --quiet', 'print only the final summary')
     .action(runCommand);

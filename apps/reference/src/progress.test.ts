@@ -12,6 +12,7 @@ describe('ProgressDisplay (plain mode, as in CI logs)', () => {
     const time = 0;
     display.handle({ type: 'pipeline-start', outDir: '/runs/x', stages: ['sft', 'ppo-1'], time });
     display.handle({ type: 'stage-skip', stage: 'sft', reason: 'done marker present', time });
+    display.handle({ type: 'stage-rerun', stage: 'ppo-1', reason: 'changed: ppo.klCoef', time });
     display.handle({ type: 'stage-start', stage: 'ppo-1', time });
     display.handle({ type: 'run-start', stage: 'ppo-1', totalSteps: 2, time });
     display.handle({
@@ -40,6 +41,7 @@ describe('ProgressDisplay (plain mode, as in CI logs)', () => {
       [
         'ocrm: run directory /runs/x\n  stages: sft → ppo-1',
         '  ✓ sft (done earlier: done marker present)',
+        '  ↻ ppo-1 reruns (changed: ppo.klCoef)',
         '  … ppo-1',
         '    ppo-1 1/2 objective/scores 0.2500',
         '  ✓ ppo-1 (12.3 s)  updates=2',

@@ -41,6 +41,9 @@ export class ProgressDisplay {
       case 'stage-skip':
         if (mode !== 'quiet') this.write(`  ✓ ${event.stage} (done earlier: ${event.reason})`);
         return;
+      case 'stage-rerun':
+        if (mode !== 'quiet') this.write(`  ↻ ${event.stage} reruns (${event.reason})`);
+        return;
       case 'stage-start':
         if (mode === 'plain') this.write(`  … ${event.stage}`);
         return;

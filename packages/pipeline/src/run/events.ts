@@ -11,6 +11,8 @@ export type PipelineEvent =
   | { type: 'pipeline-start'; outDir: string; stages: StageName[]; time: number }
   | { type: 'stage-start'; stage: StageName; time: number }
   | { type: 'stage-skip'; stage: StageName; reason: string; time: number }
+  /** A stage folder made under other inputs was removed: the stage runs again (reason: what changed). */
+  | { type: 'stage-rerun'; stage: StageName; reason: string; time: number }
   | { type: 'stage-end'; stage: StageName; seconds: number; summary: Record<string, number>; time: number }
   | { type: 'warning'; stage: StageName; message: string; time: number }
   | { type: 'pipeline-end'; outDir: string; seconds: number; reportPath?: string; time: number }

@@ -1,5 +1,15 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { lockRunDirectory, OcrmError, RunDirectory, throwIfAborted, writeJsonAtomic } from '@ocrm/core';
+import {
+  lockRunDirectory,
+  OcrmError,
+  RunDirectory,
+  readJson,
+  throwIfAborted,
+  writeJsonAtomic,
+} from '@ocrm/core';
 import { type PipelineConfig, pipelineConfigSchema } from '../config/schema';
 import { dpoStage } from '../stages/dpo';
 import { evalStage } from '../stages/evaluate';
@@ -12,6 +22,7 @@ import { weightsStage } from '../stages/weights';
 import type { PipelineStages, StageRunner } from './context';
 import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
+import { type StageFingerprint, stageFingerprints, whyChanged } from './fingerprints';
 import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
 import type { PipelineResult } from './result';
@@ -24,7 +35,7 @@ export interface RunPipelineOptions {
   outDir: string;
   /** Swapped stage implementations. */
   stages?: PipelineStages;
-  /** Accept an existing run directory whose config differs: its stages are all redone. */
+  /** Redo every stage, even those whose inputs are unchanged. */
   force?: boolean;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
@@ -43,12 +54,14 @@ const RUNNERS: Record<PlannedStage['kind'], StageRunner> = {
 };
 
 /**
- * Runs the RLHF / OCRM pipeline of `config` in `outDir` (DESIGN §4-5): the resolved config is saved first; each
- * stage writes its own folder and its `done` marker last; a rerun skips finished stages and resumes PPO from its
- * checkpoint; every event goes to `metrics.jsonl`. Libraries never pick a backend: call `initBackend()` first.
+ * Runs the RLHF / OCRM pipeline of `config` in `outDir` (docs/run-directory.md): the folder is locked (one writer),
+ * the resolved config saved; each stage records its fingerprint, writes its own folder and its `done` marker last;
+ * a rerun skips finished stages whose fingerprint is unchanged, redoes those whose inputs changed (a changed config
+ * keeps every unaffected stage), resumes a stage from its checkpoint; every event goes to `metrics.jsonl`. Libraries
+ * never pick a backend: call `initBackend()` first.
  *
- * @throws OcrmError `RUN_DIRECTORY` when `outDir` holds a run with another config (unless `force`); `ABORTED` when
- * `signal` fires (the current step finishes and is saved; rerun to resume).
+ * @throws OcrmError `RUN_DIRECTORY` when another process holds the folder's lock; `ABORTED` when `signal` fires
+ * (the current step finishes and is saved; rerun to resume).
  */
 export async function runPipeline(
   config: PipelineConfig,
@@ -90,7 +103,7 @@ export async function runPipeline(
   }
 
   async function runLocked(): Promise<PipelineResult> {
-    await claimRunDirectory(run, checked, options.force ?? false);
+    const fingerprints = await claimRunDirectory(run, checked, options.force ?? false, emit);
 
     const plan = planStages(checked);
     const stageSeconds: Record<string, number> = {};
@@ -99,7 +112,12 @@ export async function runPipeline(
       for (const stage of plan) {
         checkLock();
         if (await run.isDone(stage.name)) {
-          emit({ type: 'stage-skip', stage: stage.name, reason: 'done marker present', time: Date.now() });
+          emit({
+            type: 'stage-skip',
+            stage: stage.name,
+            reason: 'done marker present, inputs unchanged',
+            time: Date.now(),
+          });
           continue;
         }
         throwIfAborted(options.signal);
@@ -109,6 +127,10 @@ export async function runPipeline(
         emit({ type: 'stage-start', stage: stage.name, time: Date.now() });
         const t0 = performance.now();
         await run.stageDir(stage.name);
+        await writeJsonAtomic(
+          join(run.stagePath(stage.name), FINGERPRINT_FILE),
+          fingerprints.get(stage.name),
+        );
         const summary = await RUNNERS[stage.kind](ctx, stage);
         const seconds = (performance.now() - t0) / 1000;
         stageSeconds[stage.name] = seconds;
@@ -144,24 +166,49 @@ export async function runPipeline(
   }
 }
 
-/** Saves the config of a new run, or checks that an existing run directory was made with the same config. */
-async function claimRunDirectory(run: RunDirectory, config: PipelineConfig, force: boolean): Promise<void> {
+/** The file in a stage folder recording the fingerprint the stage was (last) started with. */
+export const FINGERPRINT_FILE = 'fingerprint.json';
+
+/**
+ * Saves the config and decides, like a build system, which stages of an existing run directory stay: a stage whose
+ * fingerprint (the config values it reads and its inputs' fingerprints, see `fingerprints.ts`) equals the one it
+ * was made with is kept; any other stage folder is removed, so it reruns from scratch (never from a checkpoint made
+ * under other inputs). With `force` every stage reruns. Emits `stage-rerun` events saying why.
+ */
+async function claimRunDirectory(
+  run: RunDirectory,
+  config: PipelineConfig,
+  force: boolean,
+  emit: (event: PipelineEvent) => void,
+): Promise<Map<string, StageFingerprint>> {
+  const fingerprints = stageFingerprints(config);
   let existing: unknown;
   try {
     existing = await run.readConfig();
   } catch (error) {
     if (!(OcrmError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
   }
-  if (existing !== undefined && !isDeepStrictEqual(existing, JSON.parse(JSON.stringify(config)))) {
-    if (!force) {
-      throw new OcrmError('RUN_DIRECTORY', `${run.root} holds a run made with a different config.`, {
-        hint: 'Use another --out, or --force to redo every stage there with the new config.',
-      });
+  const sameConfig =
+    existing !== undefined && isDeepStrictEqual(existing, JSON.parse(JSON.stringify(config)));
+  const planned = planStages(config).map((s) => s.name);
+  const stale = existing === undefined ? [] : planStages(existing as PipelineConfig).map((s) => s.name);
+  for (const stage of [...new Set([...planned, ...stale])]) {
+    const dir = run.stagePath(stage);
+    if (!existsSync(dir)) continue;
+    const now = fingerprints.get(stage);
+    let recorded: StageFingerprint | undefined;
+    try {
+      recorded = await readJson<StageFingerprint>(join(dir, FINGERPRINT_FILE));
+    } catch {
+      recorded = undefined;
     }
-    const stages = new Set(
-      [...planStages(existing as PipelineConfig), ...planStages(config)].map((s) => s.name),
-    );
-    for (const stage of stages) await run.clearDone(stage);
+    // Folders made before fingerprints existed are kept when the config is unchanged.
+    const keep = !force && now !== undefined && (recorded ? recorded.hash === now.hash : sameConfig);
+    if (keep) continue;
+    const reason = force ? 'forced' : now === undefined ? 'not in the new plan' : whyChanged(recorded, now);
+    await rm(dir, { recursive: true, force: true });
+    if (now !== undefined) emit({ type: 'stage-rerun', stage, reason, time: Date.now() });
   }
   await run.writeConfig(config);
+  return fingerprints;
 }
