@@ -121,4 +121,18 @@ describe('mergeConfig', () => {
     expect(c.weighting.targetEss).toBeGreaterThan(0);
     expect(c.eval).toMatchObject({ greedy: true, samplesPerPrompt: 4 });
   });
+
+  it('checks every stage section with its package resolver before anything runs (file line included)', async () => {
+    expect(() => resolvePipelineConfig({ overrides: { ppo: { klCoeff: 0.1 } } })).toThrow(
+      /`ppo\.klCoeff`: unknown field/,
+    );
+    expect(() => resolvePipelineConfig({ overrides: { rewardModel: { batchSize: 0 } } })).toThrow(
+      /`rewardModel\.batchSize`/,
+    );
+    expect(() => resolvePipelineConfig({ overrides: { sft: { epochz: 1 } } })).toThrow(/`sft\.epochz`/);
+    expect(() => resolvePipelineConfig({ overrides: { dpo: { beta: -1 } } })).toThrow(/`dpo\.beta`/);
+    const file = await fileWith('run.yaml', 'preset: smoke\nppo:\n  totalUpdates: 2\n  numMinibatches: 3\n');
+    expect(() => resolvePipelineConfig({ file })).toThrow(/`ppo\.numMinibatches`.*run\.yaml:4/);
+  });
 });
+

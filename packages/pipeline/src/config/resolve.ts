@@ -1,5 +1,6 @@
 import { ConfigError } from '@ocrm/core';
 import type { z } from 'zod';
+import { checkStageSections } from './check-sections';
 import type { LoadedConfigFile } from './load';
 import { isPlainObject, mergeConfig } from './merge';
 import { DEFAULT_PRESET, PRESETS } from './presets';
@@ -17,8 +18,8 @@ export interface ResolveConfigOptions {
 
 /**
  * Builds the resolved configuration of a run and validates it.
- * Throws `ConfigError` naming the field path, what was expected (type or allowed values) and, for fields from the
- * file, `file:line`.
+ * Every stage section is checked by its package's resolver too. Throws `ConfigError` naming the field path, what was
+ * expected (type or allowed values) and, for fields from the file, `file:line`.
  */
 export function resolvePipelineConfig(options: ResolveConfigOptions = {}): PipelineConfig {
   const fromFile = options.file?.value ?? {};
@@ -34,6 +35,7 @@ export function resolvePipelineConfig(options: ResolveConfigOptions = {}): Pipel
   const merged = mergeConfig(preset.config, fromFile, options.overrides ?? {}, { preset: presetName });
   const parsed = pipelineConfigSchema.safeParse(merged);
   if (!parsed.success) throw toConfigError(parsed.error, options.file, fromFile);
+  checkStageSections(parsed.data, options.file);
   return parsed.data;
 }
 

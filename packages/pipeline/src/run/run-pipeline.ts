@@ -10,6 +10,7 @@ import {
   throwIfAborted,
   writeJsonAtomic,
 } from '@ocrm/core';
+import { checkStageSections } from '../config/check-sections';
 import { type PipelineConfig, pipelineConfigSchema } from '../config/schema';
 import { dpoStage } from '../stages/dpo';
 import { evalStage } from '../stages/evaluate';
@@ -68,6 +69,7 @@ export async function runPipeline(
   options: RunPipelineOptions,
 ): Promise<PipelineResult> {
   const checked = pipelineConfigSchema.parse(config);
+  checkStageSections(checked);
   const started = Date.now();
   const run = new RunDirectory(options.outDir);
   let pending: Promise<void> = Promise.resolve();

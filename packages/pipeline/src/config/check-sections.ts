@@ -1,0 +1,31 @@
+import { ConfigError, OcrmError } from '@ocrm/core';
+import { resolveDpoConfig } from '@ocrm/dpo';
+import { resolveSftConfig } from '@ocrm/policy';
+import { resolvePpoConfig } from '@ocrm/ppo';
+import { resolveRewardModelConfig } from '@ocrm/reward-model';
+import type { LoadedConfigFile } from './load';
+import type { PipelineConfig } from './schema';
+
+/**
+ * Checks every stage section through its own package's resolver (unknown fields, ranges, divisibility), so a bad
+ * `ppo` field fails before SFT runs rather than when PPO starts. Sections a method does not run are checked too: a
+ * config file is either valid or not.
+ * @throws ConfigError naming the field (`ppo.klCoeff`), with the file line when it came from `file`.
+ */
+export function checkStageSections(config: PipelineConfig, file?: LoadedConfigFile): void {
+  const { seedPolicy: _seedPolicy, trainable: _trainable, ...rewardModel } = config.rewardModel;
+  try {
+    resolveSftConfig(config.sft as never);
+    resolveRewardModelConfig(rewardModel as never);
+    resolvePpoConfig(config.ppo as never);
+    resolveDpoConfig(config.dpo as never);
+  } catch (error) {
+    if (!(OcrmError.isInstance(error) && error instanceof ConfigError) || !file) throw error;
+    const line = file.lineOf(error.path.split('.'));
+    if (line === undefined) throw error;
+    throw new ConfigError(
+      error.path,
+      `${error.message.replace(/^Invalid config field `[^`]*`: /, '')} (${file.path}:${line})`,
+    );
+  }
+}
