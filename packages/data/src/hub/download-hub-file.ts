@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { downloadFileToCacheDir } from '@huggingface/hub';
 import { AbortError, InvalidArgumentError, NotFoundError, OcrmError, throwIfAborted } from '@ocrm/core';
+import { boundedFetch, describeNetworkError, HubTimeoutError } from './bounded-fetch';
 import { HubError, OfflineMissError } from './hub-errors';
 import { defaultCacheDir, type HubOptions } from './hub-options';
 
@@ -39,7 +40,8 @@ export async function downloadHubFile(
   }
   const revision = options.revision ?? 'main';
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  const what = `${repo.type} ${repo.name}@${revision}: ${path}`;
+  const endpoint = options.hubUrl ?? 'https://huggingface.co';
+  const what = `${repo.type} ${repo.name}@${revision}: ${path} (from ${endpoint})`;
   if (options.offline) {
     const hit = await cachedPath(cacheDir, repo, revision, path);
     if (hit) return hit;
@@ -64,14 +66,19 @@ export async function downloadHubFile(
       await recordRef(cacheDir, repo, revision, local);
       return local;
     } catch (error) {
-      const mapped = classify(error, what);
+      const mapped = options.signal?.aborted
+        ? new AbortError(undefined, { cause: error })
+        : classify(error, what);
       if (mapped || attempt >= retries) {
         throw (
           mapped ??
           new HubError(
-            `Download failed after ${attempt + 1} attempts: ${what}: ${(error as Error).message}`,
+            `Download failed after ${attempt + 1} attempt(s): ${what}: ${describeNetworkError(rootCause(error))}`,
             {
               cause: error,
+              hint:
+                'Check the network and HF_ENDPOINT; timeouts: hub options requestTimeoutMs / idleTimeoutMs / ' +
+                'totalTimeoutMs; HF_HUB_OFFLINE=1 uses the cache only.',
             },
           )
         );
@@ -111,9 +118,22 @@ async function recordRef(cacheDir: string, repo: HubRepo, revision: string, loca
   await rename(tmp, ref);
 }
 
-/** Maps errors that must not be retried; undefined = retry. */
+/** The error in the cause chain that says what happened: a timeout of ours, or the one carrying a socket code. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  for (let i = 0; i < 6 && current && typeof current === 'object'; i++) {
+    if (current instanceof HubTimeoutError) return current;
+    const c = current as { code?: unknown; cause?: { code?: unknown } };
+    if (typeof c.code === 'string' || typeof c.cause?.code === 'string') return current;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return error;
+}
+
+/** Maps errors that must not be retried; undefined = retry (timeouts and transfer errors). */
 function classify(error: unknown, what: string): OcrmError | undefined {
   if (OcrmError.isInstance(error)) return error;
+  if (rootCause(error) instanceof HubTimeoutError) return undefined;
   if ((error as Error).name === 'AbortError') return new AbortError(undefined, { cause: error });
   const status = (error as { statusCode?: number }).statusCode;
   const message = (error as Error).message ?? '';
@@ -136,12 +156,15 @@ function classify(error: unknown, what: string): OcrmError | undefined {
   return undefined;
 }
 
-/** A fetch that reports download progress of file bodies (not of the 1-byte probes). */
+/**
+ * A bounded fetch (timeouts, the caller's signal: see `boundedFetch`) that reports download progress of file bodies
+ * (not of the 1-byte probes).
+ */
 function progressFetch(options: HubOptions, file: string): typeof fetch {
-  const base = options.fetch ?? fetch;
+  const base = boundedFetch(options);
   const onProgress = options.onProgress;
   return async (input, init) => {
-    const response = await base(input, { ...init, signal: init?.signal ?? options.signal });
+    const response = await base(input, init);
     const range = new Headers(init?.headers).get('Range');
     if (!onProgress || !response.body || range === 'bytes=0-0' || (init?.method ?? 'GET') !== 'GET')
       return response;

@@ -32,6 +32,13 @@ export interface HubOptions {
   retries?: number;
   /** First backoff delay in ms (doubles each retry). Default 500. */
   retryDelayMs?: number;
+  /** Longest wait for a response's headers (connect and server time), per request. Default 30 000. */
+  requestTimeoutMs?: number;
+  /** Longest pause between two chunks of a response body. Default 60 000. */
+  idleTimeoutMs?: number;
+  /** Longest single request, body included. Default 7 200 000 (2 h). */
+  totalTimeoutMs?: number;
+  /** Aborts every request at once (Ctrl-C); the cache stays consistent (blobs are renamed into place when whole). */
   signal?: AbortSignal;
 }
 

@@ -135,4 +135,3 @@ describe('mergeConfig', () => {
     expect(() => resolvePipelineConfig({ file })).toThrow(/`ppo\.numMinibatches`.*run\.yaml:4/);
   });
 });
-

@@ -18,7 +18,7 @@ export async function createStageContext(
   const task =
     stages.task ??
     (config.task.name === 'hub'
-      ? await createHubTaskFromConfig(config)
+      ? await createHubTaskFromConfig(config, options.signal)
       : await getTask(config.task.name, config.task.options));
   const judge =
     stages.judge ??

@@ -22,7 +22,7 @@ export interface HubTaskConfig extends Omit<HubTaskOptions, 'judge' | 'model' | 
  * gold judge downloaded from the Hub (the paper labelled with an 8B reward model). Uses the Hugging Face cache and
  * honours `HF_ENDPOINT`, `HF_HUB_OFFLINE`, `HF_TOKEN`.
  */
-export async function createHubTaskFromConfig(config: PipelineConfig): Promise<Task> {
+export async function createHubTaskFromConfig(config: PipelineConfig, signal?: AbortSignal): Promise<Task> {
   const options = config.task.options as unknown as HubTaskConfig;
   const model = options.model ?? (config.model.source === 'hub' ? config.model.repo : undefined);
   if (!model)
@@ -31,7 +31,7 @@ export async function createHubTaskFromConfig(config: PipelineConfig): Promise<T
     throw new ConfigError('task.options.judge.repo', 'name the gold judge (a reward model repo).');
   if (!options.dataset?.repo)
     throw new ConfigError('task.options.dataset', 'expected { repo, path, format }.');
-  const hub = hubOptionsFromEnv();
+  const hub = { ...hubOptionsFromEnv(), signal };
   const judgeModel = await downloadModel(options.judge.repo, { ...hub, revision: options.judge.revision });
   const judge = await NeuralGoldJudge.load(judgeModel.dir, await loadTokenizer(judgeModel.dir));
   return createHubTask({ ...options, model, judge, hub });

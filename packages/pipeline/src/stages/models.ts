@@ -12,9 +12,14 @@ export function tokenIds(task: Task) {
 
 /**
  * The initial policy before SFT: a seeded model built from a partial `config.json` (`scratch`, vocabulary and
- * special ids from the task's tokenizer), a local Hugging Face folder, or a Hub repo (downloaded to the HF cache).
+ * special ids from the task's tokenizer), a local Hugging Face folder, or a Hub repo (downloaded to the HF cache;
+ * `signal` stops the download).
  */
-export async function initialPolicy(config: PipelineConfig, task: Task): Promise<CausalLMPolicy> {
+export async function initialPolicy(
+  config: PipelineConfig,
+  task: Task,
+  signal?: AbortSignal,
+): Promise<CausalLMPolicy> {
   const model = config.model;
   const ids = tokenIds(task);
   if (model.source === 'scratch') {
@@ -37,7 +42,11 @@ export async function initialPolicy(config: PipelineConfig, task: Task): Promise
       });
     }
   }
-  const { dir } = await downloadModel(model.repo, { ...hubOptionsFromEnv(), revision: model.revision });
+  const { dir } = await downloadModel(model.repo, {
+    ...hubOptionsFromEnv(),
+    revision: model.revision,
+    signal,
+  });
   return CausalLMPolicy.load(dir, ids);
 }
 

@@ -6,7 +6,7 @@ import { initialPolicy } from './models';
 /** `sft`: supervised fine-tuning of the initial model on the task's demonstrations; saves `sft/model`. */
 export const sftStage: StageRunner = async (ctx, stage) => {
   const { config, task, run } = ctx;
-  const policy = await initialPolicy(config, task);
+  const policy = await initialPolicy(config, task, ctx.signal);
   try {
     const result = await trainSft({
       policy,
