@@ -32,7 +32,7 @@ describe('e2e: stage fingerprints', () => {
     expect(kinds(events, 'stage-skip')).toEqual(['sft', 'pairs', 'labels', 'rm-1']);
     expect(kinds(events, 'stage-start')).toEqual(['ppo-1', 'weights-2', 'rm-2', 'ppo-2', 'eval', 'report']);
     const reasons = Object.fromEntries(
-      events.filter((e) => e.type === 'stage-rerun').map((e) => [(e as any).stage, (e as any).reason]),
+      events.flatMap((e) => (e.type === 'stage-rerun' ? [[e.stage, e.reason]] : [])),
     );
     expect(reasons['ppo-1']).toBe('changed: ppo.klCoef');
     expect(reasons['weights-2']).toBe('its input ppo-1 changed');

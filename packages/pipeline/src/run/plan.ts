@@ -1,3 +1,4 @@
+import { ppoTotalUpdates, resolvePpoConfig } from '@ocrm/ppo';
 import type { PipelineConfig } from '../config/schema';
 
 /** One planned stage: its folder name and what it does. */
@@ -40,9 +41,12 @@ export function planStages(config: PipelineConfig): PlannedStage[] {
   return plan;
 }
 
-/** PPO updates of one PPO stage: `rlhf` runs all rounds' updates in its single stage (same total episodes). */
+/**
+ * PPO updates of one PPO stage (`ppo.totalUpdates`, or `ppo.totalEpisodes / rolloutBatchSize`, with PPO's own
+ * defaults): `rlhf` runs all rounds' updates in its single stage (same total episodes).
+ */
 export function ppoUpdatesPerStage(config: PipelineConfig): number {
-  const perRound = Number(config.ppo.totalUpdates ?? 0);
+  const perRound = ppoTotalUpdates(resolvePpoConfig(config.ppo));
   return config.method === 'rlhf' ? perRound * config.rounds : perRound;
 }
 

@@ -1,6 +1,7 @@
 import { type Policy, type PreferencePair, readJson, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
 import { labelPairs, samplePairs } from '@ocrm/data';
 import { evaluateGold, klToReference, rewardModelAccuracy } from '@ocrm/eval';
+import { resolvePpoConfig } from '@ocrm/ppo';
 import type { StageContext, StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
@@ -28,7 +29,7 @@ async function onPolicyPairs(ctx: StageContext, policy: Policy, round: number): 
   const sampled = await samplePairs(policy, prompts, task.tokenizer, {
     maxNewTokens: task.maxResponseTokens,
     passes,
-    temperature: Number(config.ppo.temperature ?? 0.7),
+    temperature: resolvePpoConfig(config.ppo).temperature,
     seed: seedFor(config.seed, 'onPolicy', round),
     signal: ctx.signal,
   });
@@ -87,7 +88,7 @@ export const evalStage: StageRunner = async (ctx) => {
           round === 0
             ? 0
             : await klToReference(policy, sft, klPromptIds, {
-                temperature: Number(config.ppo.temperature ?? 0.7),
+                temperature: resolvePpoConfig(config.ppo).temperature,
                 maxNewTokens: task.maxResponseTokens,
                 seed: seedFor(config.seed, 'eval'),
                 signal: ctx.signal,

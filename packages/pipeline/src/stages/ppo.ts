@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendJsonl, writeJsonAtomic } from '@ocrm/core';
 import { createPolicyEvaluator } from '@ocrm/eval';
-import { trainPpo } from '@ocrm/ppo';
+import { resolvePpoConfig, trainPpo } from '@ocrm/ppo';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
@@ -45,7 +45,7 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       rewardModel,
       sft,
       maxNewTokens: task.maxResponseTokens,
-      klTemperature: Number(config.ppo.temperature ?? 0.7),
+      klTemperature: resolvePpoConfig(config.ppo).temperature,
       // One seed for every round and for the evaluate stage: the same policy gets the same KL estimate.
       seed: seedFor(config.seed, 'eval'),
     });
