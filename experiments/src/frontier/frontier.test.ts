@@ -11,8 +11,9 @@ describe('frontier design', () => {
   const arms = frontierArms({ targetEss: 0.6, roundStarts: ['restart', 'continue'] });
 
   it('OCRM and its re-draw differ only in the weights; round 1 is shared per roundStart', () => {
-    const ocrm = arms.find((a) => a.key === 'ocrm-restart')!.overrides as any;
-    const redraw = arms.find((a) => a.key === 'redraw-restart')!.overrides as any;
+    type Overrides = { rewardModel: { seedPolicy: string }; weighting: unknown };
+    const ocrm = arms.find((a) => a.key === 'ocrm-restart')!.overrides as Overrides;
+    const redraw = arms.find((a) => a.key === 'redraw-restart')!.overrides as Overrides;
     expect({ ...ocrm, weighting: undefined }).toEqual({ ...redraw, weighting: undefined });
     expect(ocrm.rewardModel.seedPolicy).toBe('per-round');
     expect(redraw.weighting).toEqual({ ratioExponent: 0, targetEss: null });
