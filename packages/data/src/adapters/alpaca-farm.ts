@@ -11,15 +11,19 @@ export function formatAlpacaFarmPrompt(instruction: string, input = ''): string 
 /**
  * AlpacaFarm records (`instruction`, `input`, `output`) → examples with prompt {@link formatAlpacaFarmPrompt} and
  * response ` {output}` (a leading space after `REPLY:`, as ` {summary}` after `TL;DR:`).
- * @throws DataError naming the record (line = index + 1) and the field.
+ * @throws DataError naming the record (its file line from `options.lines`, else index + 1) and the field.
  */
 export function alpacaFarmExamples(
   records: readonly Record<string, unknown>[],
-  options: { file?: string; outputField?: string } = {},
+  options: { file?: string; lines?: readonly number[]; outputField?: string } = {},
 ): ReferenceExample[] {
   const outputField = options.outputField ?? 'output';
   return records.map((record, index) => {
-    const where = (field: string) => ({ file: options.file, line: index + 1, field });
+    const where = (field: string) => ({
+      file: options.file,
+      line: options.lines?.[index] ?? index + 1,
+      field,
+    });
     if (typeof record.instruction !== 'string')
       throw new DataError('missing or not a string', where('instruction'));
     if (record.input !== undefined && record.input !== null && typeof record.input !== 'string') {

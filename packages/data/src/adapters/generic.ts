@@ -16,19 +16,23 @@ export interface GenericFields {
 
 /**
  * Records with user-named fields → examples. `fields.prompt` is a field name, or a template when it contains `{`.
- * @throws DataError naming the record (line = index + 1) and the missing field.
+ * @throws DataError naming the record (its file line from `options.lines`, else index + 1) and the missing field.
  */
 export function genericExamples(
   records: readonly Record<string, unknown>[],
   fields: GenericFields,
-  options: { file?: string } = {},
+  options: { file?: string; lines?: readonly number[] } = {},
 ): ReferenceExample[] {
   return records.map((record, index) => {
     const get = (field: string) => {
       const value = record[field];
       if (typeof value === 'string') return value;
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      throw new DataError('missing or not a string', { file: options.file, line: index + 1, field });
+      throw new DataError('missing or not a string', {
+        file: options.file,
+        line: options.lines?.[index] ?? index + 1,
+        field,
+      });
     };
     const prompt = fields.prompt.includes('{')
       ? fields.prompt.replace(/\{([^{}]+)\}/g, (_, name: string) => get(name))

@@ -7,16 +7,20 @@ const ASSISTANT = '\n\nAssistant:';
  * Assistant turn) → preference pairs: `prompt` = the shared transcript through the last `\n\nAssistant:`, `chosen` /
  * `rejected` = the two last Assistant turns (leading space kept). Token ids from `tokenizer`, responses with the EOS
  * id appended.
- * @throws DataError naming the record (line = index + 1) and field when a transcript has no Assistant turn or the
+ * @throws DataError naming the record (its file line from `options.lines`, else index + 1) and field when a transcript has no Assistant turn or the
  * two transcripts do not share the prompt.
  */
 export function hhPairs(
   records: readonly Record<string, unknown>[],
-  options: { tokenizer: Tokenizer; file?: string },
+  options: { tokenizer: Tokenizer; file?: string; lines?: readonly number[] },
 ): PreferencePair[] {
   const { tokenizer } = options;
   return records.map((record, index) => {
-    const where = (field: string) => ({ file: options.file, line: index + 1, field });
+    const where = (field: string) => ({
+      file: options.file,
+      line: options.lines?.[index] ?? index + 1,
+      field,
+    });
     for (const field of ['chosen', 'rejected'] as const) {
       if (typeof record[field] !== 'string') throw new DataError('missing or not a string', where(field));
     }

@@ -19,6 +19,8 @@ export interface TldrOptions {
   maxQueryTokens?: number;
   /** Source file name for error messages. */
   file?: string;
+  /** File line of each record (from the reader), for error messages; default index + 1. */
+  lines?: readonly number[];
 }
 
 /** The OpenAI TL;DR query template. */
@@ -35,14 +37,18 @@ const QUERY = /^SUBREDDIT: r\/(.*?)\n\nTITLE: ([\s\S]*?)\n\nPOST: ([\s\S]*)\n\nT
  * {post}\n\nTL;DR:`; while it exceeds `maxQueryTokens` the post is cut at its last newline (or by characters when it
  * has none). Response: ` {summary}` (the EOS is appended as an id by the consumer, the `<|endoftext|>` of the
  * reference).
- * @throws DataError naming the record (line = index + 1) and the missing field.
+ * @throws DataError naming the record (its file line from `options.lines`, else index + 1) and the missing field.
  */
 export function tldrExamples(
   records: readonly Record<string, unknown>[],
   options: TldrOptions = {},
 ): ReferenceExample[] {
   return records.map((raw, index) => {
-    const where = (field: string) => ({ file: options.file, line: index + 1, field });
+    const where = (field: string) => ({
+      file: options.file,
+      line: options.lines?.[index] ?? index + 1,
+      field,
+    });
     const record = (
       raw.info && typeof raw.info === 'object' ? { ...raw, ...(raw.info as object) } : raw
     ) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { DataError } from '@ocrm/core';
 import { parse } from 'csv-parse';
 import { checkRecord, ioError, openTextStream, type ReadRecordsOptions } from './read-jsonl';
+import { iterateLines } from './read-lines';
 
 /**
  * Streams the rows of a CSV file with a header line as objects keyed by column name (`.gz` gunzipped), with the
@@ -11,6 +12,9 @@ export async function* iterateCsv<T = Record<string, string>>(
   path: string,
   options: ReadRecordsOptions = {},
 ): AsyncGenerator<{ record: T; line: number }> {
+  // Strict UTF-8 and the line cap first (csv-parse would turn invalid bytes into U+FFFD).
+  for await (const _ of iterateLines(path)) {
+  }
   const parser = openTextStream(path).pipe(parse({ columns: true, bom: true, info: true, raw: true }));
   try {
     for await (const { record, info } of parser as AsyncIterable<{

@@ -10,6 +10,14 @@ export async function readJsonArray<T = Record<string, unknown>>(
   path: string,
   options: ReadRecordsOptions = {},
 ): Promise<T[]> {
+  return (await readJsonArrayWithLines<T>(path, options)).records;
+}
+
+/** {@link readJsonArray} with the line of each element's opening brace. */
+export async function readJsonArrayWithLines<T = Record<string, unknown>>(
+  path: string,
+  options: ReadRecordsOptions = {},
+): Promise<{ records: T[]; lines: number[] }> {
   const text = await readTextFile(path);
   let value: unknown;
   try {
@@ -18,11 +26,12 @@ export async function readJsonArray<T = Record<string, unknown>>(
     throw new DataError(`invalid JSON: ${(error as Error).message}`, { file: path }, { cause: error });
   }
   if (!Array.isArray(value)) throw new DataError('expected a JSON array', { file: path });
-  const lineStarts = options.required?.length ? objectLines(text) : [];
+  const lineStarts = objectLines(text);
+  const lines = value.map((_, i) => lineStarts[i] ?? i + 1);
   value.forEach((record, i) => {
-    checkRecord(record, options.required, path, lineStarts[i] ?? i + 1);
+    checkRecord(record, options.required, path, lines[i] as number);
   });
-  return value as T[];
+  return { records: value as T[], lines };
 }
 
 /** Approximate 1-based line of each top-level array element (the line of its opening brace). */

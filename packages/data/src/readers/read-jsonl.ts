@@ -1,8 +1,5 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
-import { DataError, IoError, NotFoundError } from '@ocrm/core';
+import { DataError } from '@ocrm/core';
+import { iterateLines } from './read-lines';
 
 /** Options of the record readers. */
 export interface ReadRecordsOptions {
@@ -10,19 +7,7 @@ export interface ReadRecordsOptions {
   required?: readonly string[];
 }
 
-/** Opens a file as a text stream, gunzipping `.gz`. @internal */
-export function openTextStream(path: string): Readable {
-  const raw = createReadStream(path);
-  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
-}
-
-/** Maps a stream error to an OCRM error. @internal */
-export function ioError(path: string, error: unknown): Error {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return new NotFoundError(`File not found: ${path}`, { cause: error });
-  }
-  return new IoError(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
-}
+export { ioError, openTextStream } from './text-stream';
 
 /** Checks that `record` is an object with every required field. @internal */
 export function checkRecord(
@@ -42,46 +27,29 @@ export function checkRecord(
 }
 
 /**
- * Streams the records of a JSONL file (one JSON object a line; blank lines skipped; `.gz` gunzipped) with their
- * 1-based line numbers. Memory stays bounded by one line.
+ * Streams the records of a JSONL file (one JSON object a line; blank lines skipped; `.gz` gunzipped; strict UTF-8;
+ * lines of at most `MAX_LINE_BYTES`) with their 1-based file line numbers. Memory stays bounded by one line.
  * @throws DataError naming file and line (and field, with `required`) on a malformed line.
  */
 export async function* iterateJsonlRecords<T = Record<string, unknown>>(
   path: string,
   options: ReadRecordsOptions = {},
 ): AsyncGenerator<{ record: T; line: number }> {
-  const stream = openTextStream(path);
-  let failure: unknown;
-  stream.on('error', (error) => {
-    failure = error;
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  let line = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (text.trim() === '') continue;
-      let record: unknown;
-      try {
-        record = JSON.parse(text);
-      } catch (error) {
-        throw new DataError(
-          `invalid JSON: ${(error as Error).message}`,
-          { file: path, line },
-          { cause: error },
-        );
-      }
-      checkRecord(record, options.required, path, line);
-      yield { record: record as T, line };
+  for await (const { text, line } of iterateLines(path)) {
+    if (text.trim() === '') continue;
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (error) {
+      throw new DataError(
+        `invalid JSON: ${(error as Error).message}`,
+        { file: path, line },
+        { cause: error },
+      );
     }
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw ioError(path, failure ?? error);
-  } finally {
-    lines.close();
-    stream.destroy();
+    checkRecord(record, options.required, path, line);
+    yield { record: record as T, line };
   }
-  if (failure) throw ioError(path, failure);
 }
 
 /** Reads every record of a JSONL file. See {@link iterateJsonlRecords}. */

@@ -28,6 +28,10 @@ beforeAll(async () => {
   const data = join(root, 'datasets/acme/tldr/refs%2Fconvert%2Fparquet/default/train');
   await mkdir(data, { recursive: true });
   await copyFile(`${fixtures}tldr-mini/tldr-mini-20.parquet`, join(data, '0000.parquet'));
+  const small = join(root, 'datasets/acme/small/main');
+  await mkdir(small, { recursive: true });
+  await writeFile(join(small, 'empty.jsonl'), '\n\n');
+  await writeFile(join(small, 'two.jsonl'), '{"q":"a","r":"b"}\n{"q":"c","r":"d"}\n');
   hub = await FakeHub.start(root);
 });
 afterAll(async () => {
@@ -59,5 +63,20 @@ describe('createHubTask', () => {
       expect(task.tokenizer.encode(p.prompt).length).toBeLessThanOrEqual(300);
       expect(p.reference?.startsWith(' ')).toBe(true);
     }
+  });
+
+  it('an empty dataset and one too small for numEval fail naming the file, not a bare numEval', async () => {
+    const task = (path: string, numEval: number) =>
+      createHubTask({
+        model: 'acme/gpt2',
+        dataset: { repo: 'acme/small', path, fields: { prompt: 'q', response: 'r' } },
+        judge: new TldrJudge(['a']),
+        numEval,
+        hub: { hubUrl: hub.url, cacheDir },
+      });
+    await expect(task('empty.jsonl', 1)).rejects.toThrow(/empty\.jsonl: the dataset has no records/);
+    await expect(task('two.jsonl', 5)).rejects.toThrow(
+      /`numEval`: expected 1\.\.1 \(.*two\.jsonl gives 2 examples\)/,
+    );
   });
 });

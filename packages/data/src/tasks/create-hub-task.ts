@@ -1,13 +1,13 @@
-import { ConfigError, type GoldJudge, SPECIFICATION_VERSION, type Task } from '@ocrm/core';
+import { ConfigError, DataError, type GoldJudge, SPECIFICATION_VERSION, type Task } from '@ocrm/core';
 import { alpacaFarmExamples } from '../adapters/alpaca-farm';
 import { type GenericFields, genericExamples } from '../adapters/generic';
 import { type ReferenceExample, tldrExamples } from '../adapters/tldr';
 import { downloadDatasetFile, downloadModel } from '../hub/download-model';
 import type { HubOptions } from '../hub/hub-options';
 import { Prng } from '../internal/prng';
-import { readCsv } from '../readers/read-csv';
-import { readJsonArray } from '../readers/read-json-array';
-import { readJsonlRecords } from '../readers/read-jsonl';
+import { iterateCsv } from '../readers/read-csv';
+import { readJsonArrayWithLines } from '../readers/read-json-array';
+import { iterateJsonlRecords } from '../readers/read-jsonl';
 import { readParquet } from '../readers/read-parquet';
 import { loadTokenizer } from '../tokenizers/load-tokenizer';
 
@@ -51,15 +51,19 @@ export async function createHubTask(options: HubTaskOptions): Promise<Task> {
     ...options.hub,
     revision: dataset.revision ?? options.hub?.revision,
   });
-  const records = await readRecords(file);
+  const { records, lines } = await readRecords(file);
+  if (records.length === 0) throw new DataError('the dataset has no records', { file });
   let examples: ReferenceExample[];
   if (dataset.format === 'tldr')
-    examples = tldrExamples(records, { tokenizer, maxQueryTokens: maxPromptTokens, file });
-  else if (dataset.format === 'alpaca-farm') examples = alpacaFarmExamples(records, { file });
-  else if (dataset.fields) examples = genericExamples(records, dataset.fields, { file });
+    examples = tldrExamples(records, { tokenizer, maxQueryTokens: maxPromptTokens, file, lines });
+  else if (dataset.format === 'alpaca-farm') examples = alpacaFarmExamples(records, { file, lines });
+  else if (dataset.fields) examples = genericExamples(records, dataset.fields, { file, lines });
   else throw new ConfigError('dataset.fields', 'the generic format needs `fields`');
   if (numEval < 1 || numEval >= examples.length) {
-    throw new ConfigError('numEval', `expected 1..${examples.length - 1}, got ${numEval}`);
+    throw new ConfigError(
+      'numEval',
+      `expected 1..${examples.length - 1} (${file} gives ${examples.length} examples), got ${numEval}`,
+    );
   }
   const order = new Prng(seed, 31).shuffle(examples.map((_, i) => i));
   const evaluation = order.slice(0, numEval).map((i) => examples[i] as ReferenceExample);
@@ -78,12 +82,25 @@ export async function createHubTask(options: HubTaskOptions): Promise<Task> {
   };
 }
 
-async function readRecords(file: string): Promise<Record<string, unknown>[]> {
+/** The records of a dataset file with the file line of each (parquet: its row number). */
+async function readRecords(file: string): Promise<{ records: Record<string, unknown>[]; lines: number[] }> {
   const name = file.replace(/\.gz$/, '');
-  if (name.endsWith('.parquet')) return readParquet(file);
-  if (name.endsWith('.jsonl')) return readJsonlRecords(file);
-  if (name.endsWith('.json')) return readJsonArray(file);
-  if (name.endsWith('.csv')) return readCsv(file);
+  const collect = async (rows: AsyncIterable<{ record: Record<string, unknown>; line: number }>) => {
+    const records: Record<string, unknown>[] = [];
+    const lines: number[] = [];
+    for await (const { record, line } of rows) {
+      records.push(record);
+      lines.push(line);
+    }
+    return { records, lines };
+  };
+  if (name.endsWith('.parquet')) {
+    const records = await readParquet(file);
+    return { records, lines: records.map((_, i) => i + 1) };
+  }
+  if (name.endsWith('.jsonl')) return collect(iterateJsonlRecords(file));
+  if (name.endsWith('.json')) return readJsonArrayWithLines(file);
+  if (name.endsWith('.csv')) return collect(iterateCsv(file));
   throw new ConfigError(
     'dataset.path',
     `unknown file type: ${file} (expected .parquet, .jsonl, .json or .csv)`,
