@@ -69,7 +69,7 @@ describe('createHubTask', () => {
     const task = (path: string, numEval: number) =>
       createHubTask({
         model: 'acme/gpt2',
-        dataset: { repo: 'acme/small', path, fields: { prompt: 'q', response: 'r' } },
+        dataset: { repo: 'acme/small', path, format: 'generic', fields: { prompt: 'q', response: 'r' } },
         judge: new TldrJudge(['a']),
         numEval,
         hub: { hubUrl: hub.url, cacheDir },
