@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { writeJsonAtomic } from '@ocrm/core';
 import { trainDpo } from '@ocrm/dpo';
 import type { StageRunner } from '../run/context';
+import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { loadPolicy } from './models';
 import { seedFor } from './pairs';
@@ -13,8 +14,8 @@ import { seedFor } from './pairs';
 export const dpoStage: StageRunner = async (ctx, stage) => {
   const { config, run, task } = ctx;
   const paths = runPaths(run);
-  const pairs = await readJsonlAll<PreferencePair>(paths.labelled);
-  const heldout = await readJsonlAll<PreferencePair>(paths.heldout);
+  const pairs = await readPairs(paths.labelled);
+  const heldout = await readPairs(paths.heldout);
   const policy = await loadPolicy(paths.sftModel, task);
   const reference = await loadPolicy(paths.sftModel, task, true);
   try {

@@ -1,8 +1,9 @@
-import { type Policy, type PreferencePair, readJson, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { type Policy, type PreferencePair, readJson, writeJsonAtomic } from '@ocrm/core';
 import { labelPairs, samplePairs } from '@ocrm/data';
 import { evaluateGold, klToReference, rewardModelAccuracy } from '@ocrm/eval';
 import { resolvePpoConfig } from '@ocrm/ppo';
 import type { StageContext, StageRunner } from '../run/context';
+import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
 import { loadPolicy, loadRewardModel } from './models';
@@ -55,7 +56,7 @@ export const evalStage: StageRunner = async (ctx) => {
   const klPromptIds = task.evalPrompts
     .slice(0, config.eval.klPrompts)
     .map((p) => task.tokenizer.encode(p.prompt));
-  const heldout = await readJsonlAll<PreferencePair>(paths.heldout);
+  const heldout = await readPairs(paths.heldout);
   const sft = await loadPolicy(paths.sftModel, task, true);
   const usesRm = config.method !== 'dpo' && config.method !== 'wpo';
   const results: EvaluatedRound[] = [];

@@ -1,6 +1,7 @@
-import { type PreferencePair, readJsonlAll, writeJsonAtomic, writeJsonl } from '@ocrm/core';
+import { writeJsonAtomic, writeJsonl } from '@ocrm/core';
 import { labelPairs, samplePairs } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
+import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { loadPolicy } from './models';
 
@@ -57,7 +58,7 @@ const HELDOUT_MAX = 512;
 export const labelsStage: StageRunner = async (ctx) => {
   const { config, run, judge, task } = ctx;
   const paths = runPaths(run);
-  const pairs = await readJsonlAll<PreferencePair>(paths.pairs);
+  const pairs = await readPairs(paths.pairs);
   const { pairs: labelled, stats } = await labelPairs(pairs, judge, {
     mode: config.labels.mode,
     temperature: config.labels.temperature,

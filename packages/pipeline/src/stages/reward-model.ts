@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { type PreferencePair, writeJsonAtomic } from '@ocrm/core';
 import { computeRewardOffset, trainRewardModel } from '@ocrm/reward-model';
 import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
 import type { PipelineConfig } from '../config/schema';
 import type { StageRunner } from '../run/context';
+import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { freshRewardModel } from './models';
 import { seedFor } from './pairs';
@@ -41,8 +42,8 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
   const { config, run, task } = ctx;
   const paths = runPaths(run);
   const round = stage.round ?? 1;
-  const labelled = await readJsonlAll<PreferencePair>(paths.labelled);
-  const heldout = await readJsonlAll<PreferencePair>(paths.heldout);
+  const labelled = await readPairs(paths.labelled);
+  const heldout = await readPairs(paths.heldout);
   const pairs =
     round >= 2
       ? await weightedPairs(labelled, paths.weights(`weights-${round}`), config.weighting.normalize)

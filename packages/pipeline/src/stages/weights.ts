@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type PreferencePair, readJsonlAll, writeJsonAtomic } from '@ocrm/core';
+import { writeJsonAtomic } from '@ocrm/core';
 import { resolvePpoConfig } from '@ocrm/ppo';
 import {
   adaptiveImportanceWeighting,
@@ -13,6 +13,7 @@ import {
   writeWeightsJsonl,
 } from '@ocrm/weighting';
 import type { StageRunner } from '../run/context';
+import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { loadPolicy } from './models';
 
@@ -29,7 +30,7 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   const { config, run, task } = ctx;
   const paths = runPaths(run);
   const round = stage.round ?? 2;
-  const pairs = await readJsonlAll<PreferencePair>(paths.labelled);
+  const pairs = await readPairs(paths.labelled);
   const keepPerToken = config.weighting.truncateTokens !== null;
   const temperatures = {
     policy: resolvePpoConfig(config.ppo).temperature,
