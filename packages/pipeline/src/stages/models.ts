@@ -1,4 +1,4 @@
-import { NotFoundError, type Task } from '@ocrm/core';
+import { OcrmError, type Task } from '@ocrm/core';
 import { downloadModel, hubOptionsFromEnv } from '@ocrm/data';
 import { createModel, parseHfConfig } from '@ocrm/models';
 import { CausalLMPolicy } from '@ocrm/policy';
@@ -36,10 +36,16 @@ export async function initialPolicy(
     try {
       return await CausalLMPolicy.load(model.path, ids);
     } catch (cause) {
-      throw new NotFoundError(`Cannot load the model folder ${model.path}.`, {
-        cause,
-        hint: 'model.path must hold config.json and model.safetensors (the Hugging Face layout).',
-      });
+      // Keep the real cause in the message (a truncated file, a lying header, bad offsets) and its error code.
+      const reason = (cause as Error).message ?? String(cause);
+      throw new OcrmError(
+        OcrmError.isInstance(cause) ? cause.code : 'NOT_FOUND',
+        `Cannot load the model folder ${model.path}: ${reason}`,
+        {
+          cause,
+          hint: 'model.path must hold config.json and model.safetensors (the Hugging Face layout).',
+        },
+      );
     }
   }
   const { dir } = await downloadModel(model.repo, {
