@@ -72,6 +72,15 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     }
   });
 
+  it('an --out that is a file is bad input: exit 2 naming it, the file untouched', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'taken');
+    await writeFile(out, 'keep me');
+    expect(await run('run', '--preset', 'smoke', '--out', out, '--backend', 'cpu')).toBe(2);
+    expect(stderr).toMatch(/cannot create the run directory .*taken \(a file is in the way\)/);
+    expect(await readFile(out, 'utf8')).toBe('keep me');
+  });
+
   it('a missing model folder fails before the run directory is touched', async () => {
     const dir = await tempDir();
     const out = join(dir, 'run');

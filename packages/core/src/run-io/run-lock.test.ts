@@ -61,4 +61,14 @@ describe('lockRunDirectory', () => {
     await expect(lockRunDirectory(root)).rejects.toThrow(/in use by process 1234 on node-7/);
     await held.release();
   });
+
+  it('a file in the way of the run directory is bad input (RUN_DIRECTORY), not a crash', async () => {
+    const dir = await temp();
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(lockRunDirectory(join(dir, 'file'))).rejects.toMatchObject({
+      code: 'RUN_DIRECTORY',
+      message: expect.stringContaining('a file is in the way'),
+    });
+    await expect(lockRunDirectory(join(dir, 'file', 'run'))).rejects.toMatchObject({ code: 'RUN_DIRECTORY' });
+  });
 });

@@ -60,7 +60,16 @@ async function readOwner(root: string): Promise<LockOwner | undefined> {
  * on another host whose lock is still fresh, makes this throw `OcrmError` `RUN_DIRECTORY` naming the holder.
  */
 export async function lockRunDirectory(root: string, options: RunLockOptions = {}): Promise<RunLock> {
-  await mkdir(root, { recursive: true });
+  try {
+    await mkdir(root, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new OcrmError(
+      'RUN_DIRECTORY',
+      `cannot create the run directory ${root} (${code === 'ENOTDIR' || code === 'EEXIST' ? 'a file is in the way' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : (error as Error).message}).`,
+      { cause: error, hint: 'choose another --out: a folder you can write (it is created when missing).' },
+    );
+  }
   const stale = options.staleMs ?? 60_000;
   const lockfilePath = join(root, LOCK_DIR);
   const attempt = () =>
