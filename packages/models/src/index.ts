@@ -16,5 +16,5 @@ export { createKvCache, KvCache } from './kv-cache';
 export { LM_HEAD_CHUNK_ELEMENTS, lmHeadLogits } from './lm-head';
 export { type LoadModelOptions, loadModel } from './load-model';
 export { type ForwardInput, type ForwardOutput, type IntMatrix, TransformerModel } from './model';
-export type { HeadOptions, ParamSpec, ParamTransform } from './param-layout';
+export { type HeadOptions, type ParamSpec, type ParamTransform, paramCount } from './param-layout';
 export { type SaveModelOptions, saveModel } from './save-model';

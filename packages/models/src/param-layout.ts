@@ -165,3 +165,8 @@ export function paramLayout(config: ModelConfig, heads: HeadOptions): ParamSpec[
   if (heads.scoreHead) b.add('score', 'score.weight', [config.hiddenSize, 1], 'transpose', 'score', false);
   return b.specs;
 }
+
+/** Number of parameters of a model (with the heads in `heads`), e.g. for memory estimates. */
+export function paramCount(config: ModelConfig, heads: HeadOptions): number {
+  return paramLayout(config, heads).reduce((n, spec) => n + spec.shape.reduce((a, b) => a * b, 1), 0);
+}

@@ -10,7 +10,9 @@ import {
   throwIfAborted,
   writeJsonAtomic,
 } from '@ocrm/core';
+import * as tf from '@tensorflow/tfjs';
 import { checkStageSections } from '../config/check-sections';
+import { checkModelFitsBackend } from '../config/memory-estimate';
 import { type PipelineConfig, pipelineConfigSchema } from '../config/schema';
 import { dpoStage } from '../stages/dpo';
 import { evalStage } from '../stages/evaluate';
@@ -82,6 +84,12 @@ export async function runPipeline(
     signal: options.signal,
     emit,
   });
+  // A model that cannot fit the backend's memory fails now, not minutes into a stage.
+  const localConfig =
+    checked.model.source === 'local'
+      ? await readJson<Record<string, unknown>>(join(checked.model.path, 'config.json'))
+      : undefined;
+  checkModelFitsBackend(checked, ctx.task, tf.getBackend(), localConfig);
   // Everything above fails on bad input (task, judge, weighting module, model folder) before the run directory is
   // touched. Then one writer: the lock is taken before anything is written, and an existing run directory with
   // another config is refused.
