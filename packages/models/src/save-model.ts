@@ -3,10 +3,21 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type SafetensorsInput, writeJsonAtomic, writeSafetensors } from '@ocrm/core';
+import { type NamedVariables, type SafetensorsInput, writeJsonAtomic, writeSafetensors } from '@ocrm/core';
+import type { ModelConfig } from './config';
 import { internalToHf } from './convert';
 import { toHfConfig } from './hf-config';
-import type { TransformerModel } from './model';
+import type { ParamSpec } from './param-layout';
+
+/** What {@link saveModel} reads of a model (`TransformerModel` has it; structural, so this file needs no model import). */
+export interface SavableModel {
+  readonly config: ModelConfig;
+  readonly hfConfig?: Record<string, unknown>;
+  readonly hasLmHead: boolean;
+  readonly hasScoreHead: boolean;
+  variables(): NamedVariables;
+  paramSpecs(): readonly ParamSpec[];
+}
 
 /** Options of {@link saveModel}. */
 export interface SaveModelOptions {
@@ -22,7 +33,7 @@ export interface SaveModelOptions {
  * A stale `model.safetensors.index.json` in `dir` is removed.
  */
 export async function saveModel(
-  model: TransformerModel,
+  model: SavableModel,
   dir: string,
   options: SaveModelOptions = {},
 ): Promise<void> {
