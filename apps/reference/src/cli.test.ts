@@ -115,6 +115,43 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
   });
 });
 
+describe('ocrm CLI: --set, --json and --version', () => {
+  it('--set overrides one field typed by the schema; a bad value names the field; a bad flag is exit 2', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    expect(
+      await run('run', '--preset', 'smoke', '--out', out, '--set', 'ppo.klCoef=fast', '--backend', 'cpu'),
+    ).toBe(2);
+    expect(stderr).toMatch(/`ppo\.klCoef`/);
+    stderr = '';
+    expect(await run('run', '--preset', 'smoke', '--out', out, '--set', 'nonsense', '--backend', 'cpu')).toBe(
+      2,
+    );
+    expect(stderr).toMatch(/`--set`: expected path=value/);
+    stderr = '';
+    expect(
+      await run(
+        'run',
+        '--preset',
+        'smoke',
+        '--out',
+        out,
+        '--set',
+        'weighting.targetEss=0.5',
+        '--backend',
+        'cpu',
+      ),
+    ).toBe(2);
+    expect(stderr).toMatch(/mutually exclusive/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('--version prints the version', async () => {
+    expect(await run('--version')).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
 describe('ocrm CLI: help and listings', () => {
   it('--help shows commands and examples; presets lists what each needs', async () => {
     expect(await run('--help')).toBe(0);

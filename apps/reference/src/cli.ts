@@ -3,6 +3,7 @@ import { initBackend, OcrmError } from '@ocrm/core';
 import {
   evaluateRun,
   loadConfigFile,
+  mergeConfig,
   type PipelineConfig,
   PRESETS,
   reportRuns,
@@ -12,7 +13,17 @@ import {
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressDisplay } from './progress';
+import { parseSetFlags } from './set-overrides';
 import { printSummary } from './summary';
+import { VERSION } from './version';
+
+/** Flags (`--method`, …) set only what they name; `--set` fields win over them (deep merge). */
+function mergeOverrides(
+  set: Record<string, unknown>,
+  flags: Record<string, unknown>,
+): Record<string, unknown> {
+  return mergeConfig(flags, set);
+}
 
 const EXAMPLES = `
 Examples:
@@ -20,6 +31,7 @@ Examples:
   $ ocrm run --preset smoke --out runs/smoke   # tiny end-to-end check (~1 minute)
   $ ocrm run --method rlhf --seed 1            # standard RLHF baseline with the same budget
   $ ocrm run --config my-run.yaml --rounds 3   # a config file, flags override it
+  $ ocrm run --set ppo.klCoef=0.05 --set weighting.ratioExponent=null --set weighting.targetEss=0.6
   $ ocrm report runs/quick-ocrm-s0 runs/quick-rlhf-s0
   $ ocrm eval runs/quick-ocrm-s0
   $ ocrm presets
@@ -51,6 +63,8 @@ interface RunFlags {
   backend?: PipelineConfig['backend'];
   force?: boolean;
   quiet?: boolean;
+  set?: string[];
+  json?: boolean;
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
@@ -62,7 +76,11 @@ async function runCommand(flags: RunFlags): Promise<void> {
     seed: flags.seed,
     backend: flags.backend,
   };
-  const config = resolvePipelineConfig({ preset: flags.preset, file, overrides });
+  const config = resolvePipelineConfig({
+    preset: flags.preset,
+    file,
+    overrides: mergeOverrides(parseSetFlags(flags.set ?? []), overrides),
+  });
   const outDir = resolve(flags.out ?? `runs/${config.preset}-${config.method}-s${config.seed}`);
   const backend = await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
@@ -89,7 +107,8 @@ async function runCommand(flags: RunFlags): Promise<void> {
       onEvent: (event) => display.handle(event),
     });
     display.stop();
-    printSummary(result, (line) => process.stdout.write(`${line}\n`));
+    if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else printSummary(result, (line) => process.stdout.write(`${line}\n`));
   } catch (error) {
     display.stop();
     if (OcrmError.isInstance(error) && error.code === 'ABORTED') {
@@ -109,6 +128,7 @@ export function buildProgram(): Command {
     .description('Off-Policy Corrected Reward Modeling (OCRM) for RLHF: run, evaluate and compare pipelines.')
     .showHelpAfterError()
     .exitOverride()
+    .version(VERSION, '-V, --version', 'print the ocrm version')
     .addHelpText('after', EXAMPLES);
 
   program
@@ -137,6 +157,12 @@ export function buildProgram(): Command {
       'redo every stage (by default a rerun keeps the stages whose inputs are unchanged and redoes the rest)',
     )
     .option('-q, --quiet', 'print only the final summary')
+    .option(
+      '--set <path=value>',
+      'set one config field, e.g. --set ppo.klCoef=0.1 (repeatable; JSON values; overrides the file and flags)',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--json', 'print the end summary as one JSON object on stdout')
     .action(runCommand);
 
   program
