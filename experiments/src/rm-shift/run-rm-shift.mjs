@@ -46,8 +46,9 @@ export async function runRmShift(o) {
           group: 'rm-shift',
           overrides: structuredCloneDeepMerge(BASE_OVERRIDES, v.overrides),
         },
-        // SFT depends on the task, the model and the seed only: shared by the variants of a seed.
-        signatures: { sft: 'base' },
+        // SFT depends on the task, the model, the SFT config and the seed: shared by the variants of a seed that
+        // leave those alone (the pipeline's stage fingerprints would redo a wrongly shared one anyway).
+        signatures: { sft: sftSignature(v.overrides) },
       });
   const t0 = Date.now();
   if (!o.reportOnly) {
@@ -97,6 +98,15 @@ export async function runRmShift(o) {
   });
   log(`wrote ${join(o.docsDir, 'rm-shift.md')}`);
   return { markdown, analysis };
+}
+
+/**
+ * What SFT depends on among a variant's overrides (task, model, sft), as a stable string.
+ * @param {Record<string, unknown>} overrides
+ */
+export function sftSignature(overrides) {
+  const o = /** @type {any} */ (overrides);
+  return JSON.stringify({ task: o.task ?? null, model: o.model ?? null, sft: o.sft ?? null });
 }
 
 /**
