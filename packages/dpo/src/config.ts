@@ -15,7 +15,7 @@ export type DpoWeighting =
   | 'wpo';
 
 /**
- * Hyper-parameters of DPO / IPO / WPO training on labelled preference pairs (DESIGN §4 "Baselines").
+ * Hyper-parameters of DPO / IPO / WPO training on labelled preference pairs (docs/algorithm.md).
  * Names follow TRL's `DPOConfig` where one exists.
  */
 export interface DpoConfig {

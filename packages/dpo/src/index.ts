@@ -1,7 +1,7 @@
 /**
  * @packageDocumentation
  * `@ocrm/dpo`: DPO, IPO and WPO baselines trained on the same labelled preference pairs as the reward model
- * (DESIGN §4 "Baselines"). Trains any `Policy` of `@ocrm/core` through the contract, against a frozen reference.
+ * (docs/algorithm.md). Trains any `Policy` of `@ocrm/core` through the contract, against a frozen reference.
  */
 export {
   DEFAULT_DPO_CONFIG,

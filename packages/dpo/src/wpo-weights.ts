@@ -10,7 +10,7 @@ export interface WpoWeightInput {
 }
 
 /**
- * WPO log-weights (Zhou et al. 2024, as DESIGN §4 states it): `min(0, u_w + u_l)` per pair, so the weight
+ * WPO log-weights (Zhou et al. 2024, as docs/algorithm.md states it): `min(0, u_w + u_l)` per pair, so the weight
  * `exp(logWeight) = min(1, exp(u_w + u_l))` never overflows. Host math in float64; never differentiated.
  */
 export function wpoLogWeights(input: WpoWeightInput): Float64Array {

@@ -9,7 +9,7 @@ export type ScorePosition =
   | 'eosPlus1';
 
 /**
- * Every hyper-parameter of PPO for language models (DESIGN §4, after Huang et al. 2024, "The N+ Implementation
+ * Every hyper-parameter of PPO for language models (docs/algorithm.md, after Huang et al. 2024, "The N+ Implementation
  * Details of RLHF with PPO"). Defaults: {@link DEFAULT_PPO_CONFIG}. Names in parentheses are TRL's / the paper's.
  */
 export interface PpoConfig {

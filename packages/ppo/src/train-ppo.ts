@@ -19,7 +19,7 @@ import { ppoUpdate } from './update/ppo-update';
 export interface TrainPpoOptions {
   /** The policy to train, in place (its `trainableVariables()` are updated). */
   policy: Policy;
-  /** The critic, trained in place alongside the policy (DESIGN: initialised from the reward model). */
+  /** The critic, trained in place alongside the policy (initialised from the reward model, docs/algorithm.md). */
   critic: ValueModel;
   /** Scores rollouts; never trained. */
   rewardModel: RewardModel;
@@ -82,7 +82,7 @@ function due(every: number, update: number, total: number, final: boolean): bool
 }
 
 /**
- * PPO for language models (DESIGN §4): each update samples `rolloutBatchSize` responses, scores them, and runs
+ * PPO for language models (docs/algorithm.md): each update samples `rolloutBatchSize` responses, scores them, and runs
  * `ppoEpochs` of clipped policy and value optimisation with one AdamW over policy and critic (learning rate linear
  * to 0). Yields `run-start`, one `step-end` per update (metrics: `objective/kl`, `objective/scores`,
  * `objective/scores_std`, `objective/rlhf_reward`, `objective/entropy`, `policy/approxkl`, `policy/clipfrac`,

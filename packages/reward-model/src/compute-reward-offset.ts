@@ -10,7 +10,7 @@ export interface RewardOffsetOptions {
 }
 
 /**
- * Reward centring (DESIGN §4): the mean RAW score (the model's current offset added back) of the reference
+ * Reward centring (docs/algorithm.md): the mean RAW score (the model's current offset added back) of the reference
  * responses. Store it with `rm.rewardOffset = await computeRewardOffset(...)`; scores are then centred on the
  * references. No gradients; no tensor outlives the call.
  *

@@ -2,7 +2,7 @@ import { type AdamWCosineConfig, ConfigError, checkAdamWCosineConfig, checkConfi
 import type { WeightNormalization } from './bradley-terry';
 
 /**
- * Hyper-parameters of reward-model training (DESIGN §4 "Reward model"): Bradley-Terry loss with per-pair weights
+ * Hyper-parameters of reward-model training (docs/algorithm.md): Bradley-Terry loss with per-pair weights
  * `exp(logWeight)`, one epoch, AdamW, cosine decay. The optimizer fields come from core's {@link AdamWCosineConfig}.
  */
 export interface RewardModelConfig extends AdamWCosineConfig {

@@ -13,7 +13,7 @@ import {
   weightDiagnostics,
 } from './weight-diagnostics';
 
-/** Options of {@link importanceWeighting} (DESIGN §4 "Weights"). */
+/** Options of {@link importanceWeighting} (docs/algorithm.md). */
 export interface ImportanceWeightingConfig {
   /** λ in the paper: `logWeight = λ (log r(chosen) + log r(rejected))`. 0 gives uniform weights. The useful range
    * depends on response length (the paper's 0.001 was for 53-106-token responses of a 1B model). */

@@ -1,5 +1,5 @@
 /**
- * Fixes for the tfjs-wasm backend (tfjs 4.22), measured in STACK.md:
+ * Fixes for the tfjs-wasm backend (tfjs 4.22), measured in docs/stack.md:
  *
  * (a) **Matmul gradient without transposed products.** The stock `BatchMatMul` gradient computes `dy·bᵀ` and
  *     `aᵀ·dy` with `transposeA`/`transposeB`, which wasm runs in a scalar loop 10–45× slower than XNNPACK's plain

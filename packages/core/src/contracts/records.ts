@@ -21,7 +21,7 @@ export interface PromptExample {
 }
 
 /**
- * A labelled (or not yet labelled) pair of responses to one prompt. DESIGN §3.
+ * A labelled (or not yet labelled) pair of responses to one prompt. docs/data-formats.md.
  * Before labelling, `chosen` is the first sample and `rejected` the second.
  */
 export interface PreferencePair {

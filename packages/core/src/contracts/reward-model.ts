@@ -5,7 +5,7 @@ import type { Trainable } from './trainable';
 
 /**
  * A scalar reward model: one score per sequence, read at its last valid token (the EOS of the response).
- * Implementations subtract their stored reward offset (DESIGN §4 "reward centring").
+ * Implementations subtract their stored reward offset (docs/algorithm.md).
  */
 export interface RewardModel extends Trainable<RewardModel> {
   readonly specificationVersion: SpecificationVersion;

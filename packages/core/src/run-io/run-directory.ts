@@ -24,7 +24,7 @@ export interface DoneInfo {
 const STAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /**
- * A run directory (DESIGN §5): `config.json` (the resolved config), one folder per stage (`sft/`, `pairs/`, `rm-1/`,
+ * A run directory (docs/run-directory.md): `config.json` (the resolved config), one folder per stage (`sft/`, `pairs/`, `rm-1/`,
  * `ppo-1/`, `weights-2/`, …) each holding its outputs and a `done` marker written last, and `metrics.jsonl`.
  * A rerun skips stages whose `done` marker exists; a killed run resumes at the stage it was in.
  *

@@ -15,7 +15,7 @@ import { writeReport } from './render-report';
 
 const CHROMIUM = process.env.OCRM_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
-/** Offline flags (STACK.md): without the background-networking ones Chromium floods a closed network. */
+/** Offline flags (docs/stack.md): without the background-networking ones Chromium floods a closed network. */
 const FLAGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -23,7 +23,7 @@ export const modelSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('hub'), repo: z.string().min(1), revision: z.string().optional() }),
 ]);
 
-/** How pairs are sampled from the SFT policy (DESIGN §4 "Pair sampling"). */
+/** How pairs are sampled from the SFT policy (docs/algorithm.md). */
 export const pairsSchema = z.strictObject({
   /** Passes over the training prompts; each pass gives one pair a prompt. */
   passes: z.int().min(1),
@@ -35,7 +35,7 @@ export const pairsSchema = z.strictObject({
   microBatchSize: z.int().positive(),
 });
 
-/** Gold labelling (DESIGN §4 "Gold labels"). */
+/** Gold labelling (docs/algorithm.md). */
 export const labelsSchema = z.strictObject({
   mode: z.enum(['argmax', 'bradley-terry']),
   temperature: z.number().positive(),
@@ -66,7 +66,7 @@ export const weightingSchema = z.strictObject({
   module: z.string().nullable(),
 });
 
-/** Evaluation (DESIGN §4 "Evaluation"). */
+/** Evaluation (docs/algorithm.md). */
 export const evalSchema = z.strictObject({
   /** Held-out prompts evaluated (gold, win rate, proxy; the PPO curve too). */
   prompts: z.int().positive(),

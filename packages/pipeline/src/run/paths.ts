@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { RunDirectory } from '@ocrm/core';
 
-/** Where each stage keeps its outputs inside the run directory (DESIGN §5). */
+/** Where each stage keeps its outputs inside the run directory (docs/run-directory.md). */
 export const runPaths = (run: RunDirectory) => ({
   sftModel: join(run.stagePath('sft'), 'model'),
   pairs: join(run.stagePath('pairs'), 'pairs.jsonl'),

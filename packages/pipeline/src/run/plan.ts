@@ -10,7 +10,7 @@ export interface PlannedStage {
 }
 
 /**
- * The stages a config runs, in order (DESIGN §4-5):
+ * The stages a config runs, in order (docs/algorithm.md, docs/run-directory.md):
  * - `ocrm`: sft → pairs → labels → rm-1 → ppo-1 → [weights-k → rm-k → ppo-k] k = 2..rounds → eval → report;
  * - `iterated`: the same rounds with λ = 0: RM_k equals RM_1, so no weights or RM stages after round 1;
  * - `rlhf`: one RM and one PPO stage with the same total PPO updates (`ppo.totalUpdates × rounds`);

@@ -1,7 +1,7 @@
 import { type AdamWCosineConfig, ConfigError, checkAdamWCosineConfig, checkConfigNumber } from '@ocrm/core';
 
 /**
- * Hyper-parameters of supervised fine-tuning (DESIGN §4 "SFT"): next-token cross-entropy on prompt + demonstration
+ * Hyper-parameters of supervised fine-tuning (docs/algorithm.md): next-token cross-entropy on prompt + demonstration
  * (prompt tokens included, padding excluded), AdamW with decoupled weight decay, cosine decay, one epoch. The
  * optimizer fields come from core's {@link AdamWCosineConfig}.
  */
@@ -21,7 +21,7 @@ export interface SftConfig extends AdamWCosineConfig {
   /** Seed of the data order (core RNG stream 0). */
   seed: number;
   /**
-   * Weight of prompt tokens in the loss (DESIGN §4 trains on them: 1). 0 is the completion-only loss (TRL's
+   * Weight of prompt tokens in the loss (docs/algorithm.md trains on them: 1). 0 is the completion-only loss (TRL's
    * `completion_only_loss`): useful when prompts are unpredictable noise for the model, as the `digest` task's
    * i.i.d. documents are. The train and eval losses are weighted token means.
    */

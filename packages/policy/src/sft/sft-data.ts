@@ -42,7 +42,7 @@ export interface NextTokenTargets {
 
 /**
  * Targets of next-token cross-entropy over the whole sequence: position t predicts token t+1 whenever both are real
- * tokens, so prompt tokens (after the first) are trained on, weighted by `promptLossWeight` (default 1: DESIGN §4;
+ * tokens, so prompt tokens (after the first) are trained on, weighted by `promptLossWeight` (default 1: docs/algorithm.md;
  * 0 = completion-only loss), and padding never is.
  */
 export function nextTokenTargets(batch: TokenBatch, promptLossWeight = 1): NextTokenTargets {

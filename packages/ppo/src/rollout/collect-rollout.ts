@@ -49,7 +49,7 @@ function meanRowSum(data: ArrayLike<number>, mask: ArrayLike<number>, B: number)
 
 /**
  * Samples responses to `prompts` and computes old log-probs, reference log-probs, values, scores, KL-penalised
- * rewards, GAE advantages (whitened) and returns (DESIGN §4 PPO).
+ * rewards, GAE advantages (whitened) and returns (docs/algorithm.md "PPO rounds").
  * @internal
  */
 export async function collectRollout(

@@ -25,7 +25,7 @@ export interface TinyScalarModelOptions {
   seed?: number;
   /** Maximum sequence length, prompt + response (default 64). */
   maxLength?: number;
-  /** Reward offset subtracted from every score (default 0; DESIGN §4 "reward centring"). */
+  /** Reward offset subtracted from every score (default 0; docs/algorithm.md). */
   offset?: number;
 }
 
