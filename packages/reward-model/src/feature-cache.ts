@@ -1,4 +1,4 @@
-import type { TokenBatch } from '@ocrm/core';
+import { selectBatchRows, type TokenBatch } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -37,7 +37,7 @@ export class FeatureCache {
       }
     });
     if (missing.length > 0) {
-      const sub = selectRows(batch, missing);
+      const sub = selectBatchRows(batch, missing);
       const out = compute(sub);
       const data = out.dataSync() as Float32Array;
       out.dispose();
@@ -67,16 +67,4 @@ function rowKey(batch: TokenBatch, b: number): string {
     if (batch.mask[b * T + t]) parts.push(batch.ids[b * T + t]!);
   }
   return parts.join(',');
-}
-
-/** A batch of some rows of `batch` (same T and prompt length). */
-function selectRows(batch: TokenBatch, rows: readonly number[]): TokenBatch {
-  const T = batch.seqLength;
-  const ids = new Int32Array(rows.length * T);
-  const mask = new Uint8Array(rows.length * T);
-  rows.forEach((b, j) => {
-    ids.set(batch.ids.subarray(b * T, (b + 1) * T), j * T);
-    mask.set(batch.mask.subarray(b * T, (b + 1) * T), j * T);
-  });
-  return { ids, mask, batchSize: rows.length, seqLength: T, promptLength: batch.promptLength };
 }

@@ -1,4 +1,4 @@
 export { type BatchTensors, batchTensors, responseIds, responseMask } from './batch-tensors';
 export { type BuildTokenBatchOptions, buildTokenBatch } from './build-token-batch';
 export { firstEosIndex, maskThroughFirstEos } from './eos';
-export { type ConcatBatchesOptions, concatBatches, sliceBatch } from './slice-batch';
+export { type ConcatBatchesOptions, concatBatches, selectBatchRows, sliceBatch } from './slice-batch';

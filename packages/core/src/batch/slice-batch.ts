@@ -19,6 +19,20 @@ export function sliceBatch(batch: TokenBatch, start: number, end: number = batch
   };
 }
 
+/**
+ * Rows `rows` of a batch (any order, repeats allowed), as a new batch with copied arrays: `[rows.length, T]`.
+ */
+export function selectBatchRows(batch: TokenBatch, rows: readonly number[]): TokenBatch {
+  const T = batch.seqLength;
+  const ids = new Int32Array(rows.length * T);
+  const mask = new Uint8Array(rows.length * T);
+  rows.forEach((row, i) => {
+    ids.set(batch.ids.subarray(row * T, (row + 1) * T), i * T);
+    mask.set(batch.mask.subarray(row * T, (row + 1) * T), i * T);
+  });
+  return { ids, mask, batchSize: rows.length, seqLength: T, promptLength: batch.promptLength };
+}
+
 /** Options of {@link concatBatches}. */
 export interface ConcatBatchesOptions {
   /** Needed only when the batches' prompt or response lengths differ: the id written at the new padding. */

@@ -1,7 +1,7 @@
-import { buildTokenBatch } from '@ocrm/core';
+import { buildTokenBatch, selectBatchRows } from '@ocrm/core';
 import { describe, expect, it } from 'vitest';
 import { valueMaskOf } from '../math/kl-penalized-rewards';
-import { criticBatch, selectBatchRows, selectRows } from './rows';
+import { criticBatch, selectRows } from './rows';
 
 describe('rollout rows', () => {
   const batch = buildTokenBatch({

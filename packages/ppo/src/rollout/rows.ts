@@ -1,21 +1,6 @@
 import type { TokenBatch } from '@ocrm/core';
 
 /**
- * Rows `rows` of a batch (any order, repeats allowed), as a new batch with copied arrays.
- * @internal
- */
-export function selectBatchRows(batch: TokenBatch, rows: readonly number[]): TokenBatch {
-  const T = batch.seqLength;
-  const ids = new Int32Array(rows.length * T);
-  const mask = new Uint8Array(rows.length * T);
-  rows.forEach((row, i) => {
-    ids.set(batch.ids.subarray(row * T, (row + 1) * T), i * T);
-    mask.set(batch.mask.subarray(row * T, (row + 1) * T), i * T);
-  });
-  return { ids, mask, batchSize: rows.length, seqLength: T, promptLength: batch.promptLength };
-}
-
-/**
  * Rows `rows` of a row-major `[B, T]` host array, as a new Float32Array `[rows.length, T]`.
  * @internal
  */

@@ -5,6 +5,7 @@ import {
   permutation,
   responseLength,
   rng,
+  selectBatchRows,
   throwIfAborted,
   type ValueModel,
 } from '@ocrm/core';
@@ -13,7 +14,7 @@ import type { PpoConfig } from '../config';
 import { clippedPolicyLoss } from '../math/clipped-policy-loss';
 import { clippedValueLoss } from '../math/clipped-value-loss';
 import type { Rollout } from '../rollout/collect-rollout';
-import { selectBatchRows, selectRows } from '../rollout/rows';
+import { selectRows } from '../rollout/rows';
 
 /** RNG stream of the minibatch permutations: step `update * ppoEpochs + epoch`. */
 export const PERMUTATION_STREAM = 0x50510000;
