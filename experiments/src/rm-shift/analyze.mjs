@@ -5,7 +5,7 @@
  * validation set (selection and report on disjoint pairs), and the smallest paired effect the design detects with 80 %
  * power (two-sided 5 %).
  */
-import { mean, sampleStd, tInterval95, tQuantile975 } from '@ocrm/eval';
+import { mean, sampleStd, tInterval95, tQuantile975, tQuantileFromNormal } from '@ocrm/eval';
 
 /**
  * One seed's results: arm key → the arm file written by the worker.
@@ -18,13 +18,7 @@ import { mean, sampleStd, tInterval95, tQuantile975 } from '@ocrm/eval';
  * @param {number} df
  */
 export function tQuantile80(df) {
-  const z = 0.8416212335729143;
-  return (
-    z +
-    (z ** 3 + z) / (4 * df) +
-    (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * df ** 2) +
-    (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / (384 * df ** 3)
-  );
+  return tQuantileFromNormal(0.8416212335729143, df);
 }
 
 /**

@@ -36,6 +36,7 @@ export {
   spearman,
   tInterval95,
   tQuantile975,
+  tQuantileFromNormal,
   type WinRate,
   winRate,
 } from './stats';
