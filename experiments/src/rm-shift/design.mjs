@@ -11,7 +11,11 @@
  * @property {string} label
  * @property {string} why     what the variant is for
  * @property {Record<string, unknown>} overrides partial pipeline config laid over the `quick` preset
+ * @property {boolean} [reducedArms] the full profile runs the reduced arm set (fully fine-tuned RMs: slow arms)
  */
+
+/** The arms of a variant under a profile. @param {Variant} v @param {'full' | 'quick' | 'smoke'} profile */
+export const variantArms = (v, profile) => rmArms(profile, { reduced: v.reducedArms === true });
 
 /**
  * The settings. Every base run is one OCRM round of the `quick` preset (SFT → pairs → labels → RM-1 → PPO-1 → eval)
@@ -24,6 +28,7 @@ export const VARIANTS = [
     label: 'digest as in the appendix (fully fine-tuned RM, 16k pairs at T 0.7)',
     why: 'today’s setting: an RM that can represent gold, sample-limited (the audit predicts no headroom for IW)',
     overrides: {},
+    reducedArms: true,
   },
   {
     key: 'digest-head',
@@ -60,10 +65,14 @@ export const BASE_OVERRIDES = {
 /**
  * The reward-model arms, seed-paired: every arm uses RM-1's seed (head initialisation and data order of its pairs).
  * `lambda0` is RM-1 itself (λ = 0 under `seedPolicy: same` reproduces it bit for bit; tested in the pipeline).
+ * Variants whose RM is fully fine-tuned (a minute per arm) run the full profile's reduced set (`reduced`): the target-ESS
+ * arms at α 0.1, λ 0.3, the 4k and full oracles and the mix — the fixed-λ sweep ends, α = 0 and the 2k oracle are cut
+ * to fit the 90-minute budget (cut arms before seeds).
  * @param {'full' | 'quick' | 'smoke'} profile
+ * @param {{ reduced?: boolean }} [o]
  * @returns {RmArm[]}
  */
-export function rmArms(profile) {
+export function rmArms(profile, o = {}) {
   /** @type {RmArm[]} */
   const arms = [{ key: 'lambda0', label: 'λ = 0 (RM-1)', kind: 'rm1' }];
   const weighted = (/** @type {Partial<RmArm>} */ o) => {
@@ -89,7 +98,10 @@ export function rmArms(profile) {
   }
   weighted({ targetEss: 0.6 });
   weighted({ targetEss: 0.3 });
-  if (profile === 'full') {
+  if (profile === 'full' && o.reduced) {
+    weighted({ lambda: 0.3 });
+    arms.push({ key: 'oracle-4k', label: 'oracle, 4k π_1 pairs', kind: 'oracle', onPolicy: 4000 });
+  } else if (profile === 'full') {
     weighted({ lambda: 0.1 });
     weighted({ lambda: 0.3 });
     weighted({ lambda: 1 });

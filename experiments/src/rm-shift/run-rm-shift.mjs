@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
 import { analyzeVariant } from './analyze.mjs';
-import { BASE_OVERRIDES, rmArms, VARIANTS } from './design.mjs';
+import { BASE_OVERRIDES, VARIANTS, variantArms } from './design.mjs';
 import { writeRmShiftDoc } from './write-doc.mjs';
 
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -72,7 +72,7 @@ export async function runRmShift(o) {
       const dir = join(o.root, `s${seed}`, v.key, 'rm-shift', 'arms');
       if (!existsSync(dir)) continue;
       bySeed[seed] = {};
-      for (const arm of rmArms(o.profile)) {
+      for (const arm of variantArms(v, o.profile)) {
         const file = join(dir, `${arm.key}.json`);
         if (existsSync(file)) bySeed[seed][arm.key] = JSON.parse(await readFile(file, 'utf8'));
       }

@@ -17,7 +17,7 @@ import { getTask, labelPairs, samplePairs } from '@ocrm/data';
 import { rewardModelSeed } from '@ocrm/pipeline';
 import { CausalLMPolicy } from '@ocrm/policy';
 import { resolvePpoConfig } from '@ocrm/ppo';
-import { ScalarRewardModel, trainRewardModel } from '@ocrm/reward-model';
+import { FeatureCache, ScalarRewardModel, trainRewardModel } from '@ocrm/reward-model';
 import {
   adaptiveImportanceWeighting,
   computeSequenceLogProbs,
@@ -26,7 +26,7 @@ import {
   recordedSamplerTemperature,
   weightingInput,
 } from '@ocrm/weighting';
-import { EVAL_SIZES, rmArms } from './design.mjs';
+import { EVAL_SIZES, VARIANTS, variantArms } from './design.mjs';
 import { scoreArm } from './score-arm.mjs';
 
 /** @typedef {import('@ocrm/core').PreferencePair} PreferencePair */
@@ -120,7 +120,14 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
   // 3. The arms.
   const { seedPolicy: _s, trainable, ...trainer } = config.rewardModel;
   const seed = rewardModelSeed(config, 1);
-  for (const arm of rmArms(profile)) {
+  // Every arm's RM starts from the same frozen SFT backbone: with a trainable head alone, its features are computed
+  // once for all of them.
+  const sftConfig = /** @type {{ hidden_size: number }} */ (
+    await readJson(join(baseDir, 'sft/model/config.json'))
+  );
+  const sharedFeatures = trainable === 'head' ? new FeatureCache(sftConfig.hidden_size) : undefined;
+  const arms = variantArms(variantOf(baseDir), profile);
+  for (const arm of arms) {
     const file = join(studyDir, 'arms', `${arm.key}.json`);
     if (existsSync(file)) continue;
     const t0 = Date.now();
@@ -148,7 +155,11 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
         pairs = arm.kind === 'oracle' ? pool.slice(0, n) : [...sftPairs, ...pool.slice(0, n)];
         extra.trainPairs = pairs.length;
       }
-      rm = await ScalarRewardModel.fromBackbone(join(baseDir, 'sft/model'), { seed, trainable });
+      rm = await ScalarRewardModel.fromBackbone(join(baseDir, 'sft/model'), {
+        seed,
+        trainable,
+        featureCache: sharedFeatures,
+      });
       await trainRewardModel({
         rewardModel: rm,
         pairs,
@@ -166,7 +177,16 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
       rm.dispose();
     }
   }
-  await writeJsonAtomic(join(studyDir, 'done.json'), { arms: rmArms(profile).length, time: Date.now() });
+  await writeJsonAtomic(join(studyDir, 'done.json'), { arms: arms.length, time: Date.now() });
+}
+
+/** The variant of a base run folder (`…/s<seed>/<variant>`). @param {string} baseDir */
+function variantOf(baseDir) {
+  const key = baseDir.replace(/\/+$/, '').split('/').pop();
+  const variant = VARIANTS.find((v) => v.key === key);
+  if (!variant)
+    throw new Error(`${baseDir} is not a run folder of a known variant (${VARIANTS.map((v) => v.key)})`);
+  return variant;
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop() ?? '')) {

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { rmArms } from './design.mjs';
+import { rmArms, variantArms } from './design.mjs';
 
 /** @param {number} x @param {number} [d] */
 const f = (x, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
@@ -61,15 +61,23 @@ export async function writeRmShiftDoc(o) {
     'gold labels → RM-1 → PPO-1), then fresh pairs from π_1 at PPO’s temperature, gold-labelled: 1,000 validation and',
     '2,000 test pairs on the task’s held-out prompts, and a training pool on the training prompts as large as the SFT',
     'set. Weights: π_1 at PPO’s temperature over π_SFT at the pairs’ temperature (the exact behaviour density), α as',
-    'stated, normalised to mean 1. Arms:',
+    'stated, normalised to mean 1. Arms (a variant with a fully fine-tuned RM runs the ones marked *):',
     '',
     '| arm | what |',
     '| --- | --- |',
-    ...rmArms(/** @type {any} */ (o.profile)).map((a) => `| \`${a.key}\` | ${a.label} |`),
+    ...rmArms(/** @type {any} */ (o.profile)).map((a) => {
+      const inReduced = rmArms(/** @type {any} */ (o.profile), { reduced: true }).some(
+        (r) => r.key === a.key,
+      );
+      return `| \`${a.key}\`${inReduced ? ' *' : ''} | ${a.label} |`;
+    }),
     '',
     'Variants:',
     '',
-    ...o.variants.map((v) => `- \`${v.key}\`: ${v.label}. ${v.why}.`),
+    ...o.variants.map(
+      (v) =>
+        `- \`${v.key}\`: ${v.label}. ${v.why}.${v.reducedArms ? ` Arms: ${variantArms(v, /** @type {any} */ (o.profile)).length} (the reduced set).` : ''}`,
+    ),
   ];
   for (const v of o.variants) {
     const a = o.analysis[v.key];

@@ -30,6 +30,12 @@ export interface FromBackboneOptions {
    * product once every response has been seen).
    */
   trainable?: RewardModelTrainable;
+  /**
+   * With `trainable: 'head'`: a cache to share between reward models on the same frozen backbone (e.g. the arms of
+   * a study, all from one SFT model), so each response's features are computed once for all of them. It must come
+   * from the same backbone weights. Default: a cache of this model's own.
+   */
+  featureCache?: FeatureCache;
 }
 
 /** Options of {@link ScalarRewardModel.load}. */
@@ -88,7 +94,7 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     const trainable = options.trainable ?? 'all';
     if (typeof source === 'string') {
       const model = await loadModel(source, { lmHead: false, scoreHead: true, seed });
-      return ScalarRewardModel.withTrainable(model, trainable);
+      return ScalarRewardModel.withTrainable(model, trainable, options.featureCache);
     }
     const params = new Map<string, tf.Variable>();
     for (const spec of source.paramSpecs()) {
@@ -97,14 +103,26 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
     }
     const model = new TransformerModel(source.config, params, { trainable: true, hfConfig: source.hfConfig });
     model.addScoreHead({ seed });
-    return ScalarRewardModel.withTrainable(model, trainable);
+    return ScalarRewardModel.withTrainable(model, trainable, options.featureCache);
   }
 
-  private static withTrainable(model: TransformerModel, trainable: RewardModelTrainable): ScalarRewardModel {
+  private static withTrainable(
+    model: TransformerModel,
+    trainable: RewardModelTrainable,
+    shared?: FeatureCache,
+  ): ScalarRewardModel {
     const select = trainableSelector(trainable, model.config.numLayers);
     if (trainable !== 'all') model.setTrainableParams(select);
     const rm = new ScalarRewardModel(model);
-    if (trainable === 'head') rm.featureCache = new FeatureCache(model.config.hiddenSize);
+    if (trainable === 'head') {
+      if (shared && shared.size !== model.config.hiddenSize) {
+        model.dispose();
+        throw new InvalidArgumentError(
+          `featureCache holds ${shared.size}-wide features, the model's are ${model.config.hiddenSize}.`,
+        );
+      }
+      rm.featureCache = shared ?? new FeatureCache(model.config.hiddenSize);
+    }
     return rm;
   }
 

@@ -118,4 +118,34 @@ describe('ScalarRewardModel trainable', () => {
     expect(result.trainAccuracy).toBeGreaterThan(0.6);
     rm.dispose();
   });
+
+  it('head: a shared cache serves several reward models on the same backbone with the same scores', async () => {
+    const { FeatureCache } = await import('./feature-cache');
+    const cache = new FeatureCache(config.hiddenSize);
+    const backbone = createModel(config, { seed: 7, lmHead: true });
+    const a = await ScalarRewardModel.fromBackbone(backbone, {
+      seed: 3,
+      trainable: 'head',
+      featureCache: cache,
+    });
+    const b = await ScalarRewardModel.fromBackbone(backbone, {
+      seed: 3,
+      trainable: 'head',
+      featureCache: cache,
+    });
+    const own = await ScalarRewardModel.fromBackbone(backbone, { seed: 3, trainable: 'head' });
+    backbone.dispose();
+    const batch = buildTokenBatch({ prompts: [[5, 6]], responses: [[9, 2]], padId: tokenizer.padId });
+    const [sa, sb, so] = [a, b, own].map((rm) => rm.score(batch));
+    expect(cache.count).toBe(1);
+    expect(Array.from(sb!.dataSync())).toEqual(Array.from(sa!.dataSync()));
+    expect(Array.from(so!.dataSync())).toEqual(Array.from(sa!.dataSync()));
+    tf.dispose([sa!, sb!, so!]);
+    const narrow = createModel({ ...config, hiddenSize: 8 }, { seed: 1 });
+    await expect(
+      ScalarRewardModel.fromBackbone(narrow, { trainable: 'head', featureCache: cache }),
+    ).rejects.toThrow(/16-wide features/);
+    narrow.dispose();
+    for (const m of [a, b, own]) m.dispose();
+  });
 });
