@@ -54,6 +54,12 @@ export function analyzeVariant(bySeed, metric = 'accuracy') {
       kind: first?.arm?.kind ?? '?',
       test: tInterval95(values),
       vsLambda0: pairedSummary(complete.map((s) => value(s, key) - value(s, 'lambda0'))),
+      vsRedraw: armKeys.includes('redraw')
+        ? pairedSummary(complete.map((s) => value(s, key) - value(s, 'redraw')))
+        : undefined,
+      vsPlacebo: armKeys.includes('placebo-ess0.3')
+        ? pairedSummary(complete.map((s) => value(s, key) - value(s, 'placebo-ess0.3')))
+        : undefined,
       essFraction: mean(
         complete.map((s) => /** @type {any} */ (bySeed[s]?.[key])?.essFraction ?? Number.NaN),
       ),
@@ -78,6 +84,15 @@ export function analyzeVariant(bySeed, metric = 'accuracy') {
     iwGain:
       weighted.length > 0
         ? pairedSummary(complete.map((s, i) => value(s, selected[i] ?? '') - value(s, 'lambda0')))
+        : undefined,
+    /** The selected weighted arm against the controls for the selection effect. */
+    iwGainVsRedraw:
+      weighted.length > 0 && armKeys.includes('redraw')
+        ? pairedSummary(complete.map((s, i) => value(s, selected[i] ?? '') - value(s, 'redraw')))
+        : undefined,
+    iwGainVsPlacebo:
+      weighted.length > 0 && armKeys.includes('placebo-ess0.3')
+        ? pairedSummary(complete.map((s, i) => value(s, selected[i] ?? '') - value(s, 'placebo-ess0.3')))
         : undefined,
     selected,
   };

@@ -55,12 +55,30 @@ export const BASE_OVERRIDES = {
  * @typedef {object} RmArm
  * @property {string} key
  * @property {string} label
- * @property {'weighted' | 'oracle' | 'mix' | 'rm1'} kind
+ * @property {'weighted' | 'oracle' | 'mix' | 'rm1' | 'redraw' | 'placebo'} kind
  * @property {number} [lambda]      fixed λ (weighted)
  * @property {number} [targetEss]   adaptive λ (weighted)
  * @property {number} [alpha]       α (weighted)
  * @property {number | 'all'} [onPolicy] on-policy training pairs (oracle: instead of the SFT pairs; mix: added to them)
  */
+
+/**
+ * The two controls for the selection effect (π_1 was optimised against RM-1, so on π_1's pairs RM-1 is worse than any
+ * RM whose errors differ from its own, weighted or not): `redraw`, an unweighted RM with another seed; `placebo`, the
+ * ESS 0.3 weights shuffled across pairs (the same weight distribution, not aligned with π_1). A weighted arm beats
+ * the mechanism's null only if it beats these, not just λ = 0.
+ * @type {RmArm[]}
+ */
+export const CONTROL_ARMS = [
+  { key: 'redraw', label: 'λ = 0, another seed (re-draw)', kind: 'redraw' },
+  {
+    key: 'placebo-ess0.3',
+    label: 'ESS/N 0.3 weights shuffled across pairs (placebo)',
+    kind: 'placebo',
+    targetEss: 0.3,
+    alpha: 0.1,
+  },
+];
 
 /**
  * The reward-model arms, seed-paired: every arm uses RM-1's seed (head initialisation and data order of its pairs).

@@ -58,8 +58,14 @@ export async function runRmShift(o) {
     await pool(
       jobs.filter((j) => ok.has(j.id)),
       o.jobs ?? 2,
-      (job) =>
-        runWorker(jobDir(o.root, job), join(jobDir(o.root, job), 'rm-shift'), o.profile, o.root, job.id, log),
+      (job) => {
+        const variant = /** @type {import('./design.mjs').Variant} */ (
+          variants.find((v) => v.key === job.arm.key)
+        );
+        const keys = variantArms(variant, o.profile).map((a) => a.key);
+        const dir = jobDir(o.root, job);
+        return runWorker(dir, join(dir, 'rm-shift'), o.profile, o.root, job.id, keys, log);
+      },
     );
   }
   const wallSeconds = (Date.now() - t0) / 1000;
@@ -123,12 +129,12 @@ async function pool(items, concurrency, work) {
 }
 
 /**
- * One worker process (resumable: it skips what its study folder already has).
+ * One worker process (resumable: it skips what its study folder already has; not started when every arm is there).
  * @param {string} baseDir @param {string} studyDir @param {string} profile @param {string} root @param {string} id
- * @param {(line: string) => void} log
+ * @param {string[]} armKeys @param {(line: string) => void} log
  */
-async function runWorker(baseDir, studyDir, profile, root, id, log) {
-  if (existsSync(join(studyDir, 'done.json'))) return 0;
+async function runWorker(baseDir, studyDir, profile, root, id, armKeys, log) {
+  if (armKeys.every((k) => existsSync(join(studyDir, 'arms', `${k}.json`)))) return 0;
   await mkdir(join(root, 'logs'), { recursive: true });
   const logFile = await open(join(root, 'logs', `rm-shift__${id.replace('/', '__')}.log`), 'a');
   const t0 = Date.now();

@@ -12,9 +12,17 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { initBackend, readJson, readJsonlAll, writeJsonAtomic, writeJsonl } from '@ocrm/core';
+import {
+  initBackend,
+  permutation,
+  readJson,
+  readJsonlAll,
+  rng,
+  writeJsonAtomic,
+  writeJsonl,
+} from '@ocrm/core';
 import { getTask, labelPairs, samplePairs } from '@ocrm/data';
-import { rewardModelSeed } from '@ocrm/pipeline';
+import { rewardModelSeed, seedFor } from '@ocrm/pipeline';
 import { CausalLMPolicy } from '@ocrm/policy';
 import { resolvePpoConfig } from '@ocrm/ppo';
 import { FeatureCache, ScalarRewardModel, trainRewardModel } from '@ocrm/reward-model';
@@ -139,24 +147,34 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
     } else {
       /** @type {PreferencePair[]} */
       let pairs;
-      if (arm.kind === 'weighted') {
+      if (arm.kind === 'weighted' || arm.kind === 'placebo') {
         const strategy =
           arm.targetEss !== undefined
             ? adaptiveImportanceWeighting({ targetEss: arm.targetEss, alpha: arm.alpha ?? 0.1 })
             : importanceWeighting({ ratioExponent: arm.lambda ?? 0, alpha: arm.alpha ?? 0.1 });
         const result = strategy.weigh(input);
-        const logWeights = normalizeLogWeights(Array.from(result.logWeights));
+        let raw = Array.from(result.logWeights);
+        if (arm.kind === 'placebo') {
+          // The same weights on other pairs: a fixed seeded permutation.
+          const order = permutation(raw.length, rng(config.seed * 1000 + 950, 0, 0));
+          raw = Array.from(order, (j) => raw[j] ?? 0);
+        }
+        const logWeights = normalizeLogWeights(raw);
         pairs = sftPairs.map((p, i) => ({ ...p, logWeight: logWeights[i] }));
         extra.essFraction = result.diagnostics.essFraction;
         extra.lambda = 'ratioExponent' in result ? Number(result.ratioExponent) : (arm.lambda ?? 0);
         extra.maxWeight = Math.exp(Math.max(...logWeights));
+      } else if (arm.kind === 'redraw') {
+        pairs = sftPairs;
       } else {
         const n = arm.onPolicy === 'all' ? pool.length : Math.min(pool.length, arm.onPolicy ?? 0);
         pairs = arm.kind === 'oracle' ? pool.slice(0, n) : [...sftPairs, ...pool.slice(0, n)];
         extra.trainPairs = pairs.length;
       }
+      // The re-draw control is the one arm with another seed (head initialisation and data order): round 2's.
+      const armSeed = arm.kind === 'redraw' ? seedFor(config.seed, 'rm', 2) : seed;
       rm = await ScalarRewardModel.fromBackbone(join(baseDir, 'sft/model'), {
-        seed,
+        seed: armSeed,
         trainable,
         featureCache: sharedFeatures,
       });
@@ -164,7 +182,7 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
         rewardModel: rm,
         pairs,
         padId: task.tokenizer.padId,
-        config: { seed, weightNormalization: 'none', ...trainer },
+        config: { seed: armSeed, weightNormalization: 'none', ...trainer },
       });
     }
     try {

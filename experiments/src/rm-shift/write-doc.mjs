@@ -38,7 +38,15 @@ than the unweighted RM-1 trained on the same pairs with the same seed?
   exactly one with a repeated word), and Spearman of RM score with gold over single π_1 responses.
 
 Every arm is seed-paired: RM-1's seed, head initialisation and data order (\`seedPolicy: same\`), so λ = 0 *is* RM-1
-and the weights are the only difference between it and a weighted arm.`;
+and the weights are the only difference between it and a weighted arm.
+
+**Amendment (written after seeing seed 0 of both variants, before any other seed).** π_1 was optimised against RM-1,
+so on π_1's pairs RM-1 is handicapped against *any* RM whose errors differ from its own — the selection effect the
+audit found in the first experiment. "Weighted − λ 0" therefore mixes the correction with that effect. Two controls
+were added to every seed: \`redraw\` (λ = 0 with another seed) and \`placebo-ess0.3\` (the ESS/N 0.3 weights shuffled
+across pairs: the same weight distribution, not aligned with π_1). The mechanism is supported only if the selected
+weighted arm also beats both controls (IW gain vs re-draw and vs placebo, intervals above 0); the registered IW gain
+(vs λ 0) is still reported.`;
 
 /**
  * @param {{ docsDir: string, analysis: Record<string, any>, variants: import('./design.mjs').Variant[],
@@ -92,15 +100,18 @@ export async function writeRmShiftDoc(o) {
       `- **Headroom** (oracle − λ 0): ${a.headroom ? `${ci(a.headroom)}, detectable ${f(a.headroom.mde)}` : '–'}`,
       `- **IW gain** (validation-selected weighted arm − λ 0, test pairs): ${a.iwGain ? `${ci(a.iwGain)}, detectable ${f(a.iwGain.mde)}` : '–'}` +
         ` (selected per seed: ${a.selected.join(', ')})`,
+      `- **IW gain against the selection-effect controls**: vs re-draw ${a.iwGainVsRedraw ? `${ci(a.iwGainVsRedraw)}, detectable ${f(a.iwGainVsRedraw.mde)}` : '–'}; ` +
+        `vs placebo ${a.iwGainVsPlacebo ? `${ci(a.iwGainVsPlacebo)}, detectable ${f(a.iwGainVsPlacebo.mde)}` : '–'}`,
       '',
-      '| arm | test accuracy (95 % CI) | − λ 0 (paired 95 % CI) | detectable | longer − λ 0 | repeat − λ 0 | Spearman − λ 0 | ESS/N | λ |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| arm | test accuracy (95 % CI) | − λ 0 (paired 95 % CI) | detectable | − re-draw | − placebo | longer − λ 0 | repeat − λ 0 | Spearman − λ 0 | ESS/N | λ |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const arm of a.arms) {
       const split = (/** @type {string} */ m) => a.splits[m].arms.find((x) => x.key === arm.key)?.vsLambda0;
       lines.push(
         `| ${arm.label} | ${f(arm.test.mean)} ± ${f(arm.test.halfWidth)} | ${arm.key === 'lambda0' ? '–' : ci(arm.vsLambda0)} | ` +
-          `${arm.key === 'lambda0' ? '–' : f(arm.vsLambda0.mde)} | ${arm.key === 'lambda0' ? '–' : signed(split('accuracyLonger')?.mean ?? Number.NaN)} | ` +
+          `${arm.key === 'lambda0' ? '–' : f(arm.vsLambda0.mde)} | ${arm.vsRedraw && arm.key !== 'redraw' ? ci(arm.vsRedraw) : '–'} | ` +
+          `${arm.vsPlacebo && arm.key !== 'placebo-ess0.3' ? ci(arm.vsPlacebo) : '–'} | ${arm.key === 'lambda0' ? '–' : signed(split('accuracyLonger')?.mean ?? Number.NaN)} | ` +
           `${arm.key === 'lambda0' ? '–' : signed(split('accuracyRepeat')?.mean ?? Number.NaN)} | ` +
           `${arm.key === 'lambda0' ? '–' : signed(split('spearman')?.mean ?? Number.NaN)} | ${f(arm.essFraction, 2)} | ${f(arm.lambda, 3)} |`,
       );
