@@ -112,6 +112,7 @@ export function rmArms(profile, o = {}) {
       kind: 'oracle',
       onPolicy: 'all',
     });
+    arms.push(...CONTROL_ARMS);
     return arms;
   }
   weighted({ targetEss: 0.6 });
@@ -135,6 +136,7 @@ export function rmArms(profile, o = {}) {
     onPolicy: 'all',
   });
   arms.push({ key: 'mix-2k', label: 'SFT pairs + 2k π_1 pairs', kind: 'mix', onPolicy: 2000 });
+  arms.push(...CONTROL_ARMS);
   return arms;
 }
 

@@ -16,6 +16,7 @@ describe.runIf(existsSync(cli))('npm run experiment -- --study rm-shift --smoke'
       const args = ['--study', 'rm-shift', '--smoke', '--out', join(dir, 'runs'), '--docs', dir];
       const { markdown } = await main(args);
       expect(markdown).toContain('## Hypotheses and decision rules (fixed before the numbers)');
+      expect(markdown).toContain('IW gain against the selection-effect controls');
       for (const variant of ['digest', 'digest-head']) {
         expect(markdown).toContain(`## \`${variant}\` (1 seeds: 0)`);
         for (const arm of rmArms('smoke')) {
@@ -28,6 +29,10 @@ describe.runIf(existsSync(cli))('npm run experiment -- --study rm-shift --smoke'
           await readFile(join(dir, 'runs', 's0', variant, 'rm-shift', 'arms', 'ess0.6-a0.1.json'), 'utf8'),
         );
         expect(Math.abs(weighted.essFraction - 0.6)).toBeLessThanOrEqual(0.01);
+        const placebo = JSON.parse(
+          await readFile(join(dir, 'runs', 's0', variant, 'rm-shift', 'arms', 'placebo-ess0.3.json'), 'utf8'),
+        );
+        expect(Math.abs(placebo.essFraction - 0.3)).toBeLessThanOrEqual(0.01); // the same weights, other pairs
         expect(weighted.lambda).toBeGreaterThan(0);
       }
       // The head variant samples its pairs at 1.0 and weighs them against it.
