@@ -171,7 +171,10 @@ const smoke: Preset = {
 /** Pythia-1B on TL;DR with the paper's hyper-parameters. Needs the Hub and the native GPU backend. */
 const paperTldr: Preset = {
   name: 'paper-tldr',
-  description: "Pythia-1B deduped SFT on TL;DR, the paper's hyper-parameters (needs the Hub and a CUDA GPU)",
+  description:
+    "Pythia-1B deduped on the built-in tldr-mini task with the paper's hyper-parameters (needs the Hub and a CUDA " +
+    'GPU). Not the paper: a heuristic judge instead of the human-label RM, pairs sampled from SFT instead of the ' +
+    'TL;DR comparison dataset, round starts continued instead of restarted',
   requires: ['hub', 'gpu'],
   config: {
     ...common,
@@ -207,7 +210,10 @@ const paperTldr: Preset = {
 /** Qwen2.5-1.5B on AlpacaFarm-style instructions. Needs the Hub and the native GPU backend. */
 const paperAlpaca: Preset = {
   name: 'paper-alpaca',
-  description: 'Qwen2.5-1.5B on AlpacaFarm instructions (needs the Hub and a CUDA GPU)',
+  description:
+    'Qwen2.5-1.5B on AlpacaFarm instructions with the Skywork-Reward-Llama-3.1-8B judge (needs the Hub and a CUDA ' +
+    "GPU; the judge's llama3 rope is not supported yet, so it fails when the judge loads). Not the paper: pairs " +
+    'sampled from SFT instead of its preference data, round starts continued instead of restarted',
   requires: ['hub', 'gpu'],
   config: {
     ...paperTldr.config,
