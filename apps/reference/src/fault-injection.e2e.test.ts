@@ -72,36 +72,42 @@ describe.skipIf(!existsSync(BIN))(
       const clean = join(dir, 'clean');
       expect(await exited(cli(args(clean)))).toBe(0);
 
-      const faulty = join(dir, 'faulty');
       const random = mulberry32(20261206);
       let kills = 0;
-      for (let attempt = 0; attempt < 60; attempt++) {
-        const child = cli(args(faulty));
-        const done = exited(child);
-        // Kill between 0.6 s and 3 s after the start (startup takes ~0.5 s), unless the run ends first.
-        const delay = 600 + Math.floor(random() * 2400);
-        const outcome = await Promise.race([done, new Promise((r) => setTimeout(() => r('kill'), delay))]);
-        if (outcome === 'kill' && kills < 12) {
-          child.kill('SIGKILL');
-          await done;
-          kills++;
-          continue;
+      // Fresh faulty runs until ten kills have landed: each run is killed at random moments and resumed until it ends,
+      // then compared with the clean run (a fast machine may finish one run before ten kills).
+      for (let run = 0; kills < 10 && run < 5; run++) {
+        const faulty = join(dir, `faulty-${run}`);
+        let finished = false;
+        for (let attempt = 0; attempt < 60 && !finished; attempt++) {
+          const child = cli(args(faulty));
+          const done = exited(child);
+          // Kill between 0.4 s and 2.5 s after the start (startup takes ~0.5 s), unless the run ends first.
+          const delay = 400 + Math.floor(random() * 2100);
+          const outcome = await Promise.race([done, new Promise((r) => setTimeout(() => r('kill'), delay))]);
+          if (outcome === 'kill' && kills < 14) {
+            child.kill('SIGKILL');
+            await done;
+            kills++;
+            continue;
+          }
+          const code = outcome === 'kill' ? await done : outcome;
+          expect(code).toBe(0);
+          finished = existsSync(join(faulty, 'report', 'done'));
         }
-        const code = outcome === 'kill' ? await done : outcome;
-        expect(code).toBe(0);
-        if (existsSync(join(faulty, 'report', 'done'))) break;
+        expect(finished).toBe(true);
+        for (const file of OUTPUTS)
+          expect(await sha(join(faulty, file)), file).toBe(await sha(join(clean, file)));
+        // No step recorded twice in metrics.jsonl, whatever the kills interrupted.
+        const records = (await readFile(join(faulty, 'metrics.jsonl'), 'utf8'))
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as { type: string; stage?: string; step?: number });
+        const steps = records.filter((r) => r.type === 'step-end').map((r) => `${r.stage}:${r.step}`);
+        expect(new Set(steps).size).toBe(steps.length);
+        expect(existsSync(join(faulty, '.lock'))).toBe(false);
       }
       expect(kills).toBeGreaterThanOrEqual(10);
-      for (const file of OUTPUTS)
-        expect(await sha(join(faulty, file)), file).toBe(await sha(join(clean, file)));
-      // No step recorded twice in metrics.jsonl, whatever the kills interrupted.
-      const records = (await readFile(join(faulty, 'metrics.jsonl'), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { type: string; stage?: string; step?: number });
-      const steps = records.filter((r) => r.type === 'step-end').map((r) => `${r.stage}:${r.step}`);
-      expect(new Set(steps).size).toBe(steps.length);
-      expect(existsSync(join(faulty, '.lock'))).toBe(false);
     });
   },
 );
