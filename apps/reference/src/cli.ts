@@ -65,6 +65,7 @@ interface RunFlags {
   quiet?: boolean;
   set?: string[];
   json?: boolean;
+  label?: string;
 }
 
 async function runCommand(flags: RunFlags): Promise<void> {
@@ -75,6 +76,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     rounds: flags.rounds,
     seed: flags.seed,
     backend: flags.backend,
+    label: flags.label,
   };
   const config = resolvePipelineConfig({
     preset: flags.preset,
@@ -163,6 +165,7 @@ export function buildProgram(): Command {
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .option('--json', 'print the end summary as one JSON object on stdout')
+    .option('-l, --label <name>', "the run's name in reports and summaries (default: method, λ and seed)")
     .action(runCommand);
 
   program

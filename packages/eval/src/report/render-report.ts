@@ -108,7 +108,7 @@ export async function renderReport(
   const duplicate = labels.find((l, i) => labels.indexOf(l) !== i);
   if (duplicate !== undefined) {
     throw new InvalidArgumentError(`renderReport: two runs are labelled "${duplicate}"`, {
-      hint: 'give runs of one method distinct seeds or set `label`',
+      hint: 'give each run a label (`ocrm run --label NAME`, config `label`) or distinct seeds',
     });
   }
   const title = options.title ?? 'OCRM report';

@@ -10,6 +10,7 @@ export interface Preset {
 }
 
 const common = {
+  label: null,
   method: 'ocrm',
   klReference: 'previous',
   roundStart: 'continue',

@@ -121,6 +121,8 @@ export const pipelineConfigSchema = z
   .strictObject({
     /** Preset the config started from. */
     preset: z.string(),
+    /** The run's name in reports and summaries (null: method, λ and seed, e.g. `ocrm λ=0.3 (seed 0)`). */
+    label: z.string().min(1).max(200).nullable(),
     /** Built-in task name (`digest`, `tldr-mini`) and its options. */
     task: z.strictObject({
       name: z.string().min(1),

@@ -7,6 +7,7 @@ import { resolvePipelineConfig } from '../config/resolve';
 import type { PipelineEvent } from '../run/events';
 import { stageFingerprints } from '../run/fingerprints';
 import { runPipeline } from '../run/run-pipeline';
+import { summarizeRun } from '../run/summarize';
 
 const kinds = (events: PipelineEvent[], type: string) =>
   events.filter((e) => e.type === type).map((e) => (e as { stage: string }).stage);
@@ -50,8 +51,18 @@ describe('e2e: stage fingerprints', () => {
     await runPipeline(evalOnly, { outDir: dir, onEvent: (e) => again.push(e) });
     expect(kinds(again, 'stage-start')).toEqual(['eval', 'report']);
 
+    // A label names the run in reports: only the report reruns.
+    const labelled = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: { method: 'ocrm', rounds: 2, ppo: { klCoef: 0.2 }, eval: { greedy: true }, label: 'kl 0.2' },
+    });
+    const relabel: PipelineEvent[] = [];
+    await runPipeline(labelled, { outDir: dir, onEvent: (e) => relabel.push(e) });
+    expect(kinds(relabel, 'stage-start')).toEqual(['report']);
+    expect((await summarizeRun(dir)).report.label).toBe('kl 0.2');
+
     const forced: PipelineEvent[] = [];
-    await runPipeline(evalOnly, { outDir: dir, force: true, onEvent: (e) => forced.push(e) });
+    await runPipeline(labelled, { outDir: dir, force: true, onEvent: (e) => forced.push(e) });
     expect(kinds(forced, 'stage-skip')).toEqual([]);
     expect(kinds(forced, 'stage-rerun')).toHaveLength(10);
   }, 300_000);

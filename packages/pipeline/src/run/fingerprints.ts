@@ -109,7 +109,7 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
       };
     case 'report':
       return {
-        config: {},
+        config: { label: config.label ?? null },
         upstream: planStages(config)
           .filter((s) => s.kind !== 'report')
           .map((s) => s.name),

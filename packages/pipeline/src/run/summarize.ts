@@ -53,7 +53,9 @@ export async function summarizeRun(
   const report: RunSummary = {
     method: config.method,
     seed: config.seed,
-    label: `${config.method}${config.method === 'ocrm' ? ` ${lambdaLabel(config.weighting)}` : ''} (seed ${config.seed})`,
+    label:
+      config.label ??
+      `${config.method}${config.method === 'ocrm' ? ` ${lambdaLabel(config.weighting)}` : ''} (seed ${config.seed})`,
     rounds: evaluated
       .filter((e) => e.round > 0)
       .map((e) => ({
