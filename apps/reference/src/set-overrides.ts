@@ -27,10 +27,13 @@ export function parseSetFlags(flags: readonly string[]): Record<string, unknown>
     let node = out;
     for (const key of path.slice(0, -1)) {
       const next = node[key];
-      node = (next && typeof next === 'object' && !Array.isArray(next) ? next : (node[key] = {})) as Record<
-        string,
-        unknown
-      >;
+      if (next && typeof next === 'object' && !Array.isArray(next)) {
+        node = next as Record<string, unknown>;
+      } else {
+        const child: Record<string, unknown> = {};
+        node[key] = child;
+        node = child;
+      }
     }
     node[path.at(-1) as string] = value;
   }
