@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, open } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataError, IoError, NotFoundError, OcrmError } from '../errors';
@@ -170,4 +170,49 @@ export async function readJsonlAll<T = unknown>(
   const out: T[] = [];
   for await (const record of readJsonl(path, options)) out.push(record);
   return out;
+}
+
+/**
+ * Keeps the records of a JSONL file that `keep` accepts and drops the rest, plus a last line cut off by a killed
+ * write; rewrites the file atomically only when something is dropped. For logs a resumed stage appends to again.
+ * @returns the number of lines dropped (0 when the file does not exist).
+ * @throws DataError naming file and line when a line other than the last is not JSON.
+ */
+export async function filterJsonl(
+  path: string,
+  keep: (record: Record<string, unknown>) => boolean,
+  hint = 'the file is damaged in the middle; move it aside to resume.',
+): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return 0;
+  }
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last > 0 && (lines[last] ?? '').trim() === '') last--;
+  const kept: string[] = [];
+  let dropped = 0;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch (error) {
+      if (i === last) {
+        dropped++; // the partial last line of a killed write
+        return;
+      }
+      throw new DataError(
+        `not a JSON record (${(error as Error).message}).`,
+        { file: path, line: i + 1 },
+        { hint },
+      );
+    }
+    if (keep(record)) kept.push(line);
+    else dropped++;
+  });
+  if (dropped > 0) await writeFileAtomic(path, kept.map((l) => `${l}\n`).join(''));
+  return dropped;
 }

@@ -1,8 +1,8 @@
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DataError, InvalidArgumentError, OcrmError } from '../errors';
-import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic';
-import { appendJsonl, type ReadJsonlOptions, readJsonlAll } from './jsonl';
+import { InvalidArgumentError, OcrmError } from '../errors';
+import { readJson, writeJsonAtomic } from './atomic';
+import { appendJsonl, filterJsonl, type ReadJsonlOptions, readJsonlAll } from './jsonl';
 
 /** Name of the per-stage completion marker file. */
 export const DONE_MARKER = 'done';
@@ -145,40 +145,12 @@ export class RunDirectory {
    * @returns the number of records dropped.
    */
   async truncateMetrics(stage: string, step: number | undefined): Promise<number> {
-    let text: string;
-    try {
-      text = await readFile(this.metricsPath, 'utf8');
-    } catch {
-      return 0;
-    }
-    const lines = text.split('\n');
-    const kept: string[] = [];
-    let dropped = 0;
-    lines.forEach((line, i) => {
-      if (line.trim() === '') return;
-      let record: Record<string, unknown>;
-      try {
-        record = JSON.parse(line) as Record<string, unknown>;
-      } catch (error) {
-        if (i === lines.length - 1 || (i === lines.length - 2 && lines.at(-1) === '')) {
-          dropped++; // the partial last line of a killed write
-          return;
-        }
-        throw new DataError(
-          `not a JSON record (${(error as Error).message}).`,
-          { file: this.metricsPath, line: i + 1 },
-          {
-            hint: 'metrics.jsonl is damaged in the middle; move it aside to resume (it is a log, not an input).',
-          },
-        );
-      }
-      const stale =
-        record.stage === stage &&
-        (step === undefined || (typeof record.step === 'number' && record.step > step));
-      if (stale) dropped++;
-      else kept.push(line);
-    });
-    if (dropped > 0) await writeFileAtomic(this.metricsPath, kept.map((l) => `${l}\n`).join(''));
-    return dropped;
+    return filterJsonl(
+      this.metricsPath,
+      (record) =>
+        record.stage !== stage ||
+        (step !== undefined && !(typeof record.step === 'number' && record.step > step)),
+      'metrics.jsonl is damaged in the middle; move it aside to resume (it is a log, not an input).',
+    );
   }
 }

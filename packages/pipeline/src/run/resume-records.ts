@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CHECKPOINT_FILE, DataError, type RunDirectory, readJson, writeFileAtomic } from '@ocrm/core';
+import { CHECKPOINT_FILE, filterJsonl, type RunDirectory, readJson } from '@ocrm/core';
 
 /**
  * The step of the checkpoint a stage will resume from (`<stage>/checkpoint/checkpoint.json`), or undefined when it
@@ -25,23 +25,9 @@ export async function truncateCurve(file: string, keepUpdate: number | undefined
     await rm(file, { force: true });
     return;
   }
-  const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l.trim() !== '');
-  const kept: string[] = [];
-  for (const [i, line] of lines.entries()) {
-    let point: { update?: unknown };
-    try {
-      point = JSON.parse(line);
-    } catch {
-      if (i === lines.length - 1) continue; // cut off by a kill
-      throw new DataError(
-        'not a JSON record.',
-        { file, line: i + 1 },
-        {
-          hint: 'the curve is damaged in the middle; remove it to re-evaluate the stage from its checkpoint.',
-        },
-      );
-    }
-    if (typeof point.update === 'number' && point.update <= keepUpdate) kept.push(line);
-  }
-  if (kept.length !== lines.length) await writeFileAtomic(file, kept.map((l) => `${l}\n`).join(''));
+  await filterJsonl(
+    file,
+    (point) => typeof point.update === 'number' && point.update <= keepUpdate,
+    'the curve is damaged in the middle; remove it to re-evaluate the stage from its checkpoint.',
+  );
 }
