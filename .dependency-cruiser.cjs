@@ -32,7 +32,7 @@ module.exports = {
       name: 'stage-packages-import-only-core',
       severity: 'error',
       comment: 'Stage packages meet only through the contracts of @ocrm/core (docs/architecture.md).',
-      from: { path: '^packages/(data|dpo|eval|ppo|weighting)/src' },
+      from: { path: '^packages/(data|dpo|eval|policy-gradient|ppo|weighting)/src' },
       to: { path: '^packages/(?!core/|$1/)' },
     },
     {

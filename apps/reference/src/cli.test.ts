@@ -146,6 +146,23 @@ describe('ocrm CLI: --set, --json and --version', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--optimizer rloo|grpo runs OCRM with restarts; a bad section field exits 2 naming it', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    expect(await run('run', '--preset', 'smoke', '--optimizer', 'sgd', '--out', out)).toBe(2);
+    expect(stderr).toMatch(/Allowed choices are ppo, rloo, grpo/);
+    stderr = '';
+    const rloo = ['--optimizer', 'rloo', '--set', 'rloo.groupSize=4', '--set', 'rloo.rolloutBatchSize=8'];
+    expect(await run('run', '--preset', 'smoke', ...rloo, '--set', 'rloo.groupSize=3', '--out', out)).toBe(2);
+    expect(stderr).toMatch(/`rloo\.rolloutBatchSize`: must be a multiple of groupSize \(3\)/);
+    expect(existsSync(out)).toBe(false);
+    const argv = ['run', '--preset', 'smoke', ...rloo, '--set', 'rloo.totalUpdates=1', '--out', out];
+    expect(await run(...argv, '--quiet')).toBe(0);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config).toMatchObject({ policyOptimizer: 'rloo', roundStart: 'restart', rloo: { groupSize: 4 } });
+    expect(existsSync(join(out, 'ppo-2', 'done'))).toBe(true);
+  });
+
   it('--version prints the version', async () => {
     expect(await run('--version')).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

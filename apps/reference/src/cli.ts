@@ -30,6 +30,7 @@ Examples:
   $ ocrm run                                   # quick preset: digest task, OCRM 2 rounds, report
   $ ocrm run --preset smoke --out runs/smoke   # tiny end-to-end check (~1 minute)
   $ ocrm run --method rlhf --seed 1            # standard RLHF baseline with the same budget
+  $ ocrm run --optimizer rloo --set rloo.groupSize=4   # OCRM with RLOO instead of PPO
   $ ocrm run --config my-run.yaml --rounds 3   # a config file, flags override it
   $ ocrm run --set ppo.klCoef=0.05 --set weighting.ratioExponent=null --set weighting.targetEss=0.6
   $ ocrm report runs/quick-ocrm-s0 runs/quick-rlhf-s0
@@ -57,6 +58,7 @@ interface RunFlags {
   preset?: string;
   task?: string;
   method?: PipelineConfig['method'];
+  optimizer?: PipelineConfig['policyOptimizer'];
   rounds?: number;
   seed?: number;
   out?: string;
@@ -73,6 +75,10 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const overrides: Record<string, unknown> = {
     task: flags.task ? { name: flags.task } : undefined,
     method: flags.method,
+    // RLOO and GRPO start every round afresh (no critic to carry over).
+    ...(flags.optimizer
+      ? { policyOptimizer: flags.optimizer, ...(flags.optimizer === 'ppo' ? {} : { roundStart: 'restart' }) }
+      : {}),
     rounds: flags.rounds,
     seed: flags.seed,
     backend: flags.backend,
@@ -141,6 +147,12 @@ export function buildProgram(): Command {
     .option('-t, --task <name>', 'built-in task (digest, tldr-mini)')
     .addOption(
       new Option('-m, --method <method>', 'method').choices(['ocrm', 'rlhf', 'iterated', 'dpo', 'wpo']),
+    )
+    .addOption(
+      new Option(
+        '--optimizer <name>',
+        'policy optimizer of the RL stages (rloo and grpo also set roundStart restart; their sections: rloo, grpo)',
+      ).choices(['ppo', 'rloo', 'grpo']),
     )
     .option('-r, --rounds <n>', 'OCRM rounds', integer('--rounds'))
     .option('-s, --seed <n>', 'random seed', integer('--seed'))

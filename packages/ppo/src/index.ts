@@ -29,5 +29,6 @@ export {
   scorePositionIndex,
   valueMaskOf,
 } from './math/kl-penalized-rewards';
+export { ppoOptimizer } from './ppo-optimizer';
 export { type PpoResult, ppoVariables, type TrainPpoOptions, trainPpo, trainPpoIter } from './train-ppo';
 export { ppoLearningRate } from './update/ppo-state';

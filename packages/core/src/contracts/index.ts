@@ -3,6 +3,7 @@ export type * from './evaluator';
 export type * from './events';
 export type * from './gold-judge';
 export type * from './policy';
+export type * from './policy-optimizer';
 export type * from './records';
 export type * from './reward-model';
 export type * from './task';

@@ -1,6 +1,7 @@
 import { ConfigError, OcrmError } from '@ocrm/core';
 import { resolveDpoConfig } from '@ocrm/dpo';
 import { resolveSftConfig } from '@ocrm/policy';
+import { resolvePolicyGradientConfig } from '@ocrm/policy-gradient';
 import { resolvePpoConfig } from '@ocrm/ppo';
 import { resolveRewardModelConfig } from '@ocrm/reward-model';
 import type { LoadedConfigFile } from './load';
@@ -19,6 +20,8 @@ export function checkStageSections(config: PipelineConfig, file?: LoadedConfigFi
     resolveRewardModelConfig(rewardModel as never);
     resolvePpoConfig(config.ppo as never);
     resolveDpoConfig(config.dpo as never);
+    resolvePolicyGradientConfig('rloo', config.rloo as never);
+    resolvePolicyGradientConfig('grpo', config.grpo as never);
   } catch (error) {
     if (!(OcrmError.isInstance(error) && error instanceof ConfigError) || !file) throw error;
     const line = file.lineOf(error.path.split('.'));

@@ -16,6 +16,9 @@ const common = {
   roundStart: 'continue',
   seed: 0,
   backend: 'auto',
+  policyOptimizer: 'ppo',
+  rloo: {},
+  grpo: {},
   labels: { mode: 'argmax', temperature: 1 },
   weighting: {
     alpha: 0.1,

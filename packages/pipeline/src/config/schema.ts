@@ -5,6 +5,14 @@ export const METHODS = ['ocrm', 'rlhf', 'iterated', 'dpo', 'wpo'] as const;
 /** A pipeline method. */
 export type Method = (typeof METHODS)[number];
 
+/**
+ * Policy optimizers the config can name: `ppo` (the paper's; section `ppo`), or the critic-free `rloo` / `grpo`
+ * (`@ocrm/policy-gradient`; sections `rloo` / `grpo`). Any other `PolicyOptimizer` is swapped in from code.
+ */
+export const POLICY_OPTIMIZERS = ['ppo', 'rloo', 'grpo'] as const;
+/** A policy optimizer named in the config. */
+export type PolicyOptimizerName = (typeof POLICY_OPTIMIZERS)[number];
+
 /** Backends `initBackend` can select. */
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 
@@ -154,8 +162,17 @@ export const pipelineConfigSchema = z
     labels: labelsSchema,
     /** Reward-model training config (`seedPolicy`, `trainable` and `@ocrm/reward-model` fields). */
     rewardModel: rewardModelSectionSchema,
+    /**
+     * The RL step of every round (the `ppo-k` stages, whatever the optimizer): `ppo` (default), `rloo` or `grpo`
+     * (critic-free, `roundStart: restart` only). Its section's `totalUpdates` is the updates per round.
+     */
+    policyOptimizer: z.enum(POLICY_OPTIMIZERS),
     /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
     ppo: stageSection,
+    /** RLOO config (`@ocrm/policy-gradient` `PolicyGradientConfig` fields), used when `policyOptimizer: rloo`. */
+    rloo: stageSection,
+    /** GRPO config (the same fields, GRPO's defaults), used when `policyOptimizer: grpo`. */
+    grpo: stageSection,
     weighting: weightingSchema,
     /** DPO/WPO config (`@ocrm/dpo` fields). */
     dpo: stageSection,
@@ -176,6 +193,14 @@ export const pipelineConfigSchema = z
         code: 'custom',
         path: ['weighting', 'ratioExponent'],
         message: 'set weighting.ratioExponent (λ) or weighting.targetEss (adaptive λ).',
+      });
+    }
+    const loops = (config.method === 'ocrm' || config.method === 'iterated') && config.rounds > 1;
+    if (config.policyOptimizer !== 'ppo' && loops && config.roundStart !== 'restart') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['roundStart'],
+        message: `policyOptimizer '${config.policyOptimizer}' starts every round afresh: set roundStart to 'restart'.`,
       });
     }
     const layers = config.model.source === 'scratch' ? config.model.config.num_hidden_layers : undefined;

@@ -1,4 +1,11 @@
-import type { Evaluator, GoldJudge, RunDirectory, Task, WeightingStrategy } from '@ocrm/core';
+import type {
+  Evaluator,
+  GoldJudge,
+  PolicyOptimizer,
+  RunDirectory,
+  Task,
+  WeightingStrategy,
+} from '@ocrm/core';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineEvent } from './events';
 
@@ -15,6 +22,12 @@ export interface PipelineStages {
   weighting?: WeightingStrategy;
   /** Extra evaluators run on every round's final policy; their metrics join the round's. */
   evaluators?: readonly Evaluator[];
+  /**
+   * The RL step of every round (`ppo-k` stages); default: the optimizer `config.policyOptimizer` names (PPO, RLOO or
+   * GRPO from its section). Updates per round come from that section's `totalUpdates`; an optimizer that cannot
+   * continue needs `roundStart: restart` when rounds loop.
+   */
+  policyOptimizer?: PolicyOptimizer;
 }
 
 /** What every stage receives. */
@@ -25,6 +38,7 @@ export interface StageContext {
   judge: GoldJudge;
   weighting?: WeightingStrategy;
   evaluators: readonly Evaluator[];
+  policyOptimizer: PolicyOptimizer;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

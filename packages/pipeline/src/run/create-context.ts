@@ -1,14 +1,25 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type GoldJudge, NotFoundError, type RunDirectory, type WeightingStrategy } from '@ocrm/core';
+import {
+  ConfigError,
+  type GoldJudge,
+  NotFoundError,
+  type RunDirectory,
+  type WeightingStrategy,
+} from '@ocrm/core';
 import { getTask } from '@ocrm/data';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineStages, StageContext } from './context';
 import type { PipelineEvent } from './events';
 import { createHubTaskFromConfig } from './hub-task';
 import { loadImplementation } from './load-module';
+import { ppoSegment } from './plan';
+import { createPolicyOptimizer } from './policy-optimizer';
 
-/** Builds what the stages share: the task, the gold judge and weighting (swapped or from config modules). */
+/**
+ * Builds what the stages share: the task, the gold judge, the weighting and the policy optimizer (swapped, or from the
+ * config and its modules).
+ */
 export async function createStageContext(
   config: PipelineConfig,
   run: RunDirectory,
@@ -35,6 +46,13 @@ export async function createStageContext(
           config.weighting,
         )
       : undefined);
+  const policyOptimizer = stages.policyOptimizer ?? createPolicyOptimizer(config);
+  if (!policyOptimizer.canContinue && ppoSegment(config, 1).continued) {
+    throw new ConfigError(
+      'roundStart',
+      `the policy optimizer '${policyOptimizer.name}' cannot continue one run across rounds: set roundStart to 'restart'.`,
+    );
+  }
   if (config.model.source === 'local' && !existsSync(join(config.model.path, 'config.json'))) {
     throw new NotFoundError(`No model in ${config.model.path}: config.json is missing.`, {
       hint: 'model.path must be a folder in the Hugging Face layout (config.json + model.safetensors).',
@@ -47,6 +65,7 @@ export async function createStageContext(
     judge,
     weighting,
     evaluators: stages.evaluators ?? [],
+    policyOptimizer,
     signal: options.signal,
     emit: options.emit,
   };

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { resolvePpoConfig } from '@ocrm/ppo';
 import type { PipelineConfig } from '../config/schema';
 import { seedFor } from '../stages/pairs';
 import { rewardModelSeed } from '../stages/reward-model';
 import { type PlannedStage, planStages, ppoSegment, rewardModelStageFor } from './plan';
+import { rolloutTemperature } from './policy-optimizer';
 
 /** What a stage's output depends on: the config values its runner reads and the stages whose outputs it reads. */
 export interface StageInputs {
@@ -60,7 +60,7 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
         config: {
           task,
           weighting: config.weighting,
-          policyTemperature: resolvePpoConfig(config.ppo).temperature,
+          policyTemperature: rolloutTemperature(config),
           pairsTemperature: config.pairs.temperature,
         },
         upstream: ['sft', 'labels', `ppo-${k - 1}`],
@@ -73,7 +73,13 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
       return {
         config: {
           task,
-          ppo: config.ppo,
+          // PPO's section alone (the fingerprints of runs before RLOO/GRPO existed); another optimizer and its section.
+          ...(config.policyOptimizer === 'ppo'
+            ? { ppo: config.ppo }
+            : {
+                policyOptimizer: config.policyOptimizer,
+                [config.policyOptimizer]: config[config.policyOptimizer],
+              }),
           schedule: {
             totalUpdates: segment.totalUpdates,
             firstUpdate: segment.firstUpdate,
@@ -100,7 +106,7 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
           task,
           eval: config.eval,
           method: config.method,
-          ppoTemperature: resolvePpoConfig(config.ppo).temperature,
+          ppoTemperature: rolloutTemperature(config),
           seed: config.seed,
         },
         upstream: planStages(config)

@@ -1,5 +1,5 @@
-import { ppoTotalUpdates, resolvePpoConfig } from '@ocrm/ppo';
 import type { PipelineConfig } from '../config/schema';
+import { policyOptimizerSettings } from './policy-optimizer';
 
 /** One planned stage: its folder name and what it does. */
 export interface PlannedStage {
@@ -42,11 +42,12 @@ export function planStages(config: PipelineConfig): PlannedStage[] {
 }
 
 /**
- * PPO updates of one PPO stage (`ppo.totalUpdates`, or `ppo.totalEpisodes / rolloutBatchSize`, with PPO's own
- * defaults): `rlhf` runs all rounds' updates in its single stage (same total episodes).
+ * Updates of one RL stage (`ppo-k`): the policy optimizer section's `totalUpdates` (for PPO also `totalEpisodes /
+ * rolloutBatchSize`), with its package's defaults; `rlhf` runs all rounds' updates in its single stage (same total
+ * episodes).
  */
 export function ppoUpdatesPerStage(config: PipelineConfig): number {
-  const perRound = ppoTotalUpdates(resolvePpoConfig(config.ppo));
+  const perRound = policyOptimizerSettings(config).totalUpdates;
   return config.method === 'rlhf' ? perRound * config.rounds : perRound;
 }
 

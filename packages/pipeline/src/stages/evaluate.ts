@@ -1,7 +1,6 @@
 import { type Policy, type PreferencePair, readJson, writeJsonAtomic } from '@ocrm/core';
 import { labelPairs, samplePairs } from '@ocrm/data';
 import { evaluateGold, klToReference, rewardModelAccuracy } from '@ocrm/eval';
-import { resolvePpoConfig } from '@ocrm/ppo';
 import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
@@ -30,7 +29,7 @@ async function onPolicyPairs(ctx: StageContext, policy: Policy, round: number): 
   const sampled = await samplePairs(policy, prompts, task.tokenizer, {
     maxNewTokens: task.maxResponseTokens,
     passes,
-    temperature: resolvePpoConfig(config.ppo).temperature,
+    temperature: ctx.policyOptimizer.temperature,
     seed: seedFor(config.seed, 'onPolicy', round),
     signal: ctx.signal,
   });
@@ -89,7 +88,7 @@ export const evalStage: StageRunner = async (ctx) => {
           round === 0
             ? 0
             : await klToReference(policy, sft, klPromptIds, {
-                temperature: resolvePpoConfig(config.ppo).temperature,
+                temperature: ctx.policyOptimizer.temperature,
                 maxNewTokens: task.maxResponseTokens,
                 seed: seedFor(config.seed, 'eval'),
                 signal: ctx.signal,

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { appendJsonl, writeJsonAtomic } from '@ocrm/core';
 import { createPolicyEvaluator } from '@ocrm/eval';
-import { resolvePpoConfig, trainPpo } from '@ocrm/ppo';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
@@ -11,7 +10,8 @@ import { loadPolicy, loadRewardModel } from './models';
 import { seedFor } from './pairs';
 
 /**
- * `ppo-k`: PPO from policy_{k-1} (SFT for k = 1) against RM_k, KL penalty against policy_{k-1} (`klReference:
+ * `ppo-k`: the RL step of round k through the context's `PolicyOptimizer` (PPO unless `policyOptimizer` names RLOO or
+ * GRPO, or one is swapped in from code; a critic is loaded only for optimizers that use one). For PPO: PPO from policy_{k-1} (SFT for k = 1) against RM_k, KL penalty against policy_{k-1} (`klReference:
  * previous`, the paper) or SFT (`sft`). With `roundStart: continue` the rounds are segments of one PPO run: round k
  * starts from round k−1's final checkpoint (critic, AdamW moments, update count) and runs updates
  * ((k−1)·n, k·n] of one (rounds·n)-update schedule (`continue-fresh-critic`: the critic starts from RM_k with fresh
@@ -34,7 +34,8 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
   const reference = await loadPolicy(referenceDir, task, true);
   const sft = referenceDir === paths.sftModel ? reference : await loadPolicy(paths.sftModel, task, true);
   const rewardModel = await loadRewardModel(rmDir);
-  const critic = await loadRewardModel(criticDir, true);
+  const optimizer = ctx.policyOptimizer;
+  const critic = optimizer.usesCritic ? await loadRewardModel(criticDir, true) : undefined;
   try {
     const evaluator = createPolicyEvaluator({
       prompts: task.evalPrompts.slice(0, config.eval.prompts),
@@ -45,7 +46,7 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       rewardModel,
       sft,
       maxNewTokens: task.maxResponseTokens,
-      klTemperature: resolvePpoConfig(config.ppo).temperature,
+      klTemperature: optimizer.temperature,
       // One seed for every round and for the evaluate stage: the same policy gets the same KL estimate.
       seed: seedFor(config.seed, 'eval'),
     });
@@ -63,22 +64,18 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       });
       await appendJsonl(curveFile, { round, update: 0, metrics });
     }
-    const result = await trainPpo({
+    const result = await optimizer.optimize({
       policy,
       critic,
       rewardModel,
       reference,
       prompts: task.trainPrompts.map((p) => task.tokenizer.encode(p.prompt)),
-      config: {
-        maxNewTokens: task.maxResponseTokens,
-        evalEvery: config.eval.everyUpdates,
-        seed: seedFor(config.seed, 'ppo', segment.continued ? 1 : round),
-        ...config.ppo,
-        totalUpdates: segment.totalUpdates,
-        totalEpisodes: null,
-      },
-      stopAfter: segment.stopAfter,
-      warmStart:
+      maxNewTokens: task.maxResponseTokens,
+      evalEvery: config.eval.everyUpdates,
+      seed: seedFor(config.seed, 'ppo', segment.continued ? 1 : round),
+      totalUpdates: segment.totalUpdates,
+      ...(segment.continued ? { stopAfter: segment.stopAfter } : {}),
+      continueFrom:
         segment.continued && round > 1
           ? { checkpointDir: paths.checkpoint(`ppo-${round - 1}`), critic: segment.carriesCritic }
           : undefined,
@@ -89,7 +86,6 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
         return metrics;
       },
       checkpointDir: paths.checkpoint(stage.name),
-      resume: true,
       stage: stage.name,
       signal: ctx.signal,
       onEvent: ctx.emit,
@@ -104,7 +100,7 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
     await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
     return summary;
   } finally {
-    for (const model of new Set([policy, reference, sft, rewardModel, critic])) model.dispose();
+    for (const model of new Set([policy, reference, sft, rewardModel, critic])) model?.dispose();
   }
 };
 

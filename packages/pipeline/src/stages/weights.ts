@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { writeJsonAtomic } from '@ocrm/core';
-import { resolvePpoConfig } from '@ocrm/ppo';
 import {
   adaptiveImportanceWeighting,
   computeSequenceLogProbs,
@@ -19,8 +18,8 @@ import { loadPolicy } from './models';
 
 /**
  * `weights-k` (the OCRM step): summed log-probs of every labelled pair under policy_{k-1} and under SFT (the same
- * full-forward function), each at its own temperature: the numerator π_{k−1} at PPO's rollout temperature
- * (`ppo.temperature`, the distribution PPO samples from and the RM will meet), the denominator π_SFT at the
+ * full-forward function), each at its own temperature: the numerator π_{k−1} at the policy optimizer's rollout temperature
+ * (`ppo.temperature` for PPO, the distribution PPO samples from and the RM will meet), the denominator π_SFT at the
  * temperature the pairs were sampled with (recorded on the pairs; `pairs.temperature` for pairs that do not record
  * one) — the exact behaviour density. Then the weighting strategy's log-weights (fixed λ = `ratioExponent`, or λ
  * chosen for `targetEss`, recorded as `weights/ratio_exponent`) and their diagnostics.
@@ -33,7 +32,7 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   const pairs = await readPairs(paths.labelled);
   const keepPerToken = config.weighting.truncateTokens !== null;
   const temperatures = {
-    policy: resolvePpoConfig(config.ppo).temperature,
+    policy: ctx.policyOptimizer.temperature,
     sampler: recordedSamplerTemperature(pairs) ?? config.pairs.temperature,
   };
   const options = { keepPerToken, signal: ctx.signal };

@@ -12,6 +12,10 @@ export {
 } from './other-contracts';
 export { describePolicyContract, type PolicyContractOptions } from './policy-contract';
 export {
+  describePolicyOptimizerContract,
+  type PolicyOptimizerContractOptions,
+} from './policy-optimizer-contract';
+export {
   describeRewardModelContract,
   describeValueModelContract,
   type ScalarModelContractOptions,
