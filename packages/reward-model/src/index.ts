@@ -28,6 +28,11 @@ export {
   ScalarRewardModel,
 } from './scalar-reward-model';
 export {
+  SCALAR_REWARD_MODEL_DIR,
+  type ScalarRewardModelTrainerOptions,
+  scalarRewardModelTrainer,
+} from './scalar-reward-model-trainer';
+export {
   type RewardModelTrainResult,
   type TrainRewardModelOptions,
   trainRewardModel,

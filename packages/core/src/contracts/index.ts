@@ -6,6 +6,7 @@ export type * from './policy';
 export type * from './policy-optimizer';
 export type * from './records';
 export type * from './reward-model';
+export type * from './reward-model-trainer';
 export type * from './task';
 export * from './token-batch';
 export type * from './tokenizer';

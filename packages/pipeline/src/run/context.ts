@@ -2,6 +2,7 @@ import type {
   Evaluator,
   GoldJudge,
   PolicyOptimizer,
+  RewardModelTrainer,
   RunDirectory,
   Task,
   WeightingStrategy,
@@ -28,6 +29,12 @@ export interface PipelineStages {
    * continue needs `roundStart: restart` when rounds loop.
    */
   policyOptimizer?: PolicyOptimizer;
+  /**
+   * Trains the `rm-k` reward models and loads them for the RL step and the evaluation; default:
+   * `scalarRewardModelTrainer` of `@ocrm/reward-model` with the `rewardModel` section (`trainable` and the trainer's
+   * fields) and `weighting.normalize: batch`.
+   */
+  rewardModelTrainer?: RewardModelTrainer;
 }
 
 /** What every stage receives. */
@@ -39,6 +46,7 @@ export interface StageContext {
   weighting?: WeightingStrategy;
   evaluators: readonly Evaluator[];
   policyOptimizer: PolicyOptimizer;
+  rewardModelTrainer: RewardModelTrainer;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

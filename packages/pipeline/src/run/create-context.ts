@@ -13,8 +13,9 @@ import type { PipelineStages, StageContext } from './context';
 import type { PipelineEvent } from './events';
 import { createHubTaskFromConfig } from './hub-task';
 import { loadImplementation } from './load-module';
-import { ppoSegment } from './plan';
+import { planStages, ppoSegment } from './plan';
 import { createPolicyOptimizer } from './policy-optimizer';
+import { createRewardModelTrainer } from './reward-model-trainer';
 
 /**
  * Builds what the stages share: the task, the gold judge, the weighting and the policy optimizer (swapped, or from the
@@ -53,6 +54,18 @@ export async function createStageContext(
       `the policy optimizer '${policyOptimizer.name}' cannot continue one run across rounds: set roundStart to 'restart'.`,
     );
   }
+  const rewardModelTrainer = stages.rewardModelTrainer ?? createRewardModelTrainer(config);
+  if (
+    policyOptimizer.usesCritic &&
+    !rewardModelTrainer.loadCritic &&
+    planStages(config).some((s) => s.kind === 'ppo')
+  ) {
+    throw new ConfigError(
+      'policyOptimizer',
+      `'${policyOptimizer.name}' learns a critic initialised from the reward model, and the reward-model trainer ` +
+        `'${rewardModelTrainer.name}' provides none (no loadCritic): use a critic-free optimizer (rloo, grpo).`,
+    );
+  }
   if (config.model.source === 'local' && !existsSync(join(config.model.path, 'config.json'))) {
     throw new NotFoundError(`No model in ${config.model.path}: config.json is missing.`, {
       hint: 'model.path must be a folder in the Hugging Face layout (config.json + model.safetensors).',
@@ -66,6 +79,7 @@ export async function createStageContext(
     weighting,
     evaluators: stages.evaluators ?? [],
     policyOptimizer,
+    rewardModelTrainer,
     signal: options.signal,
     emit: options.emit,
   };

@@ -5,7 +5,7 @@ import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
-import { loadPolicy, loadRewardModel } from './models';
+import { loadPolicy } from './models';
 import { seedFor } from './pairs';
 
 /** Metrics of one evaluated policy (`round` 0 = SFT). */
@@ -65,7 +65,7 @@ export const evalStage: StageRunner = async (ctx) => {
       const policy = round === 0 ? sft : await loadPolicy(paths.policy(stage), task, true);
       const rmRound = Math.max(1, round);
       const rm = usesRm
-        ? await loadRewardModel(paths.rewardModel(rewardModelStageFor(config, rmRound)))
+        ? await ctx.rewardModelTrainer.load(run.stagePath(rewardModelStageFor(config, rmRound)))
         : undefined;
       try {
         const gold = (temperature: number, rows: typeof prompts) =>

@@ -2,7 +2,7 @@ import { OcrmError, type Task } from '@ocrm/core';
 import { downloadModel, hubOptionsFromEnv } from '@ocrm/data';
 import { createModel, parseHfConfig } from '@ocrm/models';
 import { CausalLMPolicy } from '@ocrm/policy';
-import { type RewardModelTrainable, ScalarRewardModel } from '@ocrm/reward-model';
+import { ScalarRewardModel } from '@ocrm/reward-model';
 import type { PipelineConfig } from '../config/schema';
 
 /** Special ids of the task's tokenizer, as a policy needs them. */
@@ -59,15 +59,6 @@ export async function initialPolicy(
 /** Loads a saved policy (trainable unless `frozen`). */
 export function loadPolicy(dir: string, task: Task, frozen = false): Promise<CausalLMPolicy> {
   return CausalLMPolicy.load(dir, { ...tokenIds(task), frozen });
-}
-
-/** A fresh reward model: the SFT backbone plus a new scalar head (seeded), training the weights `trainable` names. */
-export function freshRewardModel(
-  sftDir: string,
-  seed: number,
-  trainable: RewardModelTrainable = 'all',
-): Promise<ScalarRewardModel> {
-  return ScalarRewardModel.fromBackbone(sftDir, { seed, trainable });
 }
 
 /** Loads a trained reward model (frozen unless `trainable`). */

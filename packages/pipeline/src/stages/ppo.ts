@@ -6,7 +6,7 @@ import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
 import { resumeStep, truncateCurve } from '../run/resume-records';
-import { loadPolicy, loadRewardModel } from './models';
+import { loadPolicy } from './models';
 import { seedFor } from './pairs';
 
 /**
@@ -25,17 +25,18 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
   const round = stage.round ?? 1;
   const startDir = round === 1 ? paths.sftModel : paths.policy(`ppo-${round - 1}`);
   const referenceDir = config.klReference === 'sft' ? paths.sftModel : startDir;
-  const rmDir = paths.rewardModel(rewardModelStageFor(config, round));
+  const rmDir = run.stagePath(rewardModelStageFor(config, round));
   const segment = ppoSegment(config, round);
   // A continued critic keeps the centring (reward offset) of the RM it was initialised from, RM-1's.
-  const criticDir = segment.carriesCritic ? paths.rewardModel(rewardModelStageFor(config, 1)) : rmDir;
+  const criticDir = segment.carriesCritic ? run.stagePath(rewardModelStageFor(config, 1)) : rmDir;
 
   const policy = await loadPolicy(startDir, task);
   const reference = await loadPolicy(referenceDir, task, true);
   const sft = referenceDir === paths.sftModel ? reference : await loadPolicy(paths.sftModel, task, true);
-  const rewardModel = await loadRewardModel(rmDir);
+  const trainer = ctx.rewardModelTrainer;
+  const rewardModel = await trainer.load(rmDir);
   const optimizer = ctx.policyOptimizer;
-  const critic = optimizer.usesCritic ? await loadRewardModel(criticDir, true) : undefined;
+  const critic = optimizer.usesCritic ? await trainer.loadCritic?.(criticDir) : undefined;
   try {
     const evaluator = createPolicyEvaluator({
       prompts: task.evalPrompts.slice(0, config.eval.prompts),

@@ -1,12 +1,10 @@
 import { join } from 'node:path';
 import { type PreferencePair, writeJsonAtomic } from '@ocrm/core';
-import { computeRewardOffset, trainRewardModel } from '@ocrm/reward-model';
 import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
 import type { PipelineConfig } from '../config/schema';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
-import { freshRewardModel } from './models';
 import { seedFor } from './pairs';
 
 /**
@@ -34,7 +32,7 @@ export function rewardModelSeed(config: PipelineConfig, round: number): number {
 }
 
 /**
- * `rm-k`: a reward model trained afresh from SFT on the labelled pairs (round 1 unweighted; round k ≥ 2 weighted by
+ * `rm-k`, through the context's `RewardModelTrainer` (by default the reference one below): a reward model trained afresh from SFT on the labelled pairs (round 1 unweighted; round k ≥ 2 weighted by
  * `weights-k`) with the weights `rewardModel.trainable` selects and the seed of {@link rewardModelSeed}, then
  * centred: the mean reward of the SFT demonstrations' responses is stored as its offset.
  */
@@ -48,42 +46,23 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
     round >= 2
       ? await weightedPairs(labelled, paths.weights(`weights-${round}`), config.weighting.normalize)
       : labelled;
-  const { seedPolicy: _seedPolicy, trainable, ...trainerConfig } = config.rewardModel;
-  const seed = rewardModelSeed(config, round);
-  const rm = await freshRewardModel(paths.sftModel, seed, trainable);
-  try {
-    const result = await trainRewardModel({
-      rewardModel: rm,
-      pairs,
-      evalPairs: heldout,
-      padId: task.tokenizer.padId,
-      config: {
-        seed,
-        weightNormalization: config.weighting.normalize === 'batch' ? 'batch' : 'none',
-        ...trainerConfig,
-      },
-      checkpointDir: join(run.stagePath(stage.name), 'checkpoint'),
-      stage: stage.name,
-      signal: ctx.signal,
-      onEvent: ctx.emit,
-    });
-    const references = task.sftTrain.slice(0, 256);
-    rm.rewardOffset = await computeRewardOffset(
-      rm,
-      references.map((r) => task.tokenizer.encode(r.prompt)),
-      references.map((r) => [...task.tokenizer.encode(r.response), task.tokenizer.eosId]),
-      { padId: task.tokenizer.padId },
-    );
-    await rm.save(paths.rewardModel(stage.name));
-    const summary = {
-      steps: result.steps,
-      'rm/train_accuracy': result.trainAccuracy,
-      'rm/heldout_accuracy': result.evalAccuracy,
-      'rm/offset': rm.rewardOffset,
-    };
-    await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
-    return summary;
-  } finally {
-    rm.dispose();
-  }
+  const references = task.sftTrain.slice(0, 256);
+  const summary = await ctx.rewardModelTrainer.train({
+    pairs,
+    evalPairs: heldout,
+    initModelDir: paths.sftModel,
+    seed: rewardModelSeed(config, round),
+    round,
+    dir: run.stagePath(stage.name),
+    references: {
+      prompts: references.map((r) => task.tokenizer.encode(r.prompt)),
+      responses: references.map((r) => [...task.tokenizer.encode(r.response), task.tokenizer.eosId]),
+    },
+    padId: task.tokenizer.padId,
+    stage: stage.name,
+    signal: ctx.signal,
+    onEvent: ctx.emit,
+  });
+  await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
+  return summary;
 };

@@ -16,6 +16,10 @@ export {
   type PolicyOptimizerContractOptions,
 } from './policy-optimizer-contract';
 export {
+  describeRewardModelTrainerContract,
+  type RewardModelTrainerContractOptions,
+} from './reward-model-trainer-contract';
+export {
   describeRewardModelContract,
   describeValueModelContract,
   type ScalarModelContractOptions,

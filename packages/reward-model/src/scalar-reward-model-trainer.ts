@@ -1,0 +1,65 @@
+import { join } from 'node:path';
+import { type RewardModelTrainer, type RewardModelTrainingRun, SPECIFICATION_VERSION } from '@ocrm/core';
+import { computeRewardOffset } from './compute-reward-offset';
+import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
+import { ScalarRewardModel } from './scalar-reward-model';
+import { trainRewardModel } from './train-reward-model';
+import type { RewardModelTrainable } from './trainable-params';
+
+/** Options of {@link scalarRewardModelTrainer}. */
+export interface ScalarRewardModelTrainerOptions {
+  /** Which weights train (default `all`): see {@link RewardModelTrainable}. */
+  trainable?: RewardModelTrainable;
+  /** Trainer config (`learningRate`, `batchSize`, `weightNormalization`, …); the run's seed unless it sets one. */
+  config?: Partial<RewardModelConfig>;
+}
+
+/** Where {@link scalarRewardModelTrainer} writes the model inside the stage folder. */
+export const SCALAR_REWARD_MODEL_DIR = 'model';
+
+/**
+ * The reference {@link RewardModelTrainer}: a fresh scalar head on the SFT backbone (`ScalarRewardModel.fromBackbone`
+ * with the run's seed), weighted Bradley-Terry training (`trainRewardModel`, checkpoints in `<dir>/checkpoint`),
+ * centred on the run's references (`computeRewardOffset`), saved to `<dir>/model` in the Hugging Face layout
+ * (`*ForSequenceClassification`). `loadCritic` gives the same model trainable: PPO's critic.
+ * @throws ConfigError at construction when `config` is invalid (naming `rewardModel.<field>`).
+ */
+export function scalarRewardModelTrainer(options: ScalarRewardModelTrainerOptions = {}): RewardModelTrainer {
+  const trainable = options.trainable ?? 'all';
+  const config = options.config ?? {};
+  resolveRewardModelConfig(config);
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: trainable === 'all' ? 'scalar' : `scalar(${trainable})`,
+    async train(run: RewardModelTrainingRun): Promise<Record<string, number>> {
+      const rm = await ScalarRewardModel.fromBackbone(run.initModelDir, { seed: run.seed, trainable });
+      try {
+        const result = await trainRewardModel({
+          rewardModel: rm,
+          pairs: run.pairs,
+          evalPairs: run.evalPairs,
+          padId: run.padId,
+          config: { seed: run.seed, ...config },
+          checkpointDir: join(run.dir, 'checkpoint'),
+          stage: run.stage,
+          signal: run.signal,
+          onEvent: run.onEvent,
+        });
+        rm.rewardOffset = await computeRewardOffset(rm, run.references.prompts, run.references.responses, {
+          padId: run.padId,
+        });
+        await rm.save(join(run.dir, SCALAR_REWARD_MODEL_DIR));
+        return {
+          steps: result.steps,
+          'rm/train_accuracy': result.trainAccuracy,
+          'rm/heldout_accuracy': result.evalAccuracy,
+          'rm/offset': rm.rewardOffset,
+        };
+      } finally {
+        rm.dispose();
+      }
+    },
+    load: (dir) => ScalarRewardModel.load(join(dir, SCALAR_REWARD_MODEL_DIR), { frozen: true }),
+    loadCritic: (dir) => ScalarRewardModel.load(join(dir, SCALAR_REWARD_MODEL_DIR), { frozen: false }),
+  };
+}
