@@ -58,7 +58,8 @@ export function describeRewardModelTrainerContract(
     const controller = new AbortController();
     if (o.abortAfter === 0) controller.abort(new Error('contract abort'));
     const run: RewardModelTrainingRun = {
-      pairs: o.weighted ? pairs.map((p, i) => ({ ...p, logWeight: i < 24 ? 2 : -2 })) : pairs,
+      // Up-weights the pairs whose responses repeat their token (i % 3 = 0): another objective, not a rescaled one.
+      pairs: o.weighted ? pairs.map((p, i) => ({ ...p, logWeight: i % 3 === 0 ? 2 : -2 })) : pairs,
       evalPairs,
       initModelDir: await options.initModelDir(),
       seed: o.seed ?? 0,
