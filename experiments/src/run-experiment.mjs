@@ -215,6 +215,7 @@ async function studyFrontier(flags, profile) {
     cli,
     jobs: Number(flags.jobs ?? 2),
     reportOnly: flags['report-only'] === true,
+    arms: typeof flags.arms === 'string' ? flags.arms.split(',') : undefined,
     log: (line) => console.log(`[frontier ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
 }

@@ -1,7 +1,8 @@
 // @ts-check
 /**
  * `npm run experiment -- --study frontier [--quick | --smoke] [--variant digest-head] [--target-ess 0.6]
- *   [--seeds 10,…,19] [--round-starts restart,continue] [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ *   [--seeds 10,…,19] [--round-starts restart,continue] [--out DIR] [--docs DIR] [--jobs 2] [--report-only]
+ *   [--arms ocrm-restart,redraw-restart]` (`--arms`: run only these arms now, report every arm that has results)
  *
  * OCRM end to end (issue 19 §3): the arms of `design.mjs` over seeds, through the `ocrm` CLI (stages shared by arms
  * of a seed are computed once), then `docs/frontier.md` with the frontier metrics and the paired differences
@@ -27,7 +28,7 @@ export const FRONTIER_SEEDS = {
 /**
  * @param {{ profile: 'full' | 'quick' | 'smoke', variant: string, targetEss: number, seeds?: number[],
  *   roundStarts?: ('restart' | 'continue')[], root: string, docsDir: string, cli: string, jobs?: number,
- *   reportOnly?: boolean, log?: (line: string) => void }} o
+ *   reportOnly?: boolean, arms?: string[], log?: (line: string) => void }} o
  */
 export async function runFrontier(o) {
   const log = o.log ?? (() => {});
@@ -50,15 +51,16 @@ export async function runFrontier(o) {
   log(
     `frontier ${o.profile} on ${variant.key}: ${jobs.length} runs, seeds ${seeds.join(',')}, out ${o.root}`,
   );
-  const results = o.reportOnly
-    ? jobs.map((job) => ({
-        id: job.id,
-        dir: jobDir(o.root, job),
-        seconds: Number.NaN,
-        exitCode: 0,
-        copied: [],
-      }))
-    : await runJobs(jobs, { root: o.root, cli: o.cli, preset, concurrency: o.jobs ?? 2, log });
+  // Jobs not run now (report only, or arms left out by `--arms`) are reported from whatever their folders hold.
+  const toRun = o.reportOnly ? [] : jobs.filter((job) => !o.arms || o.arms.includes(job.arm.key));
+  const ran = await runJobs(toRun, { root: o.root, cli: o.cli, preset, concurrency: o.jobs ?? 2, log });
+  const ranIds = new Set(ran.map((r) => r.id));
+  const results = [
+    ...ran,
+    ...jobs
+      .filter((job) => !ranIds.has(job.id))
+      .map((job) => ({ id: job.id, dir: jobDir(o.root, job), seconds: Number.NaN, exitCode: 0, copied: [] })),
+  ];
   const wallSeconds = (Date.now() - t0) / 1000;
   /** @type {Record<string, Record<number, Record<string, number>>>} */
   const byArm = {};
