@@ -156,6 +156,13 @@ describe('ocrm CLI: --set, --json and --version', () => {
     expect(await run('run', '--preset', 'smoke', ...rloo, '--set', 'rloo.groupSize=3', '--out', out)).toBe(2);
     expect(stderr).toMatch(/`rloo\.rolloutBatchSize`: must be a multiple of groupSize \(3\)/);
     expect(existsSync(out)).toBe(false);
+    // A module that does not implement its contract is bad input too, named by its field.
+    const bad = join(dir, 'bad-trainer.mjs');
+    await writeFile(bad, "export default { name: 'no contract' };\n");
+    stderr = '';
+    expect(await run('run', '--preset', 'smoke', '--set', `rewardModel.module="${bad}"`, '--out', out)).toBe(2);
+    expect(stderr).toMatch(/`rewardModel\.module`.*specificationVersion 'v1' and train\(\)/);
+    expect(existsSync(out)).toBe(false);
     const argv = ['run', '--preset', 'smoke', ...rloo, '--set', 'rloo.totalUpdates=1', '--out', out];
     expect(await run(...argv, '--quiet')).toBe(0);
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));

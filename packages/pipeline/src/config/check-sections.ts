@@ -14,10 +14,11 @@ import type { PipelineConfig } from './schema';
  * @throws ConfigError naming the field (`ppo.klCoeff`), with the file line when it came from `file`.
  */
 export function checkStageSections(config: PipelineConfig, file?: LoadedConfigFile): void {
-  const { seedPolicy: _seedPolicy, trainable: _trainable, ...rewardModel } = config.rewardModel;
+  const { seedPolicy: _seedPolicy, trainable: _trainable, module, ...rewardModel } = config.rewardModel;
   try {
     resolveSftConfig(config.sft as never);
-    resolveRewardModelConfig(rewardModel as never);
+    // A custom trainer's section is its own business.
+    if (!module) resolveRewardModelConfig(rewardModel as never);
     resolvePpoConfig(config.ppo as never);
     resolveDpoConfig(config.dpo as never);
     resolvePolicyGradientConfig('rloo', config.rloo as never);

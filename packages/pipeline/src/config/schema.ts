@@ -121,6 +121,11 @@ export const rewardModelSectionSchema = z
      * `last-block` (the last block, final norm and head). See `RewardModelTrainable` in `@ocrm/reward-model`.
      */
     trainable: z.enum(['all', 'head', 'last-block']),
+    /**
+     * Module file exporting a custom `RewardModelTrainer` (default export, `trainer`, or a factory called with this
+     * section), replacing the reference `scalarRewardModelTrainer`. Unset: the reference.
+     */
+    module: z.string().min(1).optional(),
   })
   .catchall(z.unknown());
 
@@ -167,6 +172,12 @@ export const pipelineConfigSchema = z
      * (critic-free, `roundStart: restart` only). Its section's `totalUpdates` is the updates per round.
      */
     policyOptimizer: z.enum(POLICY_OPTIMIZERS),
+    /**
+     * Module file exporting a custom `PolicyOptimizer` (default export, `optimizer`, or a factory called with the
+     * section of `policyOptimizer`), used instead of the built-in one; that section's `totalUpdates` still sets the
+     * updates per round. Unset: the built-in optimizer.
+     */
+    policyOptimizerModule: z.string().min(1).optional(),
     /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
     ppo: stageSection,
     /** RLOO config (`@ocrm/policy-gradient` `PolicyGradientConfig` fields), used when `policyOptimizer: rloo`. */

@@ -1,8 +1,9 @@
 // END-TO-END (slow, ~1 min): OCRM on the smoke preset with RLOO from the config and GRPO swapped in from code.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readJsonlAll } from '@ocrm/core';
 import { grpoOptimizer } from '@ocrm/policy-gradient';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,44 @@ describe('e2e: the policy optimizer is a stage of its own', () => {
     expect(steps).toHaveLength(Number(config.ppo.totalUpdates));
     expect(Number.isFinite(steps[0]?.metrics?.['policy/kl_term'])).toBe(true);
     expect(existsSync(join(dir, 'eval', 'done'))).toBe(true);
+  });
+
+  it('takes both from modules named in the config (policyOptimizerModule, rewardModel.module)', {
+    timeout: 600_000,
+  }, async () => {
+    // Inside the package, so the modules resolve `@ocrm/*` like any user module in a project would.
+    const dir = await mkdtemp(join(fileURLToPath(new URL('../..', import.meta.url)), '.tmp-modules-'));
+    dirs.push(dir);
+    const optimizerFile = join(dir, 'optimizer.mjs');
+    await writeFile(
+      optimizerFile,
+      `import { grpoOptimizer } from '@ocrm/policy-gradient';
+       export default (ppo) => grpoOptimizer({ groupSize: 4, rolloutBatchSize: ppo.rolloutBatchSize, learningRate: ppo.learningRate, microBatchSize: 8 });`,
+    );
+    const trainerFile = join(dir, 'trainer.mjs');
+    await writeFile(
+      trainerFile,
+      `import { scalarRewardModelTrainer } from '@ocrm/reward-model';
+       export const trainer = (section) => ({ ...scalarRewardModelTrainer({ trainable: 'head', config: { epochs: section.epochs, batchSize: section.batchSize } }), name: 'from-module' });`,
+    );
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: {
+        method: 'rlhf',
+        policyOptimizerModule: optimizerFile,
+        rewardModel: { module: trainerFile },
+      },
+    });
+    const out = join(dir, 'run');
+    await runPipeline(config, { outDir: out });
+    const metrics = await readJsonlAll<{ type: string; stage?: string; metrics?: Record<string, number> }>(
+      join(out, 'metrics.jsonl'),
+    );
+    const steps = metrics.filter((m) => m.type === 'step-end' && m.stage === 'ppo-1');
+    expect(Number.isFinite(steps[0]?.metrics?.['policy/kl_term'])).toBe(true);
+    expect(existsSync(join(out, 'rm-1', 'model', 'model.safetensors'))).toBe(true);
+    const fingerprint = JSON.parse(await readFile(join(out, 'ppo-1', 'fingerprint.json'), 'utf8'));
+    expect(fingerprint.config.policyOptimizerModule).toBe(optimizerFile);
   });
 
   it('refuses an optimizer that cannot continue with roundStart continue, before writing anything', async () => {

@@ -4,6 +4,8 @@ import {
   ConfigError,
   type GoldJudge,
   NotFoundError,
+  type PolicyOptimizer,
+  type RewardModelTrainer,
   type RunDirectory,
   type WeightingStrategy,
 } from '@ocrm/core';
@@ -35,7 +37,13 @@ export async function createStageContext(
   const judge =
     stages.judge ??
     (config.task.judgeModule
-      ? await loadImplementation<GoldJudge>(config.task.judgeModule, 'judge', 'score', task)
+      ? await loadImplementation<GoldJudge>(
+          config.task.judgeModule,
+          'judge',
+          'score',
+          task,
+          'task.judgeModule',
+        )
       : task.judge);
   const weighting =
     stages.weighting ??
@@ -45,16 +53,37 @@ export async function createStageContext(
           'strategy',
           'weigh',
           config.weighting,
+          'weighting.module',
         )
       : undefined);
-  const policyOptimizer = stages.policyOptimizer ?? createPolicyOptimizer(config);
+  const policyOptimizer =
+    stages.policyOptimizer ??
+    (config.policyOptimizerModule
+      ? await loadImplementation<PolicyOptimizer>(
+          config.policyOptimizerModule,
+          'optimizer',
+          'optimize',
+          config[config.policyOptimizer],
+          'policyOptimizerModule',
+        )
+      : createPolicyOptimizer(config));
   if (!policyOptimizer.canContinue && ppoSegment(config, 1).continued) {
     throw new ConfigError(
       'roundStart',
       `the policy optimizer '${policyOptimizer.name}' cannot continue one run across rounds: set roundStart to 'restart'.`,
     );
   }
-  const rewardModelTrainer = stages.rewardModelTrainer ?? createRewardModelTrainer(config);
+  const rewardModelTrainer =
+    stages.rewardModelTrainer ??
+    (config.rewardModel.module
+      ? await loadImplementation<RewardModelTrainer>(
+          config.rewardModel.module,
+          'trainer',
+          'train',
+          config.rewardModel,
+          'rewardModel.module',
+        )
+      : createRewardModelTrainer(config));
   if (
     policyOptimizer.usesCritic &&
     !rewardModelTrainer.loadCritic &&

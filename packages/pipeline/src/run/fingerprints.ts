@@ -80,6 +80,7 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
                 policyOptimizer: config.policyOptimizer,
                 [config.policyOptimizer]: config[config.policyOptimizer],
               }),
+          ...(config.policyOptimizerModule ? { policyOptimizerModule: config.policyOptimizerModule } : {}),
           schedule: {
             totalUpdates: segment.totalUpdates,
             firstUpdate: segment.firstUpdate,

@@ -38,7 +38,10 @@ describe('loadImplementation (config fields naming a module: weighting.module, t
     expect(judge.name).toBe('j');
     const bad = join(dir, 'bad.mjs');
     await writeFile(bad, `export default { name: 'no version' };`);
-    await expect(loadImplementation(bad, 'judge', 'score', {})).rejects.toMatchObject({ code: 'CONTRACT' });
+    await expect(loadImplementation(bad, 'judge', 'score', {}, 'task.judgeModule')).rejects.toMatchObject({
+      code: 'INVALID_CONFIG',
+      message: expect.stringContaining('task.judgeModule'),
+    });
     await expect(loadImplementation(join(dir, 'missing.mjs'), 'judge', 'score', {})).rejects.toMatchObject({
       code: 'NOT_FOUND',
     });

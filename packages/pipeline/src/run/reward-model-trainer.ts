@@ -7,7 +7,7 @@ import type { PipelineConfig } from '../config/schema';
  * section's trainer fields, and per-batch weight normalisation when `weighting.normalize` is `batch`.
  */
 export function createRewardModelTrainer(config: PipelineConfig): RewardModelTrainer {
-  const { seedPolicy: _seedPolicy, trainable, ...trainerConfig } = config.rewardModel;
+  const { seedPolicy: _seedPolicy, trainable, module: _module, ...trainerConfig } = config.rewardModel;
   return scalarRewardModelTrainer({
     trainable,
     config: {
