@@ -160,7 +160,9 @@ describe('ocrm CLI: --set, --json and --version', () => {
     const bad = join(dir, 'bad-trainer.mjs');
     await writeFile(bad, "export default { name: 'no contract' };\n");
     stderr = '';
-    expect(await run('run', '--preset', 'smoke', '--set', `rewardModel.module="${bad}"`, '--out', out)).toBe(2);
+    expect(await run('run', '--preset', 'smoke', '--set', `rewardModel.module="${bad}"`, '--out', out)).toBe(
+      2,
+    );
     expect(stderr).toMatch(/`rewardModel\.module`.*specificationVersion 'v1' and train\(\)/);
     expect(existsSync(out)).toBe(false);
     const argv = ['run', '--preset', 'smoke', ...rloo, '--set', 'rloo.totalUpdates=1', '--out', out];
