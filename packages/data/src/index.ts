@@ -61,6 +61,7 @@ export {
 export { type LabelPairsOptions, type LabelStats, labelPairs } from './pairs/label-pairs';
 // pairs
 export { type SamplePairsOptions, samplePairs } from './pairs/sample-pairs';
+export { type TemperaturePairSamplerOptions, temperaturePairSampler } from './pairs/temperature-pair-sampler';
 export { iterateCsv, readCsv } from './readers/read-csv';
 export { readJsonArray } from './readers/read-json-array';
 // readers

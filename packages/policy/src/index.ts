@@ -22,4 +22,5 @@ export {
   nextTokenTargets,
 } from './sft/sft-data';
 export { sftLoss, sftTokenCount } from './sft/sft-loss';
+export { sftTrainer } from './sft/sft-trainer';
 export { type SftResult, sftEvalLoss, type TrainSftOptions, trainSft, trainSftIter } from './sft/train-sft';

@@ -16,7 +16,7 @@ import type { PipelineConfig } from './schema';
 export function checkStageSections(config: PipelineConfig, file?: LoadedConfigFile): void {
   const { seedPolicy: _seedPolicy, trainable: _trainable, module, ...rewardModel } = config.rewardModel;
   try {
-    resolveSftConfig(config.sft as never);
+    if (config.sft.module === undefined) resolveSftConfig(config.sft as never);
     // A custom trainer's section is its own business.
     if (!module) resolveRewardModelConfig(rewardModel as never);
     resolvePpoConfig(config.ppo as never);

@@ -41,6 +41,11 @@ export const pairsSchema = z.strictObject({
   maxPrompts: z.int().positive().nullable(),
   /** Rows sampled together. */
   microBatchSize: z.int().positive(),
+  /**
+   * Module file exporting a custom `PairSampler` (default export, `sampler`, or a factory called with this section),
+   * replacing the reference `temperaturePairSampler`. Unset: the reference.
+   */
+  module: z.string().min(1).optional(),
 });
 
 /** Gold labelling (docs/algorithm.md). */
@@ -161,7 +166,10 @@ export const pipelineConfigSchema = z
     seed: z.int().min(0),
     backend: z.enum(BACKENDS),
     model: modelSchema,
-    /** SFT config (`@ocrm/policy` `SftConfig` fields). */
+    /**
+     * SFT config (`@ocrm/policy` `SftConfig` fields), or `module`: a file exporting a custom `SftTrainer` (default
+     * export, `trainer`, or a factory called with this section).
+     */
     sft: stageSection,
     pairs: pairsSchema,
     labels: labelsSchema,

@@ -1,9 +1,11 @@
 import type {
   Evaluator,
   GoldJudge,
+  PairSampler,
   PolicyOptimizer,
   RewardModelTrainer,
   RunDirectory,
+  SftTrainer,
   Task,
   WeightingStrategy,
 } from '@ocrm/core';
@@ -23,6 +25,13 @@ export interface PipelineStages {
   weighting?: WeightingStrategy;
   /** Extra evaluators run on every round's final policy; their metrics join the round's. */
   evaluators?: readonly Evaluator[];
+  /** Trains the initial policy on the demonstrations (`sft`); default: `sftTrainer(config.sft)` of `@ocrm/policy`. */
+  sftTrainer?: SftTrainer;
+  /**
+   * Draws the unlabelled pairs from the SFT policy (`pairs`); default: `temperaturePairSampler` of `@ocrm/data` with
+   * `pairs.passes`, `pairs.temperature`, `pairs.microBatchSize`.
+   */
+  pairSampler?: PairSampler;
   /**
    * The RL step of every round (`ppo-k` stages); default: the optimizer `config.policyOptimizer` names (PPO, RLOO or
    * GRPO from its section). Updates per round come from that section's `totalUpdates`; an optimizer that cannot
@@ -45,6 +54,8 @@ export interface StageContext {
   judge: GoldJudge;
   weighting?: WeightingStrategy;
   evaluators: readonly Evaluator[];
+  sftTrainer: SftTrainer;
+  pairSampler: PairSampler;
   policyOptimizer: PolicyOptimizer;
   rewardModelTrainer: RewardModelTrainer;
   signal?: AbortSignal;

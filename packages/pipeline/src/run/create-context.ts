@@ -4,12 +4,15 @@ import {
   ConfigError,
   type GoldJudge,
   NotFoundError,
+  type PairSampler,
   type PolicyOptimizer,
   type RewardModelTrainer,
   type RunDirectory,
+  type SftTrainer,
   type WeightingStrategy,
 } from '@ocrm/core';
-import { getTask } from '@ocrm/data';
+import { getTask, temperaturePairSampler } from '@ocrm/data';
+import { sftTrainer } from '@ocrm/policy';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineStages, StageContext } from './context';
 import type { PipelineEvent } from './events';
@@ -56,6 +59,17 @@ export async function createStageContext(
           'weighting.module',
         )
       : undefined);
+  const sft =
+    stages.sftTrainer ??
+    (typeof config.sft.module === 'string'
+      ? await loadImplementation<SftTrainer>(config.sft.module, 'trainer', 'train', config.sft, 'sft.module')
+      : sftTrainer(config.sft));
+  const { module: pairsModule, passes, temperature, microBatchSize } = config.pairs;
+  const pairSampler =
+    stages.pairSampler ??
+    (pairsModule
+      ? await loadImplementation<PairSampler>(pairsModule, 'sampler', 'sample', config.pairs, 'pairs.module')
+      : temperaturePairSampler({ passes, temperature, microBatchSize }));
   const policyOptimizer =
     stages.policyOptimizer ??
     (config.policyOptimizerModule
@@ -107,6 +121,8 @@ export async function createStageContext(
     judge,
     weighting,
     evaluators: stages.evaluators ?? [],
+    sftTrainer: sft,
+    pairSampler,
     policyOptimizer,
     rewardModelTrainer,
     signal: options.signal,

@@ -1,5 +1,5 @@
 import { writeJsonAtomic, writeJsonl } from '@ocrm/core';
-import { labelPairs, samplePairs } from '@ocrm/data';
+import { labelPairs } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
@@ -13,7 +13,10 @@ export const seedFor = (
 ) =>
   seed * 1_000 + { pairs: 1, labels: 2, eval: 3, onPolicy: 4, rm: 5, ppo: 6, dpo: 7 }[purpose] * 10 + round;
 
-/** `pairs`: two independent temperature-1 samples per training prompt from SFT (unlabelled, log-probs recorded). */
+/**
+ * `pairs`: unlabelled pairs from the SFT policy through the context's `PairSampler` (by default two independent samples
+ * per training prompt and pass at `pairs.temperature`, log-probs and temperature recorded).
+ */
 export const pairsStage: StageRunner = async (ctx, stage) => {
   const { config, task, run } = ctx;
   const sft = await loadPolicy(runPaths(run).sftModel, task, true);
@@ -24,12 +27,12 @@ export const pairsStage: StageRunner = async (ctx, stage) => {
         : task.trainPrompts.slice(0, config.pairs.maxPrompts);
     const total = prompts.length * config.pairs.passes;
     ctx.emit({ type: 'run-start', stage: stage.name, totalSteps: total, time: Date.now() });
-    const pairs = await samplePairs(sft, prompts, task.tokenizer, {
+    const pairs = await ctx.pairSampler.sample({
+      policy: sft,
+      prompts,
+      tokenizer: task.tokenizer,
       maxNewTokens: task.maxResponseTokens,
-      passes: config.pairs.passes,
-      temperature: config.pairs.temperature,
       seed: seedFor(config.seed, 'pairs'),
-      microBatchSize: config.pairs.microBatchSize,
       signal: ctx.signal,
       onProgress: (done) =>
         ctx.emit({

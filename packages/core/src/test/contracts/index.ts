@@ -24,3 +24,8 @@ export {
   describeValueModelContract,
   type ScalarModelContractOptions,
 } from './scalar-contracts';
+export {
+  describePairSamplerContract,
+  describeSftTrainerContract,
+  type SftTrainerContractOptions,
+} from './stage-trainer-contracts';
