@@ -1,19 +1,25 @@
-import { resolve } from 'node:path';
-import { initBackend, OcrmError } from '@ocrm/core';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initBackend, OcrmError, RunDirectory, readJson } from '@ocrm/core';
 import {
   evaluateRun,
   loadConfigFile,
   mergeConfig,
   type PipelineConfig,
+  type PipelineResult,
   PRESETS,
+  pipelineConfigSchema,
   reportRuns,
   resolvePipelineConfig,
+  runPaths,
   runPipeline,
+  runPipelineStages,
 } from '@ocrm/pipeline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, exitCodeFor } from './exit-codes';
 import { ProgressDisplay } from './progress';
 import { parseSetFlags } from './set-overrides';
+import { checkNoActiveJobs, submitPlan, waitForStages } from './slurm/slurm-executor';
 import { printSummary } from './summary';
 import { VERSION } from './version';
 
@@ -68,7 +74,18 @@ interface RunFlags {
   set?: string[];
   json?: boolean;
   label?: string;
+  executor?: 'local' | 'slurm';
+  wait?: boolean;
+  slurmPartition?: string;
+  slurmTime?: string;
+  slurmCpus?: number;
+  slurmMem?: string;
+  slurmGpus?: number;
+  slurmSetup?: string;
 }
+
+/** The built `ocrm` entry the SLURM jobs run (`dist/bin.js`, from the bundle and from the sources alike). */
+const CLI_ENTRY = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 
 async function runCommand(flags: RunFlags): Promise<void> {
   const file = flags.config ? await loadConfigFile(flags.config) : undefined;
@@ -90,6 +107,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     overrides: mergeOverrides(parseSetFlags(flags.set ?? []), overrides),
   });
   const outDir = resolve(flags.out ?? `runs/${config.preset}-${config.method}-s${config.seed}`);
+  if (flags.executor === 'slurm') return runOnSlurm(config, outDir, flags);
   const backend = await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   if (!flags.quiet) process.stderr.write(`ocrm: backend ${backend.name}\n`);
@@ -126,6 +144,66 @@ async function runCommand(flags: RunFlags): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
+  }
+}
+
+/**
+ * `ocrm run --executor slurm`: claims the run directory here (config saved, fingerprints checked: bad input fails
+ * before anything is submitted), then one SLURM job per stage not done yet, chained by `afterok`. Prints the job ids
+ * and returns at once, or with `--wait` follows the jobs and prints the end summary.
+ */
+async function runOnSlurm(config: PipelineConfig, outDir: string, flags: RunFlags): Promise<void> {
+  await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  await checkNoActiveJobs(outDir);
+  await runPipelineStages(config, { outDir, force: flags.force, only: [] });
+  const stages = await submitPlan(config, outDir, CLI_ENTRY, {
+    partition: flags.slurmPartition,
+    time: flags.slurmTime,
+    cpus: flags.slurmCpus,
+    mem: flags.slurmMem,
+    gpus: flags.slurmGpus,
+    setup: flags.slurmSetup,
+  });
+  const say = (line: string) => {
+    if (!flags.quiet) process.stderr.write(`${line}\n`);
+  };
+  if (stages.length === 0) say(`ocrm: every stage of ${outDir} is done.`);
+  for (const s of stages) say(`ocrm: submitted ${s.stage.padEnd(10)} job ${s.jobId}  log ${s.log}`);
+  if (!flags.wait) {
+    if (flags.json) process.stdout.write(`${JSON.stringify({ outDir, jobs: stages })}\n`);
+    return;
+  }
+  await waitForStages(stages, outDir, (s) => say(`ocrm: ${s.stage} done (job ${s.jobId})`));
+  const result = await readJson<PipelineResult>(runPaths(new RunDirectory(outDir)).summary);
+  if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  else printSummary(result, (line) => process.stdout.write(`${line}\n`));
+}
+
+/** `ocrm stage <runDir> <stage...>`: runs the named stages of a claimed run directory (one SLURM job's work). */
+async function stageCommand(runDir: string, names: string[], flags: { quiet?: boolean; json?: boolean }) {
+  const outDir = resolve(runDir);
+  const config = pipelineConfigSchema.parse(await readJson(join(outDir, 'config.json')));
+  await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
+  const controller = new AbortController();
+  // scancel and a job's time limit send SIGTERM: finish the step, checkpoint, stop (a requeued job resumes).
+  const onSignal = () => controller.abort(new OcrmError('ABORTED', 'Stopped by a signal.'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const result = await runPipelineStages(config, {
+      outDir,
+      only: names,
+      signal: controller.signal,
+      onEvent: (event) => display.handle(event),
+    });
+    display.stop();
+    if (result && flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+    else if (result && !flags.quiet) printSummary(result, (line) => process.stdout.write(`${line}\n`));
+  } finally {
+    display.stop();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
 }
 
@@ -178,7 +256,40 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print the end summary as one JSON object on stdout')
     .option('-l, --label <name>', "the run's name in reports and summaries (default: method, λ and seed)")
+    .addOption(
+      new Option('--executor <name>', 'where the stages run: this process, or one SLURM job each').choices([
+        'local',
+        'slurm',
+      ]),
+    )
+    .option('--wait', 'with --executor slurm: follow the jobs to the end and print the summary')
+    .option('--slurm-partition <name>', 'SLURM partition (default: the cluster default)')
+    .option(
+      '--slurm-time <limit>',
+      'wall-time limit per stage job, e.g. 2:00:00 (default: the partition limit)',
+    )
+    .option(
+      '--slurm-cpus <n>',
+      'CPUs per stage job (default 1: tfjs-wasm runs one thread)',
+      integer('--slurm-cpus'),
+    )
+    .option('--slurm-mem <size>', 'memory per stage job, e.g. 8G (default: the cluster default)')
+    .option(
+      '--slurm-gpus <n>',
+      'GPUs per training stage job (sft, rm, ppo, dpo; --gres=gpu:N); the others get none (default 0)',
+      integer('--slurm-gpus'),
+    )
+    .option('--slurm-setup <shell>', 'a shell line run before each stage, e.g. "module load nodejs/20"')
     .action(runCommand);
+
+  program
+    .command('stage')
+    .description("run stages of a run directory's plan (its config.json): one job of a distributed executor")
+    .argument('<runDir>', 'a run directory whose config is saved (ocrm run --executor slurm claims it)')
+    .argument('<stages...>', 'stage names, e.g. sft pairs')
+    .option('-q, --quiet', 'no progress output')
+    .option('--json', "print the run's summary as JSON when the plan's last stage is done")
+    .action(stageCommand);
 
   program
     .command('report')

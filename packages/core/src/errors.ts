@@ -23,7 +23,9 @@ export type OcrmErrorCode =
   | 'ABORTED'
   | 'NUMERIC'
   | 'RUN_DIRECTORY'
-  | 'CONTRACT';
+  | 'CONTRACT'
+  /** An external executor (SLURM) refused a submission or a job it ran failed. */
+  | 'EXECUTOR';
 
 /** Options accepted by every OCRM error constructor. */
 export interface OcrmErrorOptions {

@@ -10,7 +10,7 @@ export { runPaths } from './run/paths';
 export { type PlannedStage, planStages } from './run/plan';
 export { evaluateRun, reportRuns } from './run/report-runs';
 export type { PipelineResult, RoundSummary } from './run/result';
-export { type RunPipelineOptions, runPipeline } from './run/run-pipeline';
+export { type RunPipelineOptions, runPipeline, runPipelineStages } from './run/run-pipeline';
 export { summarizeRun } from './run/summarize';
 export { seedFor } from './stages/pairs';
 export { rewardModelSeed } from './stages/reward-model';

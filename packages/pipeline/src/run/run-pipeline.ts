@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  InvalidArgumentError,
   lockRunDirectory,
   OcrmError,
   RunDirectory,
@@ -40,6 +41,12 @@ export interface RunPipelineOptions {
   stages?: PipelineStages;
   /** Redo every stage, even those whose inputs are unchanged. */
   force?: boolean;
+  /**
+   * Run only these stages of the plan (one job of a distributed executor, `ocrm stage`): every planned stage before the
+   * first of them must be done already; later stages are left alone. `[]` only claims the run directory (saves the
+   * config, checks fingerprints). `summary.json` is written once the plan's last stage is done.
+   */
+  only?: readonly string[];
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -68,8 +75,23 @@ const RUNNERS: Record<PlannedStage['kind'], StageRunner> = {
  */
 export async function runPipeline(
   config: PipelineConfig,
-  options: RunPipelineOptions,
+  options: Omit<RunPipelineOptions, 'only'>,
 ): Promise<PipelineResult> {
+  const result = await runPipelineStages(config, { ...options, only: undefined });
+  return result as PipelineResult;
+}
+
+/**
+ * {@link runPipeline} for some stages of the plan (`options.only`): what one job of a distributed executor runs
+ * (`ocrm stage <runDir> <stage>`, one SLURM job per stage). The same checks, lock, fingerprints and stage code as a
+ * whole run, so the files written are the same.
+ * @returns the run's result once the plan's last stage is done (`summary.json` written), else `undefined`.
+ * @throws OcrmError `RUN_DIRECTORY` when a stage before the requested ones is not done.
+ */
+export async function runPipelineStages(
+  config: PipelineConfig,
+  options: RunPipelineOptions,
+): Promise<PipelineResult | undefined> {
   const checked = pipelineConfigSchema.parse(config);
   checkStageSections(checked);
   const started = Date.now();
@@ -112,15 +134,33 @@ export async function runPipeline(
     await lock.release();
   }
 
-  async function runLocked(): Promise<PipelineResult> {
+  async function runLocked(): Promise<PipelineResult | undefined> {
     const fingerprints = await claimRunDirectory(run, checked, options.force ?? false, emit);
 
     const plan = planStages(checked);
     const stageSeconds: Record<string, number> = {};
     emit({ type: 'pipeline-start', outDir: run.root, stages: plan.map((s) => s.name), time: Date.now() });
     try {
+      const only = options.only === undefined ? undefined : new Set(options.only);
+      const unknown = [...(only ?? [])].filter((name) => !plan.some((s) => s.name === name));
+      if (unknown.length > 0) {
+        throw new InvalidArgumentError(
+          `no stage ${unknown.map((n) => `\`${n}\``).join(', ')} in this run's plan (${plan.map((s) => s.name).join(', ')}).`,
+        );
+      }
+      let reached = 0;
       for (const stage of plan) {
         checkLock();
+        if (only && !only.has(stage.name)) {
+          // Before the stages to run: they must be done; after them: not this job's business.
+          if (reached < only.size && !(await run.isDone(stage.name))) {
+            throw new OcrmError('RUN_DIRECTORY', `stage ${stage.name} of ${run.root} is not done yet.`, {
+              hint: `run it first (ocrm stage ${run.root} ${stage.name}), or the whole plan with ocrm run.`,
+            });
+          }
+          continue;
+        }
+        reached++;
         if (await run.isDone(stage.name)) {
           emit({
             type: 'stage-skip',
@@ -152,14 +192,24 @@ export async function runPipeline(
       await pending;
     }
 
+    const last = plan.at(-1);
+    if (options.only && last && !(await run.isDone(last.name))) return undefined;
     const summary = await summarizeRun(run.root);
+    // Every stage's time from its done marker, in plan order, whichever process ran it (a resumed or distributed
+    // run included).
+    const allSeconds: Record<string, number> = {};
+    for (const stage of plan) {
+      const done = await run.readDone(stage.name);
+      const seconds = typeof done?.seconds === 'number' ? done.seconds : stageSeconds[stage.name];
+      if (seconds !== undefined) allSeconds[stage.name] = seconds;
+    }
     const result: PipelineResult = {
       outDir: run.root,
       method: checked.method,
       seed: checked.seed,
       sft: summary.sft ?? { round: 0, stage: 'sft', gold: Number.NaN, winRate: Number.NaN, klToSft: 0 },
       rounds: summary.rounds,
-      stageSeconds,
+      stageSeconds: allSeconds,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       reportPath: runPaths(run).report,
     };

@@ -1,0 +1,196 @@
+// END-TO-END (slow, ~1-2 min): the smoke preset through a real SLURM cluster (scripts/slurm-local.sh start; CI starts
+// one), one job per stage. Skipped when no cluster answers `sinfo`. Needs the built CLI (turbo builds it first).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from './cli';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+function clusterUp(): boolean {
+  try {
+    return /idle|mixed|allocated/.test(execFileSync('sinfo', ['-h', '-o', '%T'], { encoding: 'utf8' }));
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the built CLI to its end; resolves with its exit code and output. */
+function ocrm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, CI: 'true' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** summary.json without what differs between any two runs (their folders, timings, memory). */
+async function stableSummary(dir: string): Promise<unknown> {
+  const s = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'));
+  for (const key of ['outDir', 'reportPath', 'stageSeconds', 'peakRssMiB']) delete s[key];
+  return s;
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ocrm-slurm-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-node cluster', () => {
+  it('the smoke preset through SLURM gives the local executor’s results', { timeout: 900_000 }, async () => {
+    expect(existsSync(BIN), `${BIN} is missing: build the app first`).toBe(true);
+    const root = await tempDir();
+    const local = await ocrm(['run', '--preset', 'smoke', '--out', join(root, 'local'), '--quiet']);
+    expect(local.code).toBe(0);
+    const slurm = await ocrm([
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      join(root, 'slurm'),
+      '--executor',
+      'slurm',
+      '--wait',
+    ]);
+    expect(slurm.code, slurm.stderr).toBe(0);
+    expect(slurm.stderr).toMatch(/submitted sft +job \d+/);
+    const a = await readFile(join(root, 'local', 'eval', 'results.json'));
+    const b = await readFile(join(root, 'slurm', 'eval', 'results.json'));
+    expect(b.equals(a)).toBe(true);
+    expect(await stableSummary(join(root, 'slurm'))).toEqual(await stableSummary(join(root, 'local')));
+    // Each stage ran in its own job, with its own log.
+    expect(existsSync(join(root, 'slurm', 'slurm'))).toBe(true);
+    // Rerunning submits nothing: every stage is done.
+    const again = await ocrm([
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      join(root, 'slurm'),
+      '--executor',
+      'slurm',
+    ]);
+    expect(again.stderr).toMatch(/every stage of .* is done/);
+  });
+
+  it('cancelled jobs are resubmitted by the same command and the run ends as an uninterrupted one', {
+    timeout: 900_000,
+  }, async () => {
+    const root = await tempDir();
+    const out = join(root, 'run');
+    const submitted = await ocrm([
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      out,
+      '--executor',
+      'slurm',
+      '--json',
+      '--quiet',
+    ]);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const { jobs } = JSON.parse(submitted.stdout) as { jobs: { stage: string; jobId: string }[] };
+    // While the chain runs (its first job, SFT, takes seconds), the same command refuses to submit a second one.
+    const early = await ocrm(['run', '--preset', 'smoke', '--out', out, '--executor', 'slurm']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/still (PENDING|RUNNING|COMPLETING|CONFIGURING) in SLURM job/);
+    // Cancel the chain from its third job on (what a lost node or an operator's scancel leaves behind).
+    execFileSync(
+      'scancel',
+      jobs.slice(2).map((j) => j.jobId),
+    );
+    const active = (id: string) =>
+      /JobState=(PENDING|RUNNING|COMPLETING|CONFIGURING)/.test(
+        execFileSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' }),
+      );
+    for (const job of jobs.slice(0, 2)) {
+      while (active(job.jobId)) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const resumed = await ocrm(['run', '--preset', 'smoke', '--out', out, '--executor', 'slurm', '--wait']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const reference = await ocrm(['run', '--preset', 'smoke', '--out', join(root, 'local'), '--quiet']);
+    expect(reference.code).toBe(0);
+    const a = await readFile(join(root, 'local', 'eval', 'results.json'));
+    const b = await readFile(join(out, 'eval', 'results.json'));
+    expect(b.equals(a)).toBe(true);
+  });
+
+  it('a failed stage stops its dependants and names its job, log and stage', {
+    timeout: 900_000,
+  }, async () => {
+    const root = await tempDir();
+    const module = join(root, 'weighting.mjs');
+    await writeFile(
+      module,
+      "export default { specificationVersion: 'v1', name: 'w', weigh: () => { throw new Error('boom'); } };\n",
+    );
+    const out = join(root, 'run');
+    // The weighting rule throws when called: weights-2 fails inside its job, after five stages completed.
+    const waited = await ocrm([
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      out,
+      '--executor',
+      'slurm',
+      '--wait',
+      '--set',
+      `weighting.module="${module}"`,
+    ]);
+    expect(waited.code).toBe(1);
+    const failure =
+      /stage weights-2 failed: job (\d+) ended FAILED.*its log: (\S+)\.log\. Cancelled the 4 dependent job/.exec(
+        waited.stderr,
+      );
+    expect(failure, waited.stderr).not.toBeNull();
+    expect(await readFile(`${failure![2]}.log`, 'utf8')).toMatch(/boom/);
+    expect(existsSync(join(out, 'ppo-1', 'done'))).toBe(true);
+    expect(existsSync(join(out, 'weights-2', 'done'))).toBe(false);
+    expect(existsSync(join(out, 'rm-2'))).toBe(false);
+  });
+});
+
+describe('ocrm run --executor slurm without SLURM', () => {
+  let path: string | undefined;
+  let stderr = '';
+  beforeEach(() => {
+    path = process.env.PATH;
+    stderr = '';
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+      stderr += String(chunk);
+      return true;
+    });
+  });
+  afterEach(() => {
+    process.env.PATH = path;
+    vi.restoreAllMocks();
+  });
+
+  it('a missing sbatch is bad input (exit 2) with what to do', async () => {
+    const out = join(await tempDir(), 'run');
+    process.env.PATH = '/nonexistent';
+    expect(
+      await main(['node', 'ocrm', 'run', '--preset', 'smoke', '--out', out, '--executor', 'slurm']),
+    ).toBe(2);
+    expect(stderr).toMatch(/`sbatch` was not found[\s\S]*slurm-local\.sh start/);
+  });
+});

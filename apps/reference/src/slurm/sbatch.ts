@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { NotFoundError, OcrmError } from '@ocrm/core';
+
+const run = promisify(execFile);
+
+/** Runs one SLURM client command (`sbatch`, `scontrol`, `scancel`) and returns its stdout. */
+export async function slurmCommand(command: string, args: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await run(command, args as string[], { timeout: 60_000 });
+    return stdout;
+  } catch (cause) {
+    const error = cause as NodeJS.ErrnoException & { stderr?: string };
+    if (error.code === 'ENOENT') {
+      throw new NotFoundError(`\`${command}\` was not found: this machine has no SLURM client.`, {
+        cause,
+        hint: 'run on a SLURM login node, start the local one-node cluster (scripts/slurm-local.sh start), or drop --executor slurm.',
+      });
+    }
+    throw new OcrmError(
+      'EXECUTOR',
+      `${command} ${args.join(' ')} failed: ${(error.stderr ?? error.message).trim()}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
+/** What one stage job asks SLURM for. */
+export interface JobResources {
+  partition?: string;
+  /** Wall-time limit (`--time`, e.g. `2:00:00`). */
+  time?: string;
+  cpusPerTask: number;
+  /** Memory (`--mem`, e.g. `8G`). */
+  mem?: string;
+  /** GPUs (`--gres=gpu:N`). */
+  gpus: number;
+}
+
+/** Submits one job running `command` (a shell line) and returns its id (`sbatch --parsable`). */
+export async function submitJob(o: {
+  name: string;
+  command: string;
+  log: string;
+  resources: JobResources;
+  after?: string;
+  sbatch?: string;
+}): Promise<string> {
+  const r = o.resources;
+  const args = [
+    '--parsable',
+    `--job-name=${o.name}`,
+    `--output=${o.log}`,
+    '--ntasks=1',
+    `--cpus-per-task=${r.cpusPerTask}`,
+    ...(r.partition ? [`--partition=${r.partition}`] : []),
+    ...(r.time ? [`--time=${r.time}`] : []),
+    ...(r.mem ? [`--mem=${r.mem}`] : []),
+    ...(r.gpus > 0 ? [`--gres=gpu:${r.gpus}`] : []),
+    ...(o.after ? [`--dependency=afterok:${o.after}`, '--kill-on-invalid-dep=yes'] : []),
+    `--wrap=${o.command}`,
+  ];
+  const out = await slurmCommand(o.sbatch ?? 'sbatch', args);
+  const id = out.trim().split(';')[0] ?? '';
+  if (!/^\d+$/.test(id))
+    throw new OcrmError('EXECUTOR', `sbatch answered ${JSON.stringify(out)}, not a job id.`);
+  return id;
+}
+
+/** A job's state from `scontrol show job -o` (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …; `UNKNOWN` once purged). */
+export async function jobState(id: string): Promise<{ state: string; exitCode: string; reason: string }> {
+  let line: string;
+  try {
+    line = await slurmCommand('scontrol', ['show', 'job', '-o', id]);
+  } catch (error) {
+    if (OcrmError.isInstance(error) && error.code === 'EXECUTOR' && /Invalid job id/i.test(error.message))
+      return { state: 'UNKNOWN', exitCode: '', reason: '' };
+    throw error;
+  }
+  const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1] ?? '';
+  return { state: field('JobState'), exitCode: field('ExitCode'), reason: field('Reason') };
+}

@@ -1,0 +1,154 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OcrmError, writeJsonAtomic } from '@ocrm/core';
+import { type PipelineConfig, type PlannedStage, planStages } from '@ocrm/pipeline';
+import { type JobResources, jobState, slurmCommand, submitJob } from './sbatch';
+
+/** Stage kinds that train a model (they get `--gres=gpu:N` with `--slurm-gpus N`). */
+const TRAINING: ReadonlySet<PlannedStage['kind']> = new Set(['sft', 'rm', 'ppo', 'dpo']);
+
+/** Resource flags of `ocrm run --executor slurm` (documented defaults: 1 CPU, no GPU, the partition's limits). */
+export interface SlurmOptions {
+  partition?: string;
+  time?: string;
+  cpus?: number;
+  mem?: string;
+  /** GPUs per training stage (sft, rm, ppo, dpo); the others (pairs, labels, weights, eval, report) get none. */
+  gpus?: number;
+  /** A shell line run before each stage's command (e.g. `module load nodejs/20`). */
+  setup?: string;
+}
+
+/** One submitted stage. */
+export interface SubmittedStage {
+  stage: string;
+  jobId: string;
+  log: string;
+}
+
+/** Quotes a word for a POSIX shell. */
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Submits every stage of `config`'s plan that is not done in `runDir` as one SLURM job (`ocrm stage <runDir> <stage>`,
+ * the code the local executor runs), each depending on the previous (`afterok`): a failed stage stops its dependants.
+ * Logs go to `<runDir>/slurm/<stage>-<jobid>.log`. The run directory must be claimed already (config saved).
+ * @param cli - the `ocrm` entry script the jobs run (this one).
+ */
+export async function submitPlan(
+  config: PipelineConfig,
+  runDir: string,
+  cli: string,
+  options: SlurmOptions = {},
+): Promise<SubmittedStage[]> {
+  const logs = join(runDir, 'slurm');
+  await mkdir(logs, { recursive: true });
+  const submitted: SubmittedStage[] = [];
+  let after: string | undefined;
+  for (const stage of planStages(config)) {
+    if (existsSync(join(runDir, stage.name, 'done'))) continue;
+    const resources: JobResources = {
+      partition: options.partition,
+      time: options.time,
+      cpusPerTask: options.cpus ?? 1,
+      mem: options.mem,
+      gpus: TRAINING.has(stage.kind) ? (options.gpus ?? 0) : 0,
+    };
+    const command = [
+      ...(options.setup ? [options.setup] : []),
+      [process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote).join(' '),
+    ].join(' && ');
+    const log = join(logs, `${stage.name}-%j.log`);
+    const jobId = await submitJob({ name: `ocrm-${stage.name}`, command, log, resources, after });
+    submitted.push({ stage: stage.name, jobId, log: log.replace('%j', jobId) });
+    after = jobId;
+    await writeJsonAtomic(join(logs, JOBS_FILE), submitted);
+  }
+  return submitted;
+}
+
+/** The record of the last submission, `<runDir>/slurm/jobs.json`. */
+const JOBS_FILE = 'jobs.json';
+
+const ACTIVE = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'REQUEUED',
+  'RESIZING',
+  'SUSPENDED',
+]);
+
+/**
+ * Refuses to submit while jobs of an earlier submission to `runDir` are still queued or running (two chains would
+ * write the same stages; the run directory's lock would stop the second anyway, later and less clearly).
+ * @throws OcrmError `RUN_DIRECTORY` naming the stage, the job and its state.
+ */
+export async function checkNoActiveJobs(runDir: string): Promise<void> {
+  let jobs: SubmittedStage[];
+  try {
+    jobs = JSON.parse(await readFile(join(runDir, 'slurm', JOBS_FILE), 'utf8')) as SubmittedStage[];
+  } catch {
+    return;
+  }
+  for (const job of jobs) {
+    if (existsSync(join(runDir, job.stage, 'done'))) continue;
+    const { state } = await jobState(job.jobId);
+    if (ACTIVE.has(state)) {
+      throw new OcrmError(
+        'RUN_DIRECTORY',
+        `stage ${job.stage} of ${runDir} is still ${state} in SLURM job ${job.jobId}.`,
+        {
+          hint: `wait for the submitted jobs (squeue), or cancel them (scancel ${jobs.map((j) => j.jobId).join(' ')}) and rerun.`,
+        },
+      );
+    }
+  }
+}
+
+const FAILED = new Set([
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+]);
+
+/**
+ * Follows submitted stages until the last completes (`--wait`), reporting each finished one. A stage that fails
+ * cancels the jobs after it and throws, naming the job, its log and the stage.
+ */
+export async function waitForStages(
+  stages: readonly SubmittedStage[],
+  runDir: string,
+  onDone: (stage: SubmittedStage) => void = () => {},
+  pollMs = 2_000,
+): Promise<void> {
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i] as SubmittedStage;
+    for (;;) {
+      const { state, exitCode, reason } = await jobState(s.jobId);
+      if (state === 'COMPLETED' || (state === 'UNKNOWN' && existsSync(join(runDir, s.stage, 'done')))) break;
+      if (FAILED.has(state) || state === 'UNKNOWN') {
+        const rest = stages.slice(i + 1).map((t) => t.jobId);
+        if (rest.length > 0) await slurmCommand('scancel', rest).catch(() => undefined);
+        throw new OcrmError(
+          'EXECUTOR',
+          `stage ${s.stage} failed: job ${s.jobId} ended ${state}${exitCode ? ` (exit ${exitCode})` : ''}` +
+            `${reason && reason !== 'None' ? `, ${reason}` : ''}; its log: ${s.log}.` +
+            (rest.length > 0 ? ` Cancelled the ${rest.length} dependent job(s).` : ''),
+          {
+            hint: 'fix the cause and rerun the same command: finished stages are kept, the failed one resumes.',
+          },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    onDone(s);
+  }
+}
