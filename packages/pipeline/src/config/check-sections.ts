@@ -16,13 +16,13 @@ import type { PipelineConfig } from './schema';
 export function checkStageSections(config: PipelineConfig, file?: LoadedConfigFile): void {
   const { seedPolicy: _seedPolicy, trainable: _trainable, module, ...rewardModel } = config.rewardModel;
   try {
-    if (config.sft.module === undefined) resolveSftConfig(config.sft as never);
+    if (config.sft.module === undefined) resolveSftConfig(config.sft);
     // A custom trainer's section is its own business.
     if (!module) resolveRewardModelConfig(rewardModel as never);
-    resolvePpoConfig(config.ppo as never);
-    resolveDpoConfig(config.dpo as never);
-    resolvePolicyGradientConfig('rloo', config.rloo as never);
-    resolvePolicyGradientConfig('grpo', config.grpo as never);
+    resolvePpoConfig(config.ppo);
+    resolveDpoConfig(config.dpo);
+    resolvePolicyGradientConfig('rloo', config.rloo);
+    resolvePolicyGradientConfig('grpo', config.grpo);
   } catch (error) {
     if (!(OcrmError.isInstance(error) && error instanceof ConfigError) || !file) throw error;
     const line = file.lineOf(error.path.split('.'));

@@ -1,3 +1,7 @@
+import type { DpoConfig } from '@ocrm/dpo';
+import type { SftConfig } from '@ocrm/policy';
+import type { PolicyGradientConfig } from '@ocrm/policy-gradient';
+import type { PpoConfig } from '@ocrm/ppo';
 import { z } from 'zod';
 
 /** Pipeline methods: the paper's OCRM loop and the baselines it is compared with. */
@@ -16,7 +20,12 @@ export type PolicyOptimizerName = (typeof POLICY_OPTIMIZERS)[number];
 /** Backends `initBackend` can select. */
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 
-const stageSection = z.record(z.string(), z.unknown());
+/**
+ * A stage package's config section, typed as that package's partial config: zod keeps it an open record here, and
+ * the package's own resolver checks every field (`checkStageSections`), so the rules live in one place.
+ */
+const stageSection = <T>() =>
+  z.record(z.string(), z.unknown()) as unknown as z.ZodType<Partial<T>, Partial<T>>;
 
 /**
  * Where the initial (SFT) model comes from.
@@ -170,7 +179,7 @@ export const pipelineConfigSchema = z
      * SFT config (`@ocrm/policy` `SftConfig` fields), or `module`: a file exporting a custom `SftTrainer` (default
      * export, `trainer`, or a factory called with this section).
      */
-    sft: stageSection,
+    sft: stageSection<SftConfig & { module: string }>(),
     pairs: pairsSchema,
     labels: labelsSchema,
     /** Reward-model training config (`seedPolicy`, `trainable` and `@ocrm/reward-model` fields). */
@@ -187,14 +196,14 @@ export const pipelineConfigSchema = z
      */
     policyOptimizerModule: z.string().min(1).optional(),
     /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
-    ppo: stageSection,
+    ppo: stageSection<PpoConfig>(),
     /** RLOO config (`@ocrm/policy-gradient` `PolicyGradientConfig` fields), used when `policyOptimizer: rloo`. */
-    rloo: stageSection,
+    rloo: stageSection<PolicyGradientConfig>(),
     /** GRPO config (the same fields, GRPO's defaults), used when `policyOptimizer: grpo`. */
-    grpo: stageSection,
+    grpo: stageSection<PolicyGradientConfig>(),
     weighting: weightingSchema,
     /** DPO/WPO config (`@ocrm/dpo` fields). */
-    dpo: stageSection,
+    dpo: stageSection<DpoConfig>(),
     eval: evalSchema,
   })
   .superRefine((config, ctx) => {
