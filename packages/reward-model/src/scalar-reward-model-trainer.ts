@@ -21,7 +21,7 @@ export const SCALAR_REWARD_MODEL_DIR = 'model';
  * The reference {@link RewardModelTrainer}: a fresh scalar head on the SFT backbone (`ScalarRewardModel.fromBackbone`
  * with the run's seed), weighted Bradley-Terry training (`trainRewardModel`, checkpoints in `<dir>/checkpoint`),
  * centred on the run's references (`computeRewardOffset`), saved to `<dir>/model` in the Hugging Face layout
- * (`*ForSequenceClassification`). `loadCritic` gives the same model trainable: PPO's critic.
+ * (`*ForSequenceClassification`, with the run's tokenizer files when it can save them). `loadCritic` gives the same model trainable: PPO's critic.
  * @throws ConfigError at construction when `config` is invalid (naming `rewardModel.<field>`).
  */
 export function scalarRewardModelTrainer(options: ScalarRewardModelTrainerOptions = {}): RewardModelTrainer {
@@ -49,6 +49,7 @@ export function scalarRewardModelTrainer(options: ScalarRewardModelTrainerOption
           padId: run.padId,
         });
         await rm.save(join(run.dir, SCALAR_REWARD_MODEL_DIR));
+        await run.tokenizer?.save?.(join(run.dir, SCALAR_REWARD_MODEL_DIR));
         return {
           steps: result.steps,
           'rm/train_accuracy': result.trainAccuracy,

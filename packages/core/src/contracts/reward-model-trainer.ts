@@ -2,6 +2,7 @@ import type { SpecificationVersion } from './common';
 import type { EventHandler } from './events';
 import type { PreferencePair } from './records';
 import type { RewardModel, ValueModel } from './reward-model';
+import type { Tokenizer } from './tokenizer';
 
 /** One reward-model training: what the pipeline's `rm-k` stage hands a {@link RewardModelTrainer}. */
 export interface RewardModelTrainingRun {
@@ -30,6 +31,8 @@ export interface RewardModelTrainingRun {
   references: { prompts: readonly ArrayLike<number>[]; responses: readonly ArrayLike<number>[] };
   /** PAD id of the task's tokenizer. */
   padId: number;
+  /** The task's tokenizer: trainers that write a Hugging Face model folder save it beside the weights. */
+  tokenizer?: Tokenizer;
   /** Stage name in events (`rm-k`). */
   stage: string;
   signal?: AbortSignal;

@@ -21,4 +21,10 @@ export interface Tokenizer {
   encode(text: string): number[];
   /** Decodes ids to text. With `skipSpecialTokens` (default true) EOS/PAD/BOS are dropped. */
   decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
+  /**
+   * Writes the files Hugging Face's `AutoTokenizer.from_pretrained(dir)` reads (`tokenizer.json`,
+   * `tokenizer_config.json`, `special_tokens_map.json`), so a saved model folder is complete. Optional: tokenizers
+   * without a Hugging Face form leave model folders without tokenizer files.
+   */
+  save?(dir: string): Promise<void>;
 }

@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
 import {
   DataError,
@@ -5,6 +7,7 @@ import {
   SPECIFICATION_VERSION,
   type SpecificationVersion,
   type Tokenizer,
+  writeJsonAtomic,
 } from '@ocrm/core';
 
 /** Overrides of the special tokens {@link HfTokenizer} would pick from `tokenizer.json` / `tokenizer_config.json`. */
@@ -42,6 +45,8 @@ export class HfTokenizer implements Tokenizer {
   /** Ids of every special (added, `special: true`) token, plus EOS/PAD/BOS. */
   readonly specialIds: ReadonlySet<number>;
   private readonly inner: HfLibTokenizer;
+  private readonly json: JsonObject;
+  private readonly config: JsonObject;
 
   /**
    * @param tokenizerJson parsed `tokenizer.json`.
@@ -58,6 +63,8 @@ export class HfTokenizer implements Tokenizer {
       });
     }
     this.inner = new HfLibTokenizer(tokenizerJson, config);
+    this.json = tokenizerJson;
+    this.config = config;
     const added = (tokenizerJson.added_tokens as { id: number; content: string; special?: boolean }[]) ?? [];
     let maxId = -1;
     for (const id of this.inner.get_vocab(true).values()) maxId = Math.max(maxId, id);
@@ -91,6 +98,35 @@ export class HfTokenizer implements Tokenizer {
     }
     if (kept.length === 0) return '';
     return this.inner.decode(kept, { skip_special_tokens: skip, clean_up_tokenization_spaces: false });
+  }
+
+  /**
+   * Writes `tokenizer.json` (as loaded), `tokenizer_config.json` (the loaded config with `tokenizer_class`
+   * `PreTrainedTokenizerFast` unless it names one, the special tokens this tokenizer resolved, no added specials on
+   * encode as here) and `special_tokens_map.json`, atomically: what `AutoTokenizer.from_pretrained(dir)` reads.
+   */
+  async save(dir: string): Promise<void> {
+    const special: Record<string, string> = {};
+    const named: [string, number | undefined][] = [
+      ['bos_token', this.bosId],
+      ['eos_token', this.eosId],
+      ['pad_token', this.padId],
+    ];
+    for (const [key, id] of named) {
+      const text = id === undefined ? undefined : this.idToToken(id);
+      if (text !== undefined) special[key] = text;
+    }
+    await mkdir(dir, { recursive: true });
+    await writeJsonAtomic(join(dir, 'tokenizer.json'), this.json);
+    await writeJsonAtomic(join(dir, 'tokenizer_config.json'), {
+      ...this.config,
+      tokenizer_class: this.config.tokenizer_class ?? 'PreTrainedTokenizerFast',
+      add_bos_token: false,
+      add_eos_token: false,
+      clean_up_tokenization_spaces: false,
+      ...special,
+    });
+    await writeJsonAtomic(join(dir, 'special_tokens_map.json'), special);
   }
 
   /** Id of a token string, or undefined. */

@@ -4,6 +4,7 @@ import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJsonlAll } from '@ocrm/core';
+import { getTask, loadTokenizer } from '@ocrm/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePipelineConfig } from '../config/resolve';
 import type { PipelineEvent } from '../run/events';
@@ -53,9 +54,18 @@ describe('e2e: smoke preset, OCRM, 2 rounds', () => {
       'summary.json',
       'config.json',
       'metrics.jsonl',
+      // Hub-ready model folders: the tokenizer files beside every saved model.
+      'sft/model/tokenizer.json',
+      'sft/model/tokenizer_config.json',
+      'rm-2/model/special_tokens_map.json',
+      'ppo-2/policy/tokenizer.json',
     ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
+    const tokenizer = await loadTokenizer(join(dir, 'ppo-2/policy'));
+    const task = await getTask(config.task.name, config.task.options);
+    const words = task.tokenizer.decode(task.tokenizer.encode(task.trainPrompts[0]!.prompt));
+    expect(tokenizer.encode(words)).toEqual(task.tokenizer.encode(words));
     const metrics = await readJsonlAll<{ type: string; stage?: string }>(join(dir, 'metrics.jsonl'));
     expect(metrics.filter((m) => m.type === 'stage-end').map((m) => m.stage)).toEqual(stages);
     expect(metrics.some((m) => m.type === 'step-end' && m.stage === 'ppo-2')).toBe(true);

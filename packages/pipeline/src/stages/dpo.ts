@@ -35,6 +35,7 @@ export const dpoStage: StageRunner = async (ctx, stage) => {
       onEvent: ctx.emit,
     });
     await policy.save(paths.policy(stage.name));
+    await task.tokenizer.save?.(paths.policy(stage.name));
     const summary = { steps: result.steps, pairs: result.pairsUsed, ...result.metrics };
     await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
     return summary;

@@ -92,6 +92,7 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       onEvent: ctx.emit,
     });
     await policy.save(paths.policy(stage.name));
+    await task.tokenizer.save?.(paths.policy(stage.name));
     const updates = result.updates - segment.firstUpdate;
     const summary = {
       updates,

@@ -59,6 +59,7 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
       responses: references.map((r) => [...task.tokenizer.encode(r.response), task.tokenizer.eosId]),
     },
     padId: task.tokenizer.padId,
+    tokenizer: task.tokenizer,
     stage: stage.name,
     signal: ctx.signal,
     onEvent: ctx.emit,

@@ -22,6 +22,8 @@ export const sftStage: StageRunner = async (ctx, stage) => {
       onEvent: ctx.emit,
     });
     await policy.save(runPaths(run).sftModel);
+    // A complete Hugging Face folder: AutoTokenizer.from_pretrained(sft/model) works.
+    await task.tokenizer.save?.(runPaths(run).sftModel);
     return summary;
   } finally {
     policy.dispose();
