@@ -148,3 +148,11 @@ export async function listFiles(dir: string): Promise<string[]> {
 export function snapshotBatch(batch: TokenBatch): { ids: number[]; mask: number[] } {
   return { ids: Array.from(batch.ids), mask: Array.from(batch.mask) };
 }
+
+/** Every variable's values, flattened in the names' sorted order: compares a model's weights before and after. */
+export async function weightsSnapshot(variables: NamedVariables): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of Object.keys(variables).sort())
+    out.push(...((await variables[name]!.data()) as Float32Array));
+  return out;
+}

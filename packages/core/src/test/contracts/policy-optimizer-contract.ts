@@ -5,11 +5,11 @@ import { describe, expect, it } from 'vitest';
 import type { TrainEvent } from '../../contracts/events';
 import type { Policy } from '../../contracts/policy';
 import type { PolicyOptimizationRun, PolicyOptimizer } from '../../contracts/policy-optimizer';
-import type { NamedVariables } from '../../contracts/trainable';
 import { expectNoLeak } from '../expect-no-leak';
 import { MockRewardModel } from '../mocks/mock-reward-model';
 import { createTinyPolicy } from '../tiny/tiny-policy';
 import { createTinyValueModel } from '../tiny/tiny-scalar-model';
+import { weightsSnapshot } from './helpers';
 
 /** Options of {@link describePolicyOptimizerContract}. */
 export interface PolicyOptimizerContractOptions {
@@ -17,13 +17,6 @@ export interface PolicyOptimizerContractOptions {
   totalUpdates?: number;
   /** Response length of the runs (default 6). */
   maxNewTokens?: number;
-}
-
-async function snapshot(variables: NamedVariables): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of Object.keys(variables).sort())
-    out.push(...((await variables[name]!.data()) as Float32Array));
-  return out;
 }
 
 /**
@@ -57,8 +50,8 @@ export function describePolicyOptimizerContract(
     const evals: number[] = [];
     const controller = new AbortController();
     const before = {
-      reference: await snapshot(reference.trainableVariables()),
-      policy: await snapshot(policy.trainableVariables()),
+      reference: await weightsSnapshot(reference.trainableVariables()),
+      policy: await weightsSnapshot(policy.trainableVariables()),
     };
     const input: PolicyOptimizationRun = {
       policy,
@@ -99,8 +92,8 @@ export function describePolicyOptimizerContract(
         events,
         evals,
         before,
-        weights: await snapshot(policy.trainableVariables()),
-        referenceAfter: await snapshot(reference.trainableVariables()),
+        weights: await weightsSnapshot(policy.trainableVariables()),
+        referenceAfter: await weightsSnapshot(reference.trainableVariables()),
       };
     } finally {
       policy.dispose();

@@ -8,18 +8,11 @@ import type { PairSampler } from '../../contracts/pair-sampler';
 import type { Policy } from '../../contracts/policy';
 import type { SftExample } from '../../contracts/records';
 import type { SftTrainer } from '../../contracts/sft-trainer';
-import type { NamedVariables } from '../../contracts/trainable';
 import { computeLogProbs } from '../../tensor/compute-log-probs';
 import { CharTokenizer } from '../char-tokenizer';
 import { expectNoLeak } from '../expect-no-leak';
 import { createTinyPolicy } from '../tiny/tiny-policy';
-
-async function snapshot(variables: NamedVariables): Promise<number[]> {
-  const out: number[] = [];
-  for (const name of Object.keys(variables).sort())
-    out.push(...((await variables[name]!.data()) as Float32Array));
-  return out;
-}
+import { weightsSnapshot } from './helpers';
 
 const tokenizer = new CharTokenizer();
 const tinyPolicy = () =>
@@ -62,7 +55,7 @@ export function describeSftTrainerContract(
   async function train(o: { seed?: number; dir?: string; abortAfter?: number } = {}) {
     const trainer = await factory();
     const policy = (options.policy ?? tinyPolicy)();
-    const before = await snapshot(policy.trainableVariables());
+    const before = await weightsSnapshot(policy.trainableVariables());
     const dir = o.dir ?? (await mkdtemp(join(tmpdir(), 'sft-contract-')));
     const controller = new AbortController();
     try {
@@ -80,7 +73,7 @@ export function describeSftTrainerContract(
             controller.abort(new Error('contract abort'));
         },
       });
-      return { metrics, before, weights: await snapshot(policy.trainableVariables()) };
+      return { metrics, before, weights: await weightsSnapshot(policy.trainableVariables()) };
     } finally {
       policy.dispose();
       if (!o.dir) await rm(dir, { recursive: true, force: true });
