@@ -1,16 +1,14 @@
 import {
-  checkAborted,
   createAdamWCosine,
   drive,
   type EventHandler,
   epochOrder,
   GradientAccumulator,
   InvalidArgumentError,
-  loadCheckpointIfPresent,
   type PreferencePair,
   type RewardModel,
-  saveCheckpoint,
   type TrainEvent,
+  trainingLoop,
 } from '@ocrm/core';
 import { evaluatePairs } from './evaluate-pairs';
 import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
@@ -75,78 +73,72 @@ export async function* trainRewardModelIter(
   const accumulator = new GradientAccumulator();
   const indexAt = epochOrder(N, config.seed);
   const pairAt = (position: number): PreferencePair => pairs[indexAt(position)]!;
-  let step = 0;
-  let position = 0;
   let trainLoss = Number.NaN;
   let evalAccuracy = Number.NaN;
   let correct = 0;
   let counted = 0;
-  const evaluate = async () => {
-    const stats = await evaluatePairs(rm, evalPairs, padId, config.microBatchSize, signal);
-    evalAccuracy = stats.accuracy;
-    return { 'eval/accuracy': stats.accuracy, 'eval/loss': stats.loss, 'eval/margin': stats.margin };
-  };
   try {
-    const resumed = await loadCheckpointIfPresent(options.checkpointDir, { variables, optimizer });
-    if (resumed) {
-      step = resumed.step;
-      position = resumed.dataPosition;
-    }
-    yield { type: 'run-start', stage, totalSteps, time: Date.now() };
-    while (step < totalSteps) {
-      await checkAborted(signal);
-      const size = Math.min(config.batchSize, totalPairs - position);
-      if (Math.floor(position / N) !== Math.floor((position + size - 1) / N) || position % N === 0) {
-        correct = 0; // a new epoch starts within this step: restart the running accuracy
-        counted = 0;
-      }
-      const batch = Array.from({ length: size }, (_, i) => pairAt(position + i));
-      const lr = schedule(step);
-      const m = rewardModelStep(rm, batch, padId, config, accumulator, optimizer, lr);
-      const nonTies = batch.filter((p) => !p.tie).length;
-      if (nonTies > 0) {
-        correct += m.accuracy * nonTies;
-        counted += nonTies;
-      }
-      trainLoss = m.weightedLoss;
-      step++;
-      position += size;
-      const metrics = {
-        'loss/weighted': m.weightedLoss,
-        'loss/unweighted': m.unweightedLoss,
-        'train/accuracy': m.accuracy,
-        'train/margin': m.margin,
-        'weights/max': m.maxWeight,
-        lr,
-        'grad/norm': m.gradNorm,
-      };
-      yield { type: 'step-end', stage, step, totalSteps, metrics, time: Date.now() };
-      if (
-        evalPairs.length > 0 &&
-        ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === totalSteps)
-      ) {
-        yield { type: 'eval-end', stage, step, metrics: await evaluate(), time: Date.now() };
-      }
-      if (
-        options.checkpointDir &&
-        config.checkpointEvery > 0 &&
-        (step % config.checkpointEvery === 0 || step === totalSteps)
-      ) {
-        await saveCheckpoint(options.checkpointDir, {
-          variables,
-          optimizer,
-          step,
-          dataPosition: position,
-          extra: { stage },
-        });
-        yield { type: 'checkpoint', stage, step, path: options.checkpointDir, time: Date.now() };
-      }
-    }
+    const loop = yield* trainingLoop({
+      stage,
+      totalSteps,
+      variables,
+      optimizer,
+      checkpointDir: options.checkpointDir,
+      checkpointEvery: config.checkpointEvery,
+      evalEvery: config.evalEvery,
+      signal,
+      // Step s takes the pairs at positions [s·batchSize, …) of the epoch order (the last step may be short).
+      dataPosition: (steps) => Math.min(steps * config.batchSize, totalPairs),
+      // The epoch's running accuracy survives a resume.
+      checkpointExtra: () => ({ correct, counted }),
+      onResume: (extra) => {
+        correct = typeof extra.correct === 'number' ? extra.correct : 0;
+        counted = typeof extra.counted === 'number' ? extra.counted : 0;
+      },
+      step: (s) => {
+        const position = s * config.batchSize;
+        const size = Math.min(config.batchSize, totalPairs - position);
+        if (Math.floor(position / N) !== Math.floor((position + size - 1) / N) || position % N === 0) {
+          correct = 0; // a new epoch starts within this step: restart the running accuracy
+          counted = 0;
+        }
+        const batch = Array.from({ length: size }, (_, i) => pairAt(position + i));
+        const lr = schedule(s);
+        const m = rewardModelStep(rm, batch, padId, config, accumulator, optimizer, lr);
+        const nonTies = batch.filter((p) => !p.tie).length;
+        if (nonTies > 0) {
+          correct += m.accuracy * nonTies;
+          counted += nonTies;
+        }
+        trainLoss = m.weightedLoss;
+        return {
+          'loss/weighted': m.weightedLoss,
+          'loss/unweighted': m.unweightedLoss,
+          'train/accuracy': m.accuracy,
+          'train/margin': m.margin,
+          'weights/max': m.maxWeight,
+          lr,
+          'grad/norm': m.gradNorm,
+        };
+      },
+      evaluate:
+        evalPairs.length > 0
+          ? async () => {
+              const stats = await evaluatePairs(rm, evalPairs, padId, config.microBatchSize, signal);
+              evalAccuracy = stats.accuracy;
+              return {
+                'eval/accuracy': stats.accuracy,
+                'eval/loss': stats.loss,
+                'eval/margin': stats.margin,
+              };
+            }
+          : undefined,
+    });
     const trainAccuracy = counted > 0 ? correct / counted : Number.NaN;
     const metrics: Record<string, number> = { 'loss/weighted': trainLoss, 'train/accuracy': trainAccuracy };
     if (evalPairs.length > 0) metrics['eval/accuracy'] = evalAccuracy;
-    yield { type: 'run-end', stage, step, metrics, time: Date.now() };
-    return { steps: step, trainLoss, trainAccuracy, evalAccuracy, config };
+    yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
+    return { steps: loop.steps, trainLoss, trainAccuracy, evalAccuracy, config };
   } finally {
     accumulator.dispose();
     optimizer.dispose();

@@ -25,3 +25,9 @@ export {
   linearSchedule,
   type ScheduleOptions,
 } from './schedules';
+export {
+  type StepMetrics,
+  type TrainingLoopOptions,
+  type TrainingLoopResult,
+  trainingLoop,
+} from './training-loop';

@@ -1,7 +1,6 @@
 import {
   type AdamW,
   buildTokenBatch,
-  checkAborted,
   clipGradNorm,
   createAdamWCosine,
   drive,
@@ -9,14 +8,13 @@ import {
   epochOrder,
   GradientAccumulator,
   InvalidArgumentError,
-  loadCheckpointIfPresent,
   namedGrads,
   type SftExample,
-  saveCheckpoint,
   type TokenBatch,
   type Tokenizer,
   type TrainEvent,
   throwIfAborted,
+  trainingLoop,
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLMPolicy } from '../causal-lm-policy';
@@ -112,80 +110,56 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   const accumulator = new GradientAccumulator();
   const indexAt = epochOrder(N, config.seed);
   const exampleAt = (position: number): EncodedSftExample => train[indexAt(position)]!;
-  let step = 0;
-  let position = 0;
   let trainLoss = Number.NaN;
   let evalLoss = Number.NaN;
   try {
-    const resumed = await loadCheckpointIfPresent(options.checkpointDir, { variables, optimizer });
-    if (resumed) {
-      step = resumed.step;
-      position = resumed.dataPosition;
-    }
-    yield { type: 'run-start', stage, totalSteps, time: Date.now() };
-    let saved = step;
-    const save = async () => {
-      await saveCheckpoint(options.checkpointDir!, {
-        variables,
-        optimizer,
-        step,
-        dataPosition: position,
-        extra: { stage },
-      });
-      saved = step;
-    };
-    while (step < totalSteps) {
-      try {
-        await checkAborted(signal);
-      } catch (error) {
-        // Ctrl-C: the last step is finished; save it (when there is a checkpoint folder) so a rerun resumes here.
-        if (options.checkpointDir && step > saved) await save();
-        throw error;
-      }
-      const size = Math.min(config.batchSize, totalExamples - position);
-      const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
-      const lr = schedule(step);
-      const { loss, tokens, gradNorm } = trainStep(
-        policy,
-        examples,
-        padId,
-        config,
-        accumulator,
-        optimizer,
-        lr,
-      );
-      trainLoss = loss;
-      step++;
-      position += size;
-      const metrics: Record<string, number> = { 'loss/train': loss, lr, 'grad/norm': gradNorm, tokens };
-      yield { type: 'step-end', stage, step, totalSteps, metrics, time: Date.now() };
-      if (
-        evalSet.length > 0 &&
-        ((config.evalEvery > 0 && step % config.evalEvery === 0) || step === totalSteps)
-      ) {
-        evalLoss = await sftEvalLoss(
+    const loop = yield* trainingLoop({
+      stage,
+      totalSteps,
+      variables,
+      optimizer,
+      checkpointDir: options.checkpointDir,
+      checkpointEvery: config.checkpointEvery,
+      evalEvery: config.evalEvery,
+      signal,
+      // Step s takes the examples at positions [s·batchSize, …) of the epoch order (the last step may be short).
+      dataPosition: (steps) => Math.min(steps * config.batchSize, totalExamples),
+      step: (s) => {
+        const position = s * config.batchSize;
+        const size = Math.min(config.batchSize, totalExamples - position);
+        const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
+        const lr = schedule(s);
+        const { loss, tokens, gradNorm } = trainStep(
           policy,
-          evalSet,
+          examples,
           padId,
-          config.microBatchSize,
-          signal,
-          config.promptLossWeight,
+          config,
+          accumulator,
+          optimizer,
+          lr,
         );
-        yield { type: 'eval-end', stage, step, metrics: { 'loss/eval': evalLoss }, time: Date.now() };
-      }
-      if (
-        options.checkpointDir &&
-        config.checkpointEvery > 0 &&
-        (step % config.checkpointEvery === 0 || step === totalSteps)
-      ) {
-        await save();
-        yield { type: 'checkpoint', stage, step, path: options.checkpointDir, time: Date.now() };
-      }
-    }
+        trainLoss = loss;
+        return { 'loss/train': loss, lr, 'grad/norm': gradNorm, tokens };
+      },
+      evaluate:
+        evalSet.length > 0
+          ? async () => {
+              evalLoss = await sftEvalLoss(
+                policy,
+                evalSet,
+                padId,
+                config.microBatchSize,
+                signal,
+                config.promptLossWeight,
+              );
+              return { 'loss/eval': evalLoss };
+            }
+          : undefined,
+    });
     const metrics: Record<string, number> = { 'loss/train': trainLoss };
     if (evalSet.length > 0) metrics['loss/eval'] = evalLoss;
-    yield { type: 'run-end', stage, step, metrics, time: Date.now() };
-    return { steps: step, trainLoss, evalLoss, config };
+    yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
+    return { steps: loop.steps, trainLoss, evalLoss, config };
   } finally {
     accumulator.dispose();
     optimizer.dispose();
