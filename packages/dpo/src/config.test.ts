@@ -11,7 +11,7 @@ describe('resolveDpoConfig', () => {
     expect(config.loss).toBe('sigmoid');
     expect(config.weighting).toBe('none');
     expect(config.epochs).toBe(1);
-    expect(config.eps).toBe(1e-5);
+    expect(config.epsilon).toBe(1e-5);
     expect(config.weightDecay).toBe(0.01);
     expect(Object.isFrozen(DEFAULT_DPO_CONFIG)).toBe(true);
   });
@@ -34,7 +34,10 @@ describe('resolveDpoConfig', () => {
     [{ batchSize: 4, microBatchSize: 8 }, 'dpo.microBatchSize'],
     [{ epochs: 1.5 }, 'dpo.epochs'],
     [{ maxPairs: 0 }, 'dpo.maxPairs'],
-    [{ eps: 0 }, 'dpo.eps'],
+    [{ epsilon: 0 }, 'dpo.epsilon'],
+    [{ eps: 1e-8 } as never, 'dpo.eps'],
+    [{ warmup: 5 } as never, 'dpo.warmup'],
+    [{ betta: 0.1 } as never, 'dpo.betta'],
     [{ seed: -1 }, 'dpo.seed'],
     [{ checkpointEvery: -2 }, 'dpo.checkpointEvery'],
   ])('rejects %o naming %s', (partial, path) => {

@@ -42,9 +42,9 @@ export interface DpoConfig {
    */
   maxPairs: number | null;
   /** Linear warm-up steps before the cosine decay to 0. */
-  warmup: number;
+  warmupSteps: number;
   /** AdamW ε. */
-  eps: number;
+  epsilon: number;
   /** AdamW decoupled weight decay. */
   weightDecay: number;
   /** Global gradient-norm clip; 0 = off. */
@@ -68,14 +68,17 @@ export const DEFAULT_DPO_CONFIG: Readonly<DpoConfig> = Object.freeze({
   microBatchSize: 8,
   epochs: 1,
   maxPairs: null,
-  warmup: 0,
-  eps: 1e-5,
+  warmupSteps: 0,
+  epsilon: 1e-5,
   weightDecay: 0.01,
   maxGradNorm: 0,
   seed: 0,
   checkpointEvery: 0,
   evalEvery: 0,
 });
+
+/** The optimizer fields' former names, refused with the name every `@ocrm` trainer uses. */
+const RENAMED: Record<string, keyof DpoConfig> = { warmup: 'warmupSteps', eps: 'epsilon' };
 
 const POSITIVE: ConfigNumberBounds = { min: 0, minExclusive: true, finite: true };
 const NON_NEGATIVE: ConfigNumberBounds = { min: 0, finite: true };
@@ -87,8 +90,13 @@ const integer = (min: number): ConfigNumberBounds => ({ min, integer: true });
  * @throws ConfigError naming the bad field.
  */
 export function resolveDpoConfig(partial: Partial<DpoConfig> = {}, prefix = 'dpo'): DpoConfig {
-  const config: DpoConfig = { ...DEFAULT_DPO_CONFIG, ...stripUndefined(partial) };
   const at = (field: string) => `${prefix}.${field}`;
+  for (const key of Object.keys(partial)) {
+    const renamed = RENAMED[key];
+    if (renamed) throw new ConfigError(at(key), `is named \`${renamed}\` now.`);
+    if (!(key in DEFAULT_DPO_CONFIG)) throw new ConfigError(at(key), 'unknown field.');
+  }
+  const config: DpoConfig = { ...DEFAULT_DPO_CONFIG, ...stripUndefined(partial) };
   const num = (field: keyof DpoConfig, bounds: ConfigNumberBounds) =>
     checkConfigNumber(at(field), config[field], bounds);
   num('beta', POSITIVE);
@@ -119,8 +127,8 @@ export function resolveDpoConfig(partial: Partial<DpoConfig> = {}, prefix = 'dpo
   }
   num('epochs', integer(1));
   if (config.maxPairs !== null) num('maxPairs', integer(1));
-  num('warmup', integer(0));
-  num('eps', POSITIVE);
+  num('warmupSteps', integer(0));
+  num('epsilon', POSITIVE);
   num('weightDecay', NON_NEGATIVE);
   num('maxGradNorm', NON_NEGATIVE);
   num('seed', integer(0));

@@ -107,8 +107,8 @@ describe('trainDpo on a tiny preference set', () => {
       'eval-end',
       'checkpoint',
       'step-end',
-      'checkpoint',
       'eval-end',
+      'checkpoint',
       'run-end',
     ]);
     const stepEnd = events.find((e) => e.type === 'step-end')!;
@@ -170,7 +170,8 @@ describe('trainDpo on a tiny preference set', () => {
       }),
     ).rejects.toBeInstanceOf(AbortError);
     const resumed = createTinyPolicy({ seed: 3 });
-    const result = await trainDpo({ policy: resumed, reference: sft, pairs, resumeFrom: dir, config });
+    // The same checkpoint folder: the run resumes from it (one convention for every trainer).
+    const result = await trainDpo({ policy: resumed, reference: sft, pairs, checkpointDir: dir, config });
     expect(result.steps).toBe(8);
     const [x, y] = [weights(full), weights(resumed)];
     expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThan(1e-6);

@@ -1,18 +1,16 @@
 import {
   AdamW,
-  checkAborted,
   cosineSchedule,
   drive,
   GradientAccumulator,
   InvalidArgumentError,
-  loadCheckpoint,
   type Policy,
   type PreferencePair,
   permutation,
   rng,
-  saveCheckpoint,
   type TrainEvent,
   throwIfAborted,
+  trainingLoop,
 } from '@ocrm/core';
 import { type DpoConfig, resolveDpoConfig } from './config';
 import { evaluatePreferencePairs } from './evaluate-pairs';
@@ -30,14 +28,12 @@ export interface TrainDpoOptions {
   config?: Partial<DpoConfig>;
   /** Held-out pairs, evaluated every `config.evalEvery` steps and at the end (`eval/…` metrics). */
   evalPairs?: readonly PreferencePair[];
-  /** Where checkpoints go (every `config.checkpointEvery` steps; core's format, the latest one kept). */
-  checkpointDir?: string;
   /**
-   * A checkpoint directory written by an earlier run with the same pairs and config: its weights and AdamW state are
-   * loaded into `policy` and training continues after its step (the data order is a function of the seed, so the
-   * result equals an uninterrupted run). The reference must be the original one (pass `reference`, e.g. SFT).
+   * The run's checkpoint folder (core's format, the latest kept): written every `config.checkpointEvery` steps, at the
+   * end and when aborted; a run whose folder holds a checkpoint resumes from it (the data order is a function of the
+   * seed, so the result equals an uninterrupted run; pass the original `reference`, e.g. SFT).
    */
-  resumeFrom?: string;
+  checkpointDir?: string;
   /** Stage name in events (default `dpo`, `ipo` or `wpo`). */
   stage?: string;
   signal?: AbortSignal;
@@ -113,7 +109,7 @@ export async function* trainDpoIter(
   const reference = options.reference ?? (ownedReference as Policy);
   const optimizer = new AdamW({
     learningRate: config.learningRate,
-    epsilon: config.eps,
+    epsilon: config.epsilon,
     weightDecay: config.weightDecay,
   });
   const accumulator = new GradientAccumulator();
@@ -129,30 +125,39 @@ export async function* trainDpoIter(
     const schedule = cosineSchedule({
       peakLr: config.learningRate,
       totalSteps,
-      warmupSteps: Math.min(config.warmup, totalSteps),
+      warmupSteps: Math.min(config.warmupSteps, totalSteps),
     });
     const evaluate = () =>
       evalRef
         ? evaluatePreferencePairs({ policy, pairs: evalPairs, reference: evalRef, config, signal })
         : {};
-    let startStep = 0;
-    if (options.resumeFrom) {
-      startStep = (await loadCheckpoint(options.resumeFrom, { variables, optimizer })).step;
-    }
-    yield { type: 'run-start', stage, totalSteps, time: Date.now() };
-    let step = 0;
+    // Step s of the run is step s mod stepsPerEpoch of epoch ⌊s / stepsPerEpoch⌋ (each epoch its own permutation).
+    const orders = new Map<number, number[]>();
+    const orderOf = (epoch: number) => {
+      let order = orders.get(epoch);
+      if (!order) {
+        order = permutation(pairs.length, rng(config.seed, 0, epoch));
+        orders.set(epoch, order);
+      }
+      return order;
+    };
     let metrics: Record<string, number> = {};
-    let evalMetrics: Record<string, number> = {};
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const order = permutation(pairs.length, rng(config.seed, 0, epoch));
-      for (let s = 0; s < stepsPerEpoch; s++) {
-        if (step < startStep) {
-          step++;
-          continue;
-        }
-        await checkAborted(signal);
-        const indices = order.slice(s * config.batchSize, (s + 1) * config.batchSize);
-        const lr = schedule(step);
+    let epoch = 0;
+    const loop = yield* trainingLoop({
+      stage,
+      totalSteps,
+      variables,
+      optimizer,
+      checkpointDir: options.checkpointDir,
+      checkpointEvery: config.checkpointEvery,
+      evalEvery: config.evalEvery,
+      signal,
+      dataPosition: (steps) => steps * config.batchSize,
+      checkpointExtra: () => ({ epoch, config }),
+      step: (step) => {
+        epoch = Math.floor(step / stepsPerEpoch);
+        const s = step % stepsPerEpoch;
+        const indices = orderOf(epoch).slice(s * config.batchSize, (s + 1) * config.batchSize);
         metrics = trainStep({
           policy,
           pairs,
@@ -162,34 +167,23 @@ export async function* trainDpoIter(
           variables,
           optimizer,
           accumulator,
-          lr,
+          lr: schedule(step),
           signal,
         });
         metrics['train/epoch'] = epoch + (s + 1) / stepsPerEpoch;
-        step++;
-        yield { type: 'step-end', stage, step, totalSteps, metrics, time: Date.now() };
-        if (evalRef && config.evalEvery > 0 && step % config.evalEvery === 0 && step < totalSteps) {
-          yield { type: 'eval-end', stage, step, metrics: evaluate(), time: Date.now() };
-        }
-        if (config.checkpointEvery > 0 && step % config.checkpointEvery === 0) {
-          const path = options.checkpointDir!;
-          await saveCheckpoint(path, {
-            variables,
-            optimizer,
-            step,
-            dataPosition: step * config.batchSize,
-            extra: { stage, epoch, config },
-          });
-          yield { type: 'checkpoint', stage, step, path, time: Date.now() };
-        }
-      }
-    }
-    if (evalRef) {
-      evalMetrics = evaluate();
-      yield { type: 'eval-end', stage, step, metrics: evalMetrics, time: Date.now() };
-    }
-    yield { type: 'run-end', stage, step, metrics: { ...metrics, ...evalMetrics }, time: Date.now() };
-    return { policy, config, steps: step, pairsUsed: pairs.length, tiesSkipped, metrics, evalMetrics };
+        return metrics;
+      },
+      evaluate: evalRef ? evaluate : undefined,
+    });
+    const evalMetrics = loop.lastEval;
+    yield {
+      type: 'run-end',
+      stage,
+      step: loop.steps,
+      metrics: { ...metrics, ...evalMetrics },
+      time: Date.now(),
+    };
+    return { policy, config, steps: loop.steps, pairsUsed: pairs.length, tiesSkipped, metrics, evalMetrics };
   } finally {
     accumulator.dispose();
     optimizer.dispose();

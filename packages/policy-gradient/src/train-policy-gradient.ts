@@ -5,13 +5,11 @@ import {
   epochOrder,
   InvalidArgumentError,
   linearSchedule,
-  loadCheckpointIfPresent,
   type NamedVariables,
   type Policy,
   type RewardModel,
-  saveCheckpoint,
   type TrainEvent,
-  throwIfAborted,
+  trainingLoop,
 } from '@ocrm/core';
 import { type AdvantageEstimator, type PolicyGradientConfig, resolvePolicyGradientConfig } from './config';
 import { collectGroupRollout } from './rollout/group-rollout';
@@ -57,10 +55,6 @@ export interface PolicyGradientResult {
   history: Record<string, number>[];
   /** Results of the evaluation hook. */
   evals: { update: number; metrics: Record<string, number> }[];
-}
-
-function due(every: number, update: number, total: number): boolean {
-  return (every > 0 && update % every === 0) || update === total;
 }
 
 /** `policy/<name>` variables: the optimizer's and the checkpoint's keys (PPO's layout, without a critic). */
@@ -113,74 +107,68 @@ export async function* trainPolicyGradientIter(
     weightDecay: config.weightDecay,
   });
   const promptAt = epochOrder(prompts.length, config.seed, PROMPT_STREAM);
-  const save = async (update: number): Promise<TrainEvent> => {
-    const dir = options.checkpointDir as string;
-    await saveCheckpoint(dir, { variables, optimizer, step: update, dataPosition: update * P });
-    return { type: 'checkpoint', stage, step: update, path: dir, time: Date.now() };
-  };
   try {
-    const info = await loadCheckpointIfPresent(options.checkpointDir, { variables, optimizer });
-    const start = info?.step ?? 0;
-    yield { type: 'run-start', stage, totalSteps: total, time: Date.now() };
     const history: Record<string, number>[] = [];
     const evals: PolicyGradientResult['evals'] = [];
-    let saved = start;
-    for (let update = start; update < total; update++) {
-      if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (signal?.aborted) {
-        if (options.checkpointDir && update > saved) yield await save(update);
-        throwIfAborted(signal);
-      }
-      const t0 = performance.now();
-      const updatePrompts = Array.from(
-        { length: P },
-        (_, j) => prompts[promptAt(update * P + j)] as ArrayLike<number>,
-      );
-      const rollout = await collectGroupRollout(
-        { policy, reference, rewardModel },
-        updatePrompts,
-        config,
-        update,
-      );
-      const t1 = performance.now();
-      const lr = schedule(update * stepsPerUpdate);
-      const losses = groupUpdate({
-        policy,
-        variables,
-        optimizer,
-        schedule,
-        rollout,
-        config,
-        update,
-        step: update * stepsPerUpdate,
-      });
-      const seconds = (performance.now() - t0) / 1000;
-      const metrics: Record<string, number> = {
-        ...rollout.metrics,
-        ...losses,
-        lr,
-        eps: B / seconds,
-        episode: (update + 1) * B,
-        'time/rollout': (t1 - t0) / 1000,
-        'time/update': (performance.now() - t1) / 1000,
-        'time/total': seconds,
-      };
-      history.push(metrics);
-      const done = update + 1;
-      yield { type: 'step-end', stage, step: done, totalSteps: total, metrics, time: Date.now() };
-      if (options.onEval && due(config.evalEvery, done, total)) {
-        const evalMetrics = await options.onEval(policy, done);
-        evals.push({ update: done, metrics: evalMetrics });
-        yield { type: 'eval-end', stage, step: done, metrics: evalMetrics, time: Date.now() };
-      }
-      if (options.checkpointDir && config.checkpointEvery > 0 && done % config.checkpointEvery === 0) {
-        yield await save(done);
-        saved = done;
-      }
-    }
+    const loop = yield* trainingLoop({
+      stage,
+      totalSteps: total,
+      variables,
+      optimizer,
+      checkpointDir: options.checkpointDir,
+      checkpointEvery: config.checkpointEvery,
+      evalEvery: config.evalEvery,
+      signal,
+      dataPosition: (updates) => updates * P,
+      step: async (update) => {
+        const t0 = performance.now();
+        const updatePrompts = Array.from(
+          { length: P },
+          (_, j) => prompts[promptAt(update * P + j)] as ArrayLike<number>,
+        );
+        const rollout = await collectGroupRollout(
+          { policy, reference, rewardModel },
+          updatePrompts,
+          config,
+          update,
+        );
+        const t1 = performance.now();
+        const lr = schedule(update * stepsPerUpdate);
+        const losses = groupUpdate({
+          policy,
+          variables,
+          optimizer,
+          schedule,
+          rollout,
+          config,
+          update,
+          step: update * stepsPerUpdate,
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        const metrics: Record<string, number> = {
+          ...rollout.metrics,
+          ...losses,
+          lr,
+          eps: B / seconds,
+          episode: (update + 1) * B,
+          'time/rollout': (t1 - t0) / 1000,
+          'time/update': (performance.now() - t1) / 1000,
+          'time/total': seconds,
+        };
+        history.push(metrics);
+        return metrics;
+      },
+      evaluate: options.onEval
+        ? async (updates) => {
+            const metrics = await (options.onEval as NonNullable<typeof options.onEval>)(policy, updates);
+            evals.push({ update: updates, metrics });
+            return metrics;
+          }
+        : undefined,
+    });
     const metrics = history.at(-1) ?? {};
-    yield { type: 'run-end', stage, step: total, metrics, time: Date.now() };
-    return { updates: total, episodes: total * B, metrics, history, evals };
+    yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
+    return { updates: loop.steps, episodes: loop.steps * B, metrics, history, evals };
   } finally {
     optimizer.dispose();
   }

@@ -91,7 +91,7 @@ describe('trainingLoop', () => {
     const stopped = await run({ dir, abortAfter: 2 });
     expect(stopped.result).toBeUndefined();
     expect(stopped.ran).toEqual([0, 1]);
-    expect(stopped.events.at(-1)?.type).toBe('step-end');
+    expect(stopped.events.at(-1)).toMatchObject({ type: 'checkpoint', step: 2 });
     const resumed = await run({ dir });
     expect(resumed.ran).toEqual([2, 3, 4, 5]);
     expect(resumed.resumedCounter).toBe(2);

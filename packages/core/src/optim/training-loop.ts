@@ -1,6 +1,6 @@
 import type { TrainEvent } from '../contracts/events';
 import type { NamedVariables } from '../contracts/trainable';
-import { checkAborted } from '../errors';
+import { throwIfAborted } from '../errors';
 import type { AdamW } from './adamw';
 import { saveCheckpoint } from './checkpoint';
 import { loadCheckpointIfPresent } from './load-checkpoint-if-present';
@@ -33,8 +33,8 @@ export interface TrainingLoopOptions {
    * stream) and returns its metrics.
    */
   step: (step: number) => StepMetrics | Promise<StepMetrics>;
-  /** Held-out evaluation; absent = none. */
-  evaluate?: () => StepMetrics | Promise<StepMetrics>;
+  /** Held-out evaluation after `steps` finished steps; absent = none. */
+  evaluate?: (steps: number) => StepMetrics | Promise<StepMetrics>;
   /** The data position stored in a checkpoint taken after `steps` steps (default `steps`). */
   dataPosition?: (steps: number) => number;
   /**
@@ -64,8 +64,8 @@ function due(every: number, step: number, total: number): boolean {
 
 /**
  * The loop every `@ocrm` trainer shares: resume from `checkpointDir`, `run-start`, then per step: abort check (an
- * aborted run saves a checkpoint of its last finished step first — Ctrl-C never loses work — and rejects with the
- * signal's reason), the trainer's `step`, `step-end`, evaluation (`eval-end`) and checkpoint (`checkpoint`) on their
+ * aborted run saves a checkpoint of its last finished step first, with its `checkpoint` event — Ctrl-C never loses
+ * work — and rejects with the signal's reason), the trainer's `step`, `step-end`, evaluation (`eval-end`) and checkpoint (`checkpoint`) on their
  * cadence. The trainer yields its own `run-end` with its summary: `const r = yield* trainingLoop({ … })`.
  */
 export async function* trainingLoop(
@@ -92,17 +92,20 @@ export async function* trainingLoop(
   let lastEval: StepMetrics = {};
   yield { type: 'run-start', stage, totalSteps, time: Date.now() };
   while (step < totalSteps) {
-    try {
-      await checkAborted(signal);
-    } catch (error) {
-      if (checkpointDir && step > saved) await save();
-      throw error;
+    // Let signal handlers (Ctrl-C) run between steps; an aborted run saves its last finished step, then stops.
+    if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal?.aborted) {
+      if (checkpointDir && step > saved) {
+        await save();
+        yield { type: 'checkpoint', stage, step, path: checkpointDir, time: Date.now() };
+      }
+      throwIfAborted(signal);
     }
     lastMetrics = await options.step(step);
     step++;
     yield { type: 'step-end', stage, step, totalSteps, metrics: lastMetrics, time: Date.now() };
     if (options.evaluate && due(options.evalEvery, step, totalSteps)) {
-      lastEval = await options.evaluate();
+      lastEval = await options.evaluate(step);
       yield { type: 'eval-end', stage, step, metrics: lastEval, time: Date.now() };
     }
     if (checkpointDir && options.checkpointEvery > 0 && due(options.checkpointEvery, step, totalSteps)) {
