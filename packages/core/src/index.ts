@@ -14,7 +14,9 @@ export * from './errors';
 export {
   type AdamWCosineConfig,
   checkAdamWCosineConfig,
+  checkRenamedFields,
   createAdamWCosine,
+  RENAMED_OPTIMIZER_FIELDS,
 } from './optim/adamw-cosine';
 export * from './optim/index';
 export { loadCheckpointIfPresent } from './optim/load-checkpoint-if-present';

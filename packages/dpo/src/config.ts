@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigNumberBounds, checkConfigNumber } from '@ocrm/core';
+import { ConfigError, type ConfigNumberBounds, checkConfigNumber, checkRenamedFields } from '@ocrm/core';
 
 /** Per-pair loss of the preference objective. */
 export type DpoLossType =
@@ -77,9 +77,6 @@ export const DEFAULT_DPO_CONFIG: Readonly<DpoConfig> = Object.freeze({
   evalEvery: 0,
 });
 
-/** The optimizer fields' former names, refused with the name every `@ocrm` trainer uses. */
-const RENAMED: Record<string, keyof DpoConfig> = { warmup: 'warmupSteps', eps: 'epsilon' };
-
 const POSITIVE: ConfigNumberBounds = { min: 0, minExclusive: true, finite: true };
 const NON_NEGATIVE: ConfigNumberBounds = { min: 0, finite: true };
 const integer = (min: number): ConfigNumberBounds => ({ min, integer: true });
@@ -91,9 +88,8 @@ const integer = (min: number): ConfigNumberBounds => ({ min, integer: true });
  */
 export function resolveDpoConfig(partial: Partial<DpoConfig> = {}, prefix = 'dpo'): DpoConfig {
   const at = (field: string) => `${prefix}.${field}`;
+  checkRenamedFields(partial, prefix);
   for (const key of Object.keys(partial)) {
-    const renamed = RENAMED[key];
-    if (renamed) throw new ConfigError(at(key), `is named \`${renamed}\` now.`);
     if (!(key in DEFAULT_DPO_CONFIG)) throw new ConfigError(at(key), 'unknown field.');
   }
   const config: DpoConfig = { ...DEFAULT_DPO_CONFIG, ...stripUndefined(partial) };

@@ -1,4 +1,4 @@
-import { ConfigError, checkConfigNumber } from '@ocrm/core';
+import { ConfigError, checkConfigNumber, checkRenamedFields } from '@ocrm/core';
 
 /**
  * How a group's rewards become advantages (the optimizer's name):
@@ -106,12 +106,8 @@ export const DEFAULT_GRPO_CONFIG: Readonly<PolicyGradientConfig> = Object.freeze
   klCoef: 0.04,
 } satisfies PolicyGradientConfig);
 
-/** Names other trainers used for the same fields, rejected with the new name. */
+/** Names of the same fields elsewhere (besides the shared optimizer renames), refused with the name used here. */
 const RENAMED: Record<string, keyof PolicyGradientConfig> = {
-  eps: 'epsilon',
-  adamEpsilon: 'epsilon',
-  warmupUpdates: 'warmupSteps',
-  warmup: 'warmupSteps',
   ppoEpochs: 'epochs',
   rlooK: 'groupSize',
   numGenerations: 'groupSize',
@@ -129,6 +125,7 @@ export function resolvePolicyGradientConfig(
   path: string = estimator,
 ): PolicyGradientConfig {
   const defaults = estimator === 'rloo' ? DEFAULT_RLOO_CONFIG : DEFAULT_GRPO_CONFIG;
+  checkRenamedFields(partial, path);
   for (const key of Object.keys(partial)) {
     const renamed = RENAMED[key];
     if (renamed) throw new ConfigError(`${path}.${key}`, `is named \`${renamed}\` here.`);

@@ -1,4 +1,4 @@
-import { ConfigError, type ConfigNumberBounds, checkConfigNumber } from '@ocrm/core';
+import { ConfigError, type ConfigNumberBounds, checkConfigNumber, checkRenamedFields } from '@ocrm/core';
 
 /** Where the sequence score is added to the per-token rewards. */
 export type ScorePosition =
@@ -51,9 +51,9 @@ export interface PpoConfig {
    * `get_linear_schedule_with_warmup`: the first update has lr 0); 0 = none, as the reference. For runs that start
    * from an already-optimised policy with a fresh optimizer (a later OCRM / iterated round), which can break down in
    * their first updates at the full rate (docs/results.md; there 5 warmup updates delayed the breakdown, not more). */
-  warmupUpdates: number;
+  warmupSteps: number;
   /** AdamW ε (`eps`; 1e-5 as in the reference, not PyTorch's 1e-8). */
-  eps: number;
+  epsilon: number;
   /** Decoupled weight decay of AdamW (`weight_decay`; default 0; official `ppo.py`: torch's AdamW default 0.01). */
   weightDecay: number;
   /** AdamW β1. */
@@ -95,8 +95,8 @@ export const DEFAULT_PPO_CONFIG: Readonly<PpoConfig> = Object.freeze({
   clipRangeValue: 0.2,
   vfCoef: 0.1,
   learningRate: 3e-6,
-  warmupUpdates: 0,
-  eps: 1e-5,
+  warmupSteps: 0,
+  epsilon: 1e-5,
   weightDecay: 0,
   beta1: 0.9,
   beta2: 0.999,
@@ -127,6 +127,7 @@ function isFiniteNumber(v: unknown): v is number {
  * @example resolvePpoConfig({ klCoef: 0.1, totalUpdates: 200 })
  */
 export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
+  checkRenamedFields(partial, 'ppo');
   for (const key of Object.keys(partial)) {
     check(key in DEFAULT_PPO_CONFIG, key, 'unknown field.');
   }
@@ -149,7 +150,7 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   ] as const) {
     num(key, { min: 1, integer: true });
   }
-  for (const key of ['evalEvery', 'checkpointEvery', 'seed', 'warmupUpdates'] as const) {
+  for (const key of ['evalEvery', 'checkpointEvery', 'seed', 'warmupSteps'] as const) {
     num(key, { min: 0, integer: true });
   }
   num('temperature', { min: 0, minExclusive: true, finite: true });
@@ -167,7 +168,7 @@ export function resolvePpoConfig(partial: Partial<PpoConfig> = {}): PpoConfig {
   check(typeof c.whitenRewards === 'boolean', 'whitenRewards', 'must be a boolean.');
   num('gamma', { min: 0, max: 1 });
   num('gaeLambda', { min: 0, max: 1 });
-  for (const key of ['clipRange', 'clipRangeValue', 'learningRate', 'eps'] as const) {
+  for (const key of ['clipRange', 'clipRangeValue', 'learningRate', 'epsilon'] as const) {
     num(key, { min: 0, minExclusive: true, finite: true });
   }
   for (const key of ['vfCoef', 'weightDecay'] as const) num(key, { min: 0, finite: true });

@@ -7,7 +7,7 @@ describe('resolveRewardModelConfig', () => {
     const c = resolveRewardModelConfig({ learningRate: 1e-3 });
     expect(c.learningRate).toBe(1e-3);
     expect(c.epochs).toBe(1);
-    expect(c.adamEpsilon).toBe(1e-5);
+    expect(c.epsilon).toBe(1e-5);
     expect(c.weightNormalization).toBe('batch');
     expect(Object.isFrozen(DEFAULT_REWARD_MODEL_CONFIG)).toBe(true);
   });

@@ -1,4 +1,10 @@
-import { type AdamWCosineConfig, ConfigError, checkAdamWCosineConfig, checkConfigNumber } from '@ocrm/core';
+import {
+  type AdamWCosineConfig,
+  ConfigError,
+  checkAdamWCosineConfig,
+  checkConfigNumber,
+  checkRenamedFields,
+} from '@ocrm/core';
 import type { WeightNormalization } from './bradley-terry';
 
 /**
@@ -34,7 +40,7 @@ export const DEFAULT_REWARD_MODEL_CONFIG: Readonly<RewardModelConfig> = Object.f
   batchSize: 16,
   microBatchSize: 16,
   weightDecay: 0.01,
-  adamEpsilon: 1e-5,
+  epsilon: 1e-5,
   beta1: 0.9,
   beta2: 0.999,
   maxGradNorm: 0,
@@ -49,6 +55,7 @@ export const DEFAULT_REWARD_MODEL_CONFIG: Readonly<RewardModelConfig> = Object.f
  * @throws ConfigError naming the bad field (`rewardModel.batchSize`).
  */
 export function resolveRewardModelConfig(partial: Partial<RewardModelConfig> = {}): RewardModelConfig {
+  checkRenamedFields(partial, 'rewardModel');
   for (const key of Object.keys(partial)) {
     if (!(key in DEFAULT_REWARD_MODEL_CONFIG)) throw new ConfigError(`rewardModel.${key}`, 'unknown field.');
   }

@@ -7,7 +7,7 @@ const config: AdamWCosineConfig = {
   minLearningRateRatio: 0.5,
   warmupSteps: 2,
   weightDecay: 0.01,
-  adamEpsilon: 1e-5,
+  epsilon: 1e-5,
   beta1: 0.9,
   beta2: 0.999,
   maxGradNorm: 0,
@@ -36,7 +36,7 @@ describe('createAdamWCosine', () => {
 describe('checkAdamWCosineConfig', () => {
   it('accepts a valid config and names the bad field', () => {
     expect(() => checkAdamWCosineConfig(config, 'sft.')).not.toThrow();
-    expect(() => checkAdamWCosineConfig({ ...config, adamEpsilon: 0 }, 'sft.')).toThrow(/sft\.adamEpsilon/);
+    expect(() => checkAdamWCosineConfig({ ...config, epsilon: 0 }, 'sft.')).toThrow(/sft\.epsilon/);
     expect(() => checkAdamWCosineConfig({ ...config, beta2: 1.5 }, 'rm.')).toThrow(ConfigError);
     expect(() => checkAdamWCosineConfig({ ...config, warmupSteps: 0.5 }, 'x.')).toThrow(/x\.warmupSteps/);
   });

@@ -1,4 +1,5 @@
 import { checkConfigNumber } from '../config/check-config-number';
+import { ConfigError } from '../errors';
 import { AdamW } from './adamw';
 import { cosineSchedule, type LrSchedule } from './schedules';
 
@@ -16,7 +17,7 @@ export interface AdamWCosineConfig {
   /** AdamW decoupled weight decay. */
   weightDecay: number;
   /** AdamW epsilon (the reference's 1e-5). */
-  adamEpsilon: number;
+  epsilon: number;
   /** AdamW β1. */
   beta1: number;
   /** AdamW β2. */
@@ -36,7 +37,7 @@ export function checkAdamWCosineConfig(config: AdamWCosineConfig, prefix: string
   checkConfigNumber(`${prefix}minLearningRateRatio`, config.minLearningRateRatio, { min: 0, max: 1 });
   checkConfigNumber(`${prefix}warmupSteps`, config.warmupSteps, { min: 0, integer: true });
   checkConfigNumber(`${prefix}weightDecay`, config.weightDecay, { min: 0 });
-  checkConfigNumber(`${prefix}adamEpsilon`, config.adamEpsilon, { min: 0, minExclusive: true });
+  checkConfigNumber(`${prefix}epsilon`, config.epsilon, { min: 0, minExclusive: true });
   checkConfigNumber(`${prefix}beta1`, config.beta1, { min: 0, max: 1 });
   checkConfigNumber(`${prefix}beta2`, config.beta2, { min: 0, max: 1 });
   checkConfigNumber(`${prefix}maxGradNorm`, config.maxGradNorm, { min: 0 });
@@ -65,8 +66,34 @@ export function createAdamWCosine(
     learningRate: config.learningRate,
     beta1: config.beta1,
     beta2: config.beta2,
-    epsilon: config.adamEpsilon,
+    epsilon: config.epsilon,
     weightDecay: config.weightDecay,
   });
   return { optimizer, schedule };
+}
+
+/**
+ * Former names of the optimizer fields, each mapped to the one name every `@ocrm` trainer uses (`epsilon`,
+ * `warmupSteps`, `weightDecay`, …); resolvers refuse the former with a message naming the new.
+ */
+export const RENAMED_OPTIMIZER_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+  eps: 'epsilon',
+  adamEpsilon: 'epsilon',
+  adam_epsilon: 'epsilon',
+  warmup: 'warmupSteps',
+  warmupUpdates: 'warmupSteps',
+  warmup_steps: 'warmupSteps',
+  weight_decay: 'weightDecay',
+});
+
+/**
+ * Refuses a former optimizer field name in a partial config, naming the new one.
+ * @param section - the config section (`sft`, `ppo`, …), the error's path prefix.
+ * @throws ConfigError `<section>.<old name>`: "is named `<new name>` now".
+ */
+export function checkRenamedFields(partial: object, section: string): void {
+  for (const key of Object.keys(partial)) {
+    const renamed = RENAMED_OPTIMIZER_FIELDS[key];
+    if (renamed) throw new ConfigError(`${section}.${key}`, `is named \`${renamed}\` now.`);
+  }
 }

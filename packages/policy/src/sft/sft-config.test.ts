@@ -8,7 +8,7 @@ describe('resolveSftConfig', () => {
     expect(c).toMatchObject({
       batchSize: 8,
       microBatchSize: 4,
-      adamEpsilon: 1e-5,
+      epsilon: 1e-5,
       weightDecay: 0.01,
       epochs: 1,
     });

@@ -1,4 +1,10 @@
-import { type AdamWCosineConfig, ConfigError, checkAdamWCosineConfig, checkConfigNumber } from '@ocrm/core';
+import {
+  type AdamWCosineConfig,
+  ConfigError,
+  checkAdamWCosineConfig,
+  checkConfigNumber,
+  checkRenamedFields,
+} from '@ocrm/core';
 
 /**
  * Hyper-parameters of supervised fine-tuning (docs/algorithm.md): next-token cross-entropy on prompt + demonstration
@@ -37,7 +43,7 @@ export const DEFAULT_SFT_CONFIG: Readonly<SftConfig> = Object.freeze({
   batchSize: 16,
   microBatchSize: 16,
   weightDecay: 0.01,
-  adamEpsilon: 1e-5,
+  epsilon: 1e-5,
   beta1: 0.9,
   beta2: 0.999,
   maxGradNorm: 0,
@@ -53,6 +59,7 @@ export const DEFAULT_SFT_CONFIG: Readonly<SftConfig> = Object.freeze({
  * @throws ConfigError naming the bad field (`sft.learningRate`).
  */
 export function resolveSftConfig(partial: Partial<SftConfig> = {}): SftConfig {
+  checkRenamedFields(partial, 'sft');
   for (const key of Object.keys(partial)) {
     if (!(key in DEFAULT_SFT_CONFIG)) throw new ConfigError(`sft.${key}`, 'unknown field.');
   }

@@ -14,11 +14,11 @@ import type { PpoConfig } from '../config';
 
 /**
  * Learning rate of update `update` (0-based) of `total`: without warmup `learningRate · (1 − update / total)`,
- * linear to 0 over the run (one schedule step per PPO update, as TRL); with `warmupUpdates = w` (capped at `total`)
+ * linear to 0 over the run (one schedule step per PPO update, as TRL); with `warmupSteps = w` (capped at `total`)
  * `learningRate · update / w` for the first w updates, then linear from `learningRate` to 0 over the rest.
  */
 export function ppoLearningRate(config: PpoConfig, update: number, total: number): number {
-  const warmupSteps = Math.min(config.warmupUpdates ?? 0, total);
+  const warmupSteps = Math.min(config.warmupSteps ?? 0, total);
   return linearSchedule({ peakLr: config.learningRate, totalSteps: total, warmupSteps })(update);
 }
 
@@ -38,7 +38,7 @@ export class PpoState {
       learningRate: config.learningRate,
       beta1: config.beta1,
       beta2: config.beta2,
-      epsilon: config.eps,
+      epsilon: config.epsilon,
       weightDecay: config.weightDecay,
     });
   }
