@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 const allowed = [
   /^dist\/.+\.(js|d\.ts|js\.map)$/,
+  /^dist\/esm-only\.cjs$/,
   /^README\.md$/,
   /^LICENSE$/,
   /^package\.json$/,
