@@ -48,7 +48,6 @@ export function ppoOptimizer(config: Partial<PpoConfig> = {}): PolicyOptimizer {
         warmStart: run.continueFrom,
         onEval: run.onEval,
         checkpointDir: run.checkpointDir,
-        resume: true,
         stage: run.stage,
         signal: run.signal,
         onEvent: run.onEvent,

@@ -40,7 +40,6 @@ describe('trainPpo segments (stopAfter + warmStart)', () => {
       config: CONFIG,
       warmStart: { checkpointDir: dir1 },
       checkpointDir: await tempDir(),
-      resume: true,
     });
     expect(r2.history).toHaveLength(2);
     expect(r2.history.map((m) => m.lr)).toEqual(fullResult.history.slice(2).map((m) => m.lr));

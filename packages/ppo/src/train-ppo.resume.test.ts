@@ -34,7 +34,6 @@ describe('trainPpo checkpoints', () => {
       ...resumed,
       config: CONFIG,
       checkpointDir: dir,
-      resume: true,
       onEvent: (e) => events.push(`${e.type}:${'step' in e ? e.step : ''}`),
     });
     expect(events).toEqual(['run-start:', 'step-end:3', 'step-end:4', 'checkpoint:4', 'run-end:4']);
@@ -53,11 +52,10 @@ describe('trainPpo checkpoints', () => {
       ...s,
       config: { ...CONFIG, totalUpdates: 2 },
       checkpointDir: dir,
-      resume: true,
     });
     expect(r.history).toHaveLength(2);
     await expect(
-      trainPpo({ ...s, config: { ...CONFIG, totalUpdates: 2, seed: 9 }, checkpointDir: dir, resume: true }),
+      trainPpo({ ...s, config: { ...CONFIG, totalUpdates: 2, seed: 9 }, checkpointDir: dir }),
     ).rejects.toMatchObject({ code: 'INVALID_DATA' });
     s.dispose();
   });

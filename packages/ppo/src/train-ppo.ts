@@ -6,7 +6,7 @@ import {
   type Policy,
   type RewardModel,
   type TrainEvent,
-  throwIfAborted,
+  trainingLoop,
   type ValueModel,
 } from '@ocrm/core';
 import { type PpoConfig, ppoTotalUpdates, resolvePpoConfig } from './config';
@@ -31,10 +31,11 @@ export interface TrainPpoOptions {
   config?: Partial<PpoConfig>;
   /** Evaluation hook, run every `evalEvery` updates and after the last; `update` counts finished updates. */
   onEval?: (policy: Policy, update: number) => Promise<Record<string, number>>;
-  /** Folder of the mid-run checkpoint (written every `checkpointEvery` updates). */
+  /**
+   * The run's checkpoint folder: written every `checkpointEvery` updates, at an early stop (`stopAfter`) and when
+   * aborted; a run whose folder holds a checkpoint (same rollout batch size and seed) resumes from it.
+   */
   checkpointDir?: string;
-  /** Continue from the checkpoint in `checkpointDir` when there is one. */
-  resume?: boolean;
   /**
    * Continue an earlier PPO run when `checkpointDir` holds no checkpoint of its own: start from the checkpoint in
    * `warmStart.checkpointDir` (e.g. the previous OCRM round's, saved at its `stopAfter`) — the policy weights, the
@@ -77,10 +78,6 @@ export function ppoVariables(policy: Policy, critic: ValueModel): NamedVariables
   return out;
 }
 
-function due(every: number, update: number, total: number, final: boolean): boolean {
-  return (every > 0 && update % every === 0) || (final && update === total);
-}
-
 /**
  * PPO for language models (docs/algorithm.md): each update samples `rolloutBatchSize` responses, scores them, and runs
  * `ppoEpochs` of clipped policy and value optimisation with one AdamW over policy and critic (learning rate linear
@@ -112,80 +109,82 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
   }
   const state = new PpoState(variables, config);
   try {
-    let start = 0;
-    if (options.resume && options.checkpointDir) start = await state.restore(options.checkpointDir);
-    if (start === 0 && options.warmStart) {
-      start = await state.warmStart(options.warmStart.checkpointDir, options.warmStart.critic ?? true);
-      if (start >= stop) {
-        throw new InvalidArgumentError(
-          `trainPpo: the warm-start checkpoint ${options.warmStart.checkpointDir} is at update ${start}, ` +
-            `at or past this run's stop (${stop}).`,
-          { hint: 'Raise `stopAfter` / `totalUpdates`, or start without `warmStart`.' },
-        );
-      }
-    }
-    yield { type: 'run-start', stage, totalSteps: stop, time: Date.now() };
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
-    let saved = start;
-    for (let update = start; update < stop; update++) {
-      // Let signal handlers (Ctrl-C) run between updates.
-      if (signal) await new Promise<void>((resolve) => setImmediate(resolve));
-      if (signal?.aborted) {
-        // Ctrl-C: the last update is finished; save it so a rerun resumes exactly here, then stop.
-        if (options.checkpointDir && update > saved) {
-          const path = await state.save(options.checkpointDir, update, update * B);
-          yield { type: 'checkpoint', stage, step: update, path, time: Date.now() };
+    const loop = yield* trainingLoop({
+      stage,
+      totalSteps: stop,
+      variables,
+      optimizer: state.optimizer,
+      checkpointDir: options.checkpointDir,
+      checkpointEvery: config.checkpointEvery,
+      evalEvery: config.evalEvery,
+      signal,
+      dataPosition: (updates) => updates * B,
+      checkpointExtra: () => state.checkpointExtra(),
+      // A segment that stops before the schedule's end is always checkpointed: the next round continues it.
+      checkpointAtEnd: stop < total,
+      restore: async () => {
+        const resumed = options.checkpointDir ? await state.restore(options.checkpointDir) : 0;
+        if (resumed > 0 || !options.warmStart) return resumed;
+        const start = await state.warmStart(
+          options.warmStart.checkpointDir,
+          options.warmStart.critic ?? true,
+        );
+        if (start >= stop) {
+          throw new InvalidArgumentError(
+            `trainPpo: the warm-start checkpoint ${options.warmStart.checkpointDir} is at update ${start}, ` +
+              `at or past this run's stop (${stop}).`,
+            { hint: 'Raise `stopAfter` / `totalUpdates`, or start without `warmStart`.' },
+          );
         }
-        throwIfAborted(signal);
-      }
-      const t0 = performance.now();
-      const batchPrompts = promptIndices(prompts.length, B, update, config.seed).map(
-        (i) => prompts[i] as ArrayLike<number>,
-      );
-      const models = { policy, reference, critic, rewardModel };
-      // The signal is checked between updates only: an update always finishes (and can be checkpointed).
-      const rollout = await collectRollout(models, batchPrompts, config, update);
-      const t1 = performance.now();
-      const lr = ppoLearningRate(config, update, total);
-      const losses = await ppoUpdate({
-        policy,
-        critic,
-        rollout,
-        config,
-        update,
-        variables: state.variables,
-        step: (grads) => state.step(grads, lr),
-      });
-      const seconds = (performance.now() - t0) / 1000;
-      const metrics: Record<string, number> = {
-        ...rollout.metrics,
-        ...losses,
-        lr,
-        eps: B / seconds,
-        episode: (update + 1) * B,
-        'time/sampling': rollout.timing.sampling,
-        'time/scoring': rollout.timing.scoring,
-        'time/update': (performance.now() - t1) / 1000,
-        'time/total': seconds,
-      };
-      history.push(metrics);
-      const done = update + 1;
-      yield { type: 'step-end', stage, step: done, totalSteps: stop, metrics, time: Date.now() };
-      if (options.onEval && due(config.evalEvery, done, stop, true)) {
-        const evalMetrics = await options.onEval(policy, done);
-        evals.push({ update: done, metrics: evalMetrics });
-        yield { type: 'eval-end', stage, step: done, metrics: evalMetrics, time: Date.now() };
-      }
-      if (options.checkpointDir && due(config.checkpointEvery, done, stop, stop < total)) {
-        const path = await state.save(options.checkpointDir, done, done * B);
-        saved = done;
-        yield { type: 'checkpoint', stage, step: done, path, time: Date.now() };
-      }
-    }
+        return start;
+      },
+      step: async (update) => {
+        const t0 = performance.now();
+        const batchPrompts = promptIndices(prompts.length, B, update, config.seed).map(
+          (i) => prompts[i] as ArrayLike<number>,
+        );
+        const models = { policy, reference, critic, rewardModel };
+        // The signal is checked between updates only: an update always finishes (and can be checkpointed).
+        const rollout = await collectRollout(models, batchPrompts, config, update);
+        const t1 = performance.now();
+        const lr = ppoLearningRate(config, update, total);
+        const losses = await ppoUpdate({
+          policy,
+          critic,
+          rollout,
+          config,
+          update,
+          variables: state.variables,
+          step: (grads) => state.step(grads, lr),
+        });
+        const seconds = (performance.now() - t0) / 1000;
+        const metrics: Record<string, number> = {
+          ...rollout.metrics,
+          ...losses,
+          lr,
+          eps: B / seconds,
+          episode: (update + 1) * B,
+          'time/sampling': rollout.timing.sampling,
+          'time/scoring': rollout.timing.scoring,
+          'time/update': (performance.now() - t1) / 1000,
+          'time/total': seconds,
+        };
+        history.push(metrics);
+        return metrics;
+      },
+      evaluate: options.onEval
+        ? async (done) => {
+            const metrics = await (options.onEval as NonNullable<typeof options.onEval>)(policy, done);
+            evals.push({ update: done, metrics });
+            return metrics;
+          }
+        : undefined,
+    });
     const metrics = history.at(-1) ?? {};
-    yield { type: 'run-end', stage, step: stop, metrics, time: Date.now() };
-    return { updates: stop, episodes: stop * B, metrics, history, evals };
+    yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
+    return { updates: loop.steps, episodes: loop.steps * B, metrics, history, evals };
   } finally {
     state.dispose();
   }

@@ -44,6 +44,13 @@ export interface TrainingLoopOptions {
   checkpointExtra?: () => Record<string, unknown>;
   /** Receives the stored `checkpointExtra` when the run resumes from a checkpoint. */
   onResume?: (extra: Record<string, unknown>) => void;
+  /**
+   * Replaces the default resume (`loadCheckpointIfPresent(checkpointDir)`): restores what the trainer needs (e.g. a
+   * checkpoint plus compatibility checks, or a warm start from another run) and returns the finished steps.
+   */
+  restore?: () => Promise<number>;
+  /** Always checkpoint after the last step, also with `checkpointEvery` 0 (a segment that a later run continues). */
+  checkpointAtEnd?: boolean;
 }
 
 /** What {@link trainingLoop} returns. */
@@ -73,9 +80,14 @@ export async function* trainingLoop(
 ): AsyncGenerator<TrainEvent, TrainingLoopResult> {
   const { stage, totalSteps, variables, optimizer, checkpointDir, signal } = options;
   const position = options.dataPosition ?? ((steps: number) => steps);
-  const resumed = await loadCheckpointIfPresent(checkpointDir, { variables, optimizer });
-  let step = resumed?.step ?? 0;
-  if (resumed) options.onResume?.(resumed.extra);
+  let step: number;
+  if (options.restore) {
+    step = await options.restore();
+  } else {
+    const resumed = await loadCheckpointIfPresent(checkpointDir, { variables, optimizer });
+    step = resumed?.step ?? 0;
+    if (resumed) options.onResume?.(resumed.extra);
+  }
   const resumedAt = step;
   let saved = step;
   const save = async () => {
@@ -108,7 +120,11 @@ export async function* trainingLoop(
       lastEval = await options.evaluate(step);
       yield { type: 'eval-end', stage, step, metrics: lastEval, time: Date.now() };
     }
-    if (checkpointDir && options.checkpointEvery > 0 && due(options.checkpointEvery, step, totalSteps)) {
+    const final = options.checkpointAtEnd === true && step === totalSteps;
+    if (
+      checkpointDir &&
+      ((options.checkpointEvery > 0 && due(options.checkpointEvery, step, totalSteps)) || final)
+    ) {
       await save();
       yield { type: 'checkpoint', stage, step, path: checkpointDir, time: Date.now() };
     }

@@ -7,7 +7,6 @@ import {
   loadCheckpoint,
   loadCheckpointIfPresent,
   type NamedVariables,
-  saveCheckpoint,
 } from '@ocrm/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { PpoConfig } from '../config';
@@ -48,16 +47,9 @@ export class PpoState {
     this.optimizer.step(this.variables, grads, learningRate);
   }
 
-  /** Writes the checkpoint after `updates` finished updates; returns the folder. */
-  async save(dir: string, updates: number, dataPosition: number): Promise<string> {
-    await saveCheckpoint(dir, {
-      variables: this.variables,
-      optimizer: this.optimizer,
-      step: updates,
-      dataPosition,
-      extra: { kind: 'ppo', rolloutBatchSize: this.config.rolloutBatchSize, seed: this.config.seed },
-    });
-    return dir;
+  /** What a PPO checkpoint records beyond weights and moments: what a resume must match. */
+  checkpointExtra(): Record<string, unknown> {
+    return { kind: 'ppo', rolloutBatchSize: this.config.rolloutBatchSize, seed: this.config.seed };
   }
 
   /**
