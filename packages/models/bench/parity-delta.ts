@@ -7,7 +7,7 @@ import { installWasmFixes } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadModel } from '../src/index';
-import { FIXTURES, readExpected, rows } from '../src/test-utils/fixtures';
+import { FIXTURES, readExpected, rows } from '../src/test-support/fixtures';
 
 for (const backend of ['cpu', 'wasm']) {
   await tf.setBackend(backend);

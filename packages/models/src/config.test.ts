@@ -4,7 +4,7 @@ import { OcrmError } from '@ocrm/core';
 import { describe, expect, it } from 'vitest';
 import { parseHfConfig } from './config';
 import { tinyModelConfig, toHfConfig } from './hf-config';
-import { FIXTURES } from './test-utils/fixtures';
+import { FIXTURES } from './test-support/fixtures';
 
 const fixtureConfig = (name: string) =>
   JSON.parse(readFileSync(join(FIXTURES, name, 'config.json'), 'utf8')) as Record<string, unknown>;

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadModel } from './load-model';
 import type { TransformerModel } from './model';
-import { FIXTURES, readExpected, rows } from './test-utils/fixtures';
+import { FIXTURES, readExpected, rows } from './test-support/fixtures';
 
 const TOLERANCE = 1e-4;
 

@@ -10,7 +10,7 @@ import { tinyModelConfig } from './hf-config';
 import { loadModel } from './load-model';
 import type { TransformerModel } from './model';
 import { saveModel } from './save-model';
-import { FIXTURES } from './test-utils/fixtures';
+import { FIXTURES } from './test-support/fixtures';
 
 let dir: string;
 beforeAll(async () => {

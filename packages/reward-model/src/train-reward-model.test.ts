@@ -8,7 +8,7 @@ import { evaluatePairs } from './evaluate-pairs';
 import { resolveRewardModelConfig } from './reward-model-config';
 import { rewardModelStep } from './reward-model-step';
 import { ScalarRewardModel } from './scalar-reward-model';
-import { preferenceSet } from './test-utils/preference-set';
+import { preferenceSet } from './test-support/preference-set';
 import { trainRewardModel } from './train-reward-model';
 
 const tokenizer = new CharTokenizer();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveRewardModelConfig } from './reward-model-config';
 import { rewardModelStep } from './reward-model-step';
 import { ScalarRewardModel } from './scalar-reward-model';
-import { preferenceSet } from './test-utils/preference-set';
+import { preferenceSet } from './test-support/preference-set';
 import { trainRewardModel } from './train-reward-model';
 import { trainableSelector } from './trainable-params';
 
