@@ -49,7 +49,12 @@ export {
   digestWords,
 } from './digest/digest-world';
 export { cachedPath, downloadHubFile, type HubRepo, repoCacheFolder } from './hub/download-hub-file';
-export { type DownloadedModel, downloadDatasetFile, downloadModel } from './hub/download-model';
+export {
+  type DownloadedModel,
+  type DownloadModelOptions,
+  downloadDatasetFile,
+  downloadModel,
+} from './hub/download-model';
 export { HubError, OfflineMissError } from './hub/hub-errors';
 // hub
 export {

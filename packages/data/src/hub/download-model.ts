@@ -14,16 +14,29 @@ export interface DownloadedModel {
 
 const OPTIONAL = ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'];
 
+/** Options of {@link downloadModel}: the Hub's, and a check of the model's config before any weight. */
+export interface DownloadModelOptions extends HubOptions {
+  /**
+   * Called with the parsed `config.json` before any weight file is requested (e.g. `parseHfConfig` of
+   * `@ocrm/models`): an unsupported architecture fails in seconds instead of after a multi-GB download.
+   */
+  checkConfig?: (config: Record<string, unknown>) => void | Promise<void>;
+}
+
 /**
  * Downloads what a model run needs: `config.json`, `model.safetensors` (or `model.safetensors.index.json` and its
  * shards), and, when present, `tokenizer.json`, `tokenizer_config.json`, `generation_config.json`.
  *
  * @example
  * const { dir } = await downloadModel('EleutherAI/pythia-160m', hubOptionsFromEnv());
+ * With `checkConfig` the config is checked first: its error stops the download before any weight.
  * @throws NotFoundError when config.json or the weights are missing (naming repo and file); OfflineMissError
  * offline when they are not cached; HubError on transfer failures after retries.
  */
-export async function downloadModel(repo: string, options: HubOptions = {}): Promise<DownloadedModel> {
+export async function downloadModel(
+  repo: string,
+  options: DownloadModelOptions = {},
+): Promise<DownloadedModel> {
   const hubRepo: HubRepo = { type: 'model', name: repo };
   const files: Record<string, string> = {};
   const get = async (path: string) => {
@@ -31,6 +44,15 @@ export async function downloadModel(repo: string, options: HubOptions = {}): Pro
     return files[path] as string;
   };
   const config = await get('config.json');
+  if (options.checkConfig) {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(await readTextFile(config)) as Record<string, unknown>;
+    } catch (cause) {
+      throw new DataError(`model ${repo}: config.json is not JSON`, { file: config }, { cause });
+    }
+    await options.checkConfig(json);
+  }
   try {
     await get('model.safetensors');
   } catch (error) {

@@ -6,6 +6,7 @@ import {
   hubOptionsFromEnv,
   loadTokenizer,
 } from '@ocrm/data';
+import { parseHfConfig } from '@ocrm/models';
 import { NeuralGoldJudge } from '@ocrm/reward-model';
 import type { PipelineConfig } from '../config/schema';
 
@@ -32,7 +33,14 @@ export async function createHubTaskFromConfig(config: PipelineConfig, signal?: A
   if (!options.dataset?.repo)
     throw new ConfigError('task.options.dataset', 'expected { repo, path, format }.');
   const hub = { ...hubOptionsFromEnv(), signal };
-  const judgeModel = await downloadModel(options.judge.repo, { ...hub, revision: options.judge.revision });
+  const judgeModel = await downloadModel(options.judge.repo, {
+    ...hub,
+    revision: options.judge.revision,
+    // An unsupported judge (e.g. rope type llama3) fails before its weights (16 GB for an 8B judge) are fetched.
+    checkConfig: (json) => {
+      parseHfConfig(json);
+    },
+  });
   const judge = await NeuralGoldJudge.load(judgeModel.dir, await loadTokenizer(judgeModel.dir));
   return createHubTask({ ...options, model, judge, hub });
 }

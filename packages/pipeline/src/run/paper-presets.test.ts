@@ -55,6 +55,23 @@ describe('paper presets: wiring against a fake Hub', () => {
       join(data, 'broken.jsonl'),
       '{"instruction": "ok", "input": "", "output": "fine"}\n{"instruction": \n',
     );
+    // A judge with Llama 3.1's rope scaling (unsupported): its config is served, its weights must never be asked for.
+    const llama3 = join(root, 'models', 'Skywork/llama3-rope-judge', 'main');
+    await mkdir(llama3, { recursive: true });
+    const neoxRm = JSON.parse(
+      await readFile(fixture('hf-tiny-reference/gpt-neox-tiny-rm/config.json'), 'utf8'),
+    );
+    await writeFile(
+      join(llama3, 'config.json'),
+      JSON.stringify({
+        ...neoxRm,
+        rope_parameters: { ...neoxRm.rope_parameters, rope_type: 'llama3', factor: 8 },
+      }),
+    );
+    await copyFile(
+      fixture('hf-tiny-reference/gpt-neox-tiny-rm/model.safetensors'),
+      join(llama3, 'model.safetensors'),
+    );
     hub = await FakeHub.start(root);
     vi.stubEnv('HF_ENDPOINT', hub.url);
     vi.stubEnv('HF_HUB_CACHE', join(work, 'cache'));
@@ -123,6 +140,31 @@ describe('paper presets: wiring against a fake Hub', () => {
     );
     expect(model.config.numKvHeads).toBe(2);
     model.dispose();
+  });
+
+  it('an unsupported judge fails on its config.json, before any weight is requested', {
+    timeout: 120_000,
+  }, async () => {
+    const config = resolvePipelineConfig({
+      preset: 'paper-alpaca',
+      overrides: {
+        task: {
+          options: {
+            dataset: { path: 'alpaca_instructions/sft/0000.json' },
+            judge: { repo: 'Skywork/llama3-rope-judge' },
+          },
+        },
+      },
+    });
+    const before = hub.requests.length;
+    await expect(
+      createStageContext(config, new RunDirectory(join(work, 'llama3')), { emit: () => {} }),
+    ).rejects.toThrow(/rope type `llama3` is not supported/);
+    const asked = hub.requests.slice(before).map((r) => r.url);
+    expect(asked.some((url) => url.includes('llama3-rope-judge/resolve/main/config.json'))).toBe(true);
+    expect(asked.filter((url) => url.includes('llama3-rope-judge') && !url.includes('config.json'))).toEqual(
+      [],
+    );
   });
 
   it('an unreadable dataset fails at start with its file and line, before the run directory is touched', {

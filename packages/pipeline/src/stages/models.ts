@@ -52,6 +52,10 @@ export async function initialPolicy(
     ...hubOptionsFromEnv(),
     revision: model.revision,
     signal,
+    // An architecture this package cannot run fails before any weight is downloaded.
+    checkConfig: (json) => {
+      parseHfConfig(json);
+    },
   });
   return CausalLMPolicy.load(dir, ids);
 }
