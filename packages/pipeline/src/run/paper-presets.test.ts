@@ -162,7 +162,8 @@ describe('paper presets: wiring against a fake Hub', () => {
     ).rejects.toThrow(/rope type `llama3` is not supported/);
     const asked = hub.requests.slice(before).map((r) => r.url);
     expect(asked.some((url) => url.includes('llama3-rope-judge/resolve/main/config.json'))).toBe(true);
-    expect(asked.filter((url) => url.includes('llama3-rope-judge') && !url.includes('config.json'))).toEqual(
+    // Only config.json and its metadata lookup (`paths-info`): no weight file.
+    expect(asked.filter((url) => url.includes('llama3-rope-judge') && /safetensors|\.bin/.test(url))).toEqual(
       [],
     );
   });
