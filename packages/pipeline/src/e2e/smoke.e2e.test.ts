@@ -1,6 +1,6 @@
 // END-TO-END (slow, ~1 min): the `smoke` preset, OCRM with 2 rounds, every stage for real on tiny sizes.
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJsonlAll } from '@ocrm/core';
@@ -62,6 +62,12 @@ describe('e2e: smoke preset, OCRM, 2 rounds', () => {
     ]) {
       expect(existsSync(join(dir, file)), file).toBe(true);
     }
+    // π_SFT's sums, the weights' denominator in every round, are kept for the next rounds (one file, every pair).
+    const cached = await readdir(join(dir, 'cache'));
+    expect(cached).toHaveLength(1);
+    const sums = JSON.parse(await readFile(join(dir, 'cache', cached[0]!), 'utf8'));
+    const labelled = await readJsonlAll(join(dir, 'labels/pairs.jsonl'));
+    expect(sums.chosen).toHaveLength(labelled.length);
     const tokenizer = await loadTokenizer(join(dir, 'ppo-2/policy'));
     const task = await getTask(config.task.name, config.task.options);
     const words = task.tokenizer.decode(task.tokenizer.encode(task.trainPrompts[0]!.prompt));

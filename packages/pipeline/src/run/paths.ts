@@ -17,4 +17,6 @@ export const runPaths = (run: RunDirectory) => ({
   evalResults: join(run.stagePath('eval'), 'results.json'),
   summary: join(run.root, 'summary.json'),
   report: join(run.root, 'report.html'),
+  /** Derived data several stages reuse, named by a hash of what it was computed from (safe to delete). */
+  cache: (name: string) => join(run.root, 'cache', name),
 });

@@ -26,6 +26,7 @@ import { weightsStage } from '../stages/weights';
 import type { PipelineStages, StageRunner } from './context';
 import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
+import { FINGERPRINT_FILE } from './fingerprint-file';
 import { type StageFingerprint, stageFingerprints, whyChanged } from './fingerprints';
 import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
@@ -226,8 +227,7 @@ export async function runPipelineStages(
   }
 }
 
-/** The file in a stage folder recording the fingerprint the stage was (last) started with. */
-export const FINGERPRINT_FILE = 'fingerprint.json';
+export { FINGERPRINT_FILE } from './fingerprint-file';
 
 /**
  * Saves the config and decides, like a build system, which stages of an existing run directory stay: a stage whose

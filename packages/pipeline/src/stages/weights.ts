@@ -14,6 +14,7 @@ import {
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
+import { cachedSftLogProbs } from '../run/sft-log-prob-cache';
 import { loadPolicy } from './models';
 
 /**
@@ -36,11 +37,16 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
     sampler: recordedSamplerTemperature(pairs) ?? config.pairs.temperature,
   };
   const options = { keepPerToken, signal: ctx.signal };
-  const sft = await loadPolicy(paths.sftModel, task, true);
-  const sftSums = await computeSequenceLogProbs(sft, pairs, {
-    ...options,
-    temperature: temperatures.sampler,
-  }).finally(() => sft.dispose());
+  const computeSft = async () => {
+    const sft = await loadPolicy(paths.sftModel, task, true);
+    return computeSequenceLogProbs(sft, pairs, { ...options, temperature: temperatures.sampler }).finally(
+      () => sft.dispose(),
+    );
+  };
+  // π_SFT's sums are the same in every round: computed once (per-token runs keep their own pass).
+  const sftSums = keepPerToken
+    ? await computeSft()
+    : await cachedSftLogProbs(run, pairs.length, temperatures.sampler, computeSft);
   const current = await loadPolicy(paths.policy(`ppo-${round - 1}`), task, true);
   const policySums = await computeSequenceLogProbs(current, pairs, {
     ...options,
