@@ -60,6 +60,9 @@ describe.runIf(existsSync(cli))('npm run experiment -- --study frontier --smoke 
       expect(metrics).toContain('"stage-skip","stage":"ppo-1"');
       const results = JSON.parse(await readFile(join(dir, 'runs', 'frontier.json'), 'utf8'));
       expect(Number.isFinite(results.byArm['ocrm-restart']['10'].finalGreedyGold)).toBe(true);
+      // The frontier figure is written beside the page and linked from it.
+      expect(markdown).toContain('](figures/frontier.svg)');
+      expect(await readFile(join(dir, 'figures', 'frontier.svg'), 'utf8')).toMatch(/^<svg/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

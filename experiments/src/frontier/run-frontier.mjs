@@ -9,13 +9,15 @@
  * OCRM − re-draw, OCRM − iterated and OCRM − RLHF. The seeds default to 10-19, disjoint from the rm-shift study's
  * 0-4 on which the variant and the target ESS are chosen.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { collectJob } from '../collect.mjs';
+import { renderSvg } from '../figures.mjs';
 import { VARIANTS } from '../rm-shift/design.mjs';
 import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
 import { frontierArms, frontierBase, frontierSignatures } from './design.mjs';
+import { frontierFigureSpec } from './frontier-figure.mjs';
 import { FRONTIER_KLS, frontierMetrics, pairedDifferences } from './frontier-metrics.mjs';
 
 /** Default seeds per profile (disjoint from rm-shift's 0-4). */
@@ -64,6 +66,8 @@ export async function runFrontier(o) {
   const wallSeconds = (Date.now() - t0) / 1000;
   /** @type {Record<string, Record<number, Record<string, number>>>} */
   const byArm = {};
+  /** @type {Record<string, { label: string, curves: { kl: number, gold: number }[][], finals: { kl: number, gold: number }[] }>} */
+  const curvesByArm = {};
   const byId = new Map(results.map((r) => [r.id, r]));
   for (const job of jobs) {
     const r = byId.get(job.id);
@@ -72,7 +76,22 @@ export async function runFrontier(o) {
     if (!collected.ok) continue;
     byArm[job.arm.key] ??= {};
     /** @type {any} */ (byArm[job.arm.key])[job.seed] = await frontierMetrics(collected, r.dir);
+    const curves = (curvesByArm[job.arm.key] ??= { label: job.arm.label, curves: [], finals: [] });
+    if (collected.curve.length > 0) curves.curves.push(collected.curve);
+    else if (Number.isFinite(collected.final.kl))
+      curves.finals.push({ kl: collected.final.kl, gold: collected.final.gold });
   }
+  const figuresDir = join(o.docsDir, 'figures');
+  await mkdir(figuresDir, { recursive: true });
+  await writeFile(
+    join(figuresDir, 'frontier.svg'),
+    await renderSvg(
+      frontierFigureSpec(
+        Object.values(curvesByArm),
+        `OCRM end to end on ${variant.key}: gold against KL to SFT (restart rounds)`,
+      ),
+    ),
+  );
   /** @type {Record<string, ReturnType<typeof pairedDifferences>>} */
   const comparisons = {};
   for (const rs of roundStarts) {
@@ -161,6 +180,16 @@ function frontierDoc(o) {
     };
     lines.push(`| ${label} | ${rmKeys.map(cellOf).join(' | ')} |`);
   }
-  lines.push('', `Run folders: \`${o.root}\` (not committed).`, '');
+  lines.push(
+    '',
+    '![Gold against KL to SFT: per arm the mean over seeds with its 95 % band](figures/frontier.svg)',
+    '',
+    'Curves: the PPO evaluation hook (gold and KL to SFT on the held-out prompts, one sample each at T 0.7), rounds',
+    'concatenated, interpolated at a KL grid per seed; bands where at least 3 seeds reach that KL. DPO: its final',
+    'evaluation (points).',
+    '',
+    `Run folders: \`${o.root}\` (not committed).`,
+    '',
+  );
   return lines.join('\n');
 }
