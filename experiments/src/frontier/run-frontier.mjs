@@ -76,7 +76,8 @@ export async function runFrontier(o) {
     if (!collected.ok) continue;
     byArm[job.arm.key] ??= {};
     /** @type {any} */ (byArm[job.arm.key])[job.seed] = await frontierMetrics(collected, r.dir);
-    const curves = (curvesByArm[job.arm.key] ??= { label: job.arm.label, curves: [], finals: [] });
+    curvesByArm[job.arm.key] ??= { label: job.arm.label, curves: [], finals: [] };
+    const curves = curvesByArm[job.arm.key];
     if (collected.curve.length > 0) curves.curves.push(collected.curve);
     else if (Number.isFinite(collected.final.kl))
       curves.finals.push({ kl: collected.final.kl, gold: collected.final.gold });
