@@ -4,6 +4,8 @@
  */
 export { responseIds, scoreBatch } from './batch-utils';
 export { evaluateGold, type GoldEvalOptions, type GoldEvalRow } from './evaluate-gold';
+export { type GoldRunEvaluatorConfig, goldRunEvaluator } from './gold-run-evaluator';
+export { htmlReporter } from './html-reporter';
 export { type KlOptions, klToReference, sampledLogRatios } from './kl-to-reference';
 export { createPolicyEvaluator, type PolicyEvaluatorOptions } from './policy-evaluator';
 export { buildCharts } from './report/charts';

@@ -11,6 +11,7 @@ export {
   lambdaForEss,
 } from './adaptive-importance-weighting';
 export { composeWeighting } from './compose-weighting';
+export { type DensityRatioWeighterConfig, densityRatioWeighter } from './density-ratio-weighter';
 export {
   checkWeightingInput,
   DEFAULT_IMPORTANCE_WEIGHTING_CONFIG,

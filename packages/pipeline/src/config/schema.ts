@@ -84,7 +84,10 @@ export const weightingSchema = z.strictObject({
   truncateTokens: z.int().positive().nullable(),
   /** Clip |logWeight| at this value (null = no clipping). */
   clipLogWeight: z.number().positive().nullable(),
-  /** Module file exporting a custom `WeightingStrategy` (default export or `strategy`), replacing `importance`. */
+  /**
+   * Module file exporting (default export, `strategy`, or a factory called with this section) either a custom
+   * `WeightingStrategy` (the rule, given the log-prob sums) or a whole `PairWeighter` (the weights stage).
+   */
   module: z.string().nullable(),
 });
 
@@ -113,6 +116,11 @@ export const evalSchema = z.strictObject({
    * T = 0.01, which is argmax up to near-ties.
    */
   greedy: z.boolean(),
+  /**
+   * Module file exporting a custom `RunEvaluator` (default export, `evaluator`, or a factory called with this section),
+   * replacing the reference `goldRunEvaluator` as the `eval` stage. Unset: the reference.
+   */
+  module: z.string().min(1).optional(),
 });
 
 /** Reward-model seeds across OCRM rounds. */
@@ -205,6 +213,11 @@ export const pipelineConfigSchema = z
     /** DPO/WPO config (`@ocrm/dpo` fields). */
     dpo: stageSection<DpoConfig>(),
     eval: evalSchema,
+    /**
+     * Module file exporting a custom `RunReporter` (default export, `reporter`, or a factory called with no argument)
+     * for the `report` stage. Unset: the reference `htmlReporter` (`report.html`).
+     */
+    reportModule: z.string().min(1).optional(),
   })
   .superRefine((config, ctx) => {
     const w = config.weighting;

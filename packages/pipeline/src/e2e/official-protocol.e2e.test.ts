@@ -50,7 +50,7 @@ describe('e2e: the official round protocol (smoke sizes)', () => {
   it('the weights: numerator at PPO temperature 0.7, denominator at the pairs’ recorded 1.0', async () => {
     const pairs = await readJsonlAll<PreferencePair>(join(dir, 'labels/pairs.jsonl'));
     expect(pairs.every((p) => p.samplerTemperature === 1)).toBe(true);
-    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/log-probs.json'), 'utf8'));
+    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/details.json'), 'utf8'));
     expect(logProbs.temperatures).toEqual({ policy: 0.7, sampler: 1 });
     // The denominator reproduces the log-probs recorded while sampling at 1.0.
     expect(logProbs.samplerDrift).toBeLessThan(1e-3);
@@ -125,7 +125,7 @@ describe('e2e: the official round protocol (smoke sizes)', () => {
     const result = await runPipeline(target, { outDir: adaptive });
     const diagnostics = JSON.parse(await readFile(join(adaptive, 'weights-2/diagnostics.json'), 'utf8'));
     expect(Math.abs(diagnostics.essFraction - 0.5)).toBeLessThanOrEqual(0.01);
-    const logProbs = JSON.parse(await readFile(join(adaptive, 'weights-2/log-probs.json'), 'utf8'));
+    const logProbs = JSON.parse(await readFile(join(adaptive, 'weights-2/details.json'), 'utf8'));
     expect(logProbs.ratioExponent).toBeGreaterThan(0);
     expect(result.rounds[1]!.essFraction).toBeCloseTo(diagnostics.essFraction, 10);
     // Weighted now: RM-2 differs from RM-1.

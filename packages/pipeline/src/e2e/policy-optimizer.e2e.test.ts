@@ -49,7 +49,7 @@ describe('e2e: the policy optimizer is a stage of its own', () => {
     const curve = await readJsonlAll<{ update: number }>(join(dir, 'ppo-2/curve.jsonl'));
     expect(curve.map((p) => p.update)).toEqual([0, 1, 2]);
     // The weights took the policy's density at RLOO's temperature.
-    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/log-probs.json'), 'utf8'));
+    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/details.json'), 'utf8'));
     expect(logProbs.temperatures.policy).toBe(0.7);
     const result = JSON.parse(await readFile(join(dir, 'ppo-2/result.json'), 'utf8'));
     expect(result.updates).toBe(2);

@@ -99,7 +99,7 @@ describe('e2e: smoke preset, OCRM, 2 rounds', () => {
     expect(weights.every((w) => Number.isFinite(w.logWeight))).toBe(true);
     // The weights' SFT log-probs are taken at the pairs' sampling temperature (0.7 here): they reproduce the
     // log-probs recorded while sampling (a temperature mismatch would put this near 1 nat per response).
-    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/log-probs.json'), 'utf8'));
+    const logProbs = JSON.parse(await readFile(join(dir, 'weights-2/details.json'), 'utf8'));
     expect(config.pairs.temperature).not.toBe(1);
     expect(logProbs.samplerDrift).toBeLessThan(1e-3);
 

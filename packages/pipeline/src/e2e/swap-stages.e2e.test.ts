@@ -46,7 +46,7 @@ describe('e2e: SFT and pair sampling are stages of their own', () => {
     expect(calls).toBe(1);
     const pairs = await readJsonlAll<{ samplerTemperature: number }>(join(out, 'pairs', 'pairs.jsonl'));
     expect(pairs.every((p) => p.samplerTemperature === 1.3)).toBe(true);
-    const logProbs = JSON.parse(await readFile(join(out, 'weights-2', 'log-probs.json'), 'utf8'));
+    const logProbs = JSON.parse(await readFile(join(out, 'weights-2', 'details.json'), 'utf8'));
     expect(logProbs.temperatures).toEqual({ policy: 0.7, sampler: 1.3 });
     // The recomputed SFT densities match the sampler's records (the density the weights divide by is the behaviour's).
     expect(logProbs.samplerDrift).toBeLessThan(1e-3);

@@ -2,9 +2,12 @@ import type {
   Evaluator,
   GoldJudge,
   PairSampler,
+  PairWeighter,
   PolicyOptimizer,
   RewardModelTrainer,
   RunDirectory,
+  RunEvaluator,
+  RunReporter,
   SftTrainer,
   Task,
   WeightingStrategy,
@@ -21,8 +24,20 @@ export interface PipelineStages {
   task?: Task;
   /** The gold judge used for labels and evaluation; default: the task's. */
   judge?: GoldJudge;
-  /** The OCRM weighting rule; default: `importanceWeighting(config.weighting)` (or `config.weighting.module`). */
+  /**
+   * The OCRM weighting rule inside the reference weights stage; default: fixed or adaptive λ from `config.weighting`
+   * (or a `WeightingStrategy` exported by `config.weighting.module`). Ignored when `pairWeighter` is given.
+   */
   weighting?: WeightingStrategy;
+  /**
+   * The weights stage as a whole (`weights-k`); default: `densityRatioWeighter` of `@ocrm/weighting` with the
+   * `weighting` section and `weighting` above (or a `PairWeighter` exported by `config.weighting.module`).
+   */
+  pairWeighter?: PairWeighter;
+  /** The `eval` stage as a whole; default: `goldRunEvaluator(config.eval)` of `@ocrm/eval` (or `eval.module`). */
+  runEvaluator?: RunEvaluator;
+  /** The `report` stage; default: `htmlReporter()` of `@ocrm/eval` (or `reportModule`). */
+  runReporter?: RunReporter;
   /** Extra evaluators run on every round's final policy; their metrics join the round's. */
   evaluators?: readonly Evaluator[];
   /** Trains the initial policy on the demonstrations (`sft`); default: `sftTrainer(config.sft)` of `@ocrm/policy`. */
@@ -52,7 +67,9 @@ export interface StageContext {
   run: RunDirectory;
   task: Task;
   judge: GoldJudge;
-  weighting?: WeightingStrategy;
+  pairWeighter: PairWeighter;
+  runEvaluator: RunEvaluator;
+  runReporter: RunReporter;
   evaluators: readonly Evaluator[];
   sftTrainer: SftTrainer;
   pairSampler: PairSampler;

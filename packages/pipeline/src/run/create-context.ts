@@ -5,14 +5,19 @@ import {
   type GoldJudge,
   NotFoundError,
   type PairSampler,
+  type PairWeighter,
   type PolicyOptimizer,
   type RewardModelTrainer,
   type RunDirectory,
+  type RunEvaluator,
+  type RunReporter,
   type SftTrainer,
   type WeightingStrategy,
 } from '@ocrm/core';
 import { getTask, temperaturePairSampler } from '@ocrm/data';
+import { goldRunEvaluator, htmlReporter } from '@ocrm/eval';
 import { sftTrainer } from '@ocrm/policy';
+import { densityRatioWeighter } from '@ocrm/weighting';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineStages, StageContext } from './context';
 import type { PipelineEvent } from './events';
@@ -23,8 +28,8 @@ import { createPolicyOptimizer } from './policy-optimizer';
 import { createRewardModelTrainer } from './reward-model-trainer';
 
 /**
- * Builds what the stages share: the task, the gold judge, the weighting and the policy optimizer (swapped, or from the
- * config and its modules).
+ * Builds what the stages share: the task, the gold judge and every replaceable stage implementation (swapped from
+ * code, or from the config and its modules), each checked against its contract's shape before anything is written.
  */
 export async function createStageContext(
   config: PipelineConfig,
@@ -48,17 +53,44 @@ export async function createStageContext(
           'task.judgeModule',
         )
       : task.judge);
-  const weighting =
-    stages.weighting ??
-    (config.weighting.module
-      ? await loadImplementation<WeightingStrategy>(
-          config.weighting.module,
-          'strategy',
-          'weigh',
-          config.weighting,
-          'weighting.module',
+  const weightingModule = config.weighting.module
+    ? await loadImplementation<WeightingStrategy | PairWeighter>(
+        config.weighting.module,
+        'strategy',
+        ['weighPairs', 'weigh'],
+        config.weighting,
+        'weighting.module',
+      )
+    : undefined;
+  const strategy =
+    stages.weighting ?? (weightingModule && 'weigh' in weightingModule ? weightingModule : undefined);
+  const pairWeighter =
+    stages.pairWeighter ??
+    (weightingModule && 'weighPairs' in weightingModule
+      ? weightingModule
+      : densityRatioWeighter({ ...config.weighting, strategy }));
+  const runEvaluator =
+    stages.runEvaluator ??
+    (config.eval.module
+      ? await loadImplementation<RunEvaluator>(
+          config.eval.module,
+          'evaluator',
+          'evaluateRun',
+          config.eval,
+          'eval.module',
         )
-      : undefined);
+      : goldRunEvaluator(config.eval));
+  const runReporter =
+    stages.runReporter ??
+    (config.reportModule
+      ? await loadImplementation<RunReporter>(
+          config.reportModule,
+          'reporter',
+          'writeReport',
+          undefined,
+          'reportModule',
+        )
+      : htmlReporter());
   const sft =
     stages.sftTrainer ??
     (typeof config.sft.module === 'string'
@@ -119,7 +151,9 @@ export async function createStageContext(
     run,
     task,
     judge,
-    weighting,
+    pairWeighter,
+    runEvaluator,
+    runReporter,
     evaluators: stages.evaluators ?? [],
     sftTrainer: sft,
     pairSampler,

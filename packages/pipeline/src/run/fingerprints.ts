@@ -116,7 +116,10 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
       };
     case 'report':
       return {
-        config: { label: config.label ?? null },
+        config: {
+          label: config.label ?? null,
+          ...(config.reportModule ? { reportModule: config.reportModule } : {}),
+        },
         upstream: planStages(config)
           .filter((s) => s.kind !== 'report')
           .map((s) => s.name),

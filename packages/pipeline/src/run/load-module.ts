@@ -5,7 +5,7 @@ import { ConfigError, NotFoundError } from '@ocrm/core';
 /**
  * Imports a user module named in the config and returns the implementation it exports: the default export, or the
  * named export `name`; a function is called with `arg` (a factory). The result must carry
- * `specificationVersion: 'v1'` and the method `method`.
+ * `specificationVersion: 'v1'` and the method `method` (one of them, when several contracts fit the field).
  * @param field - the config field naming the module (`rewardModel.module`), named by the errors.
  * @throws NotFoundError when the file cannot be imported; ConfigError naming `field` when it does not export an
  *   implementation of the contract (both bad input: the CLI exits 2, before anything is written).
@@ -13,7 +13,7 @@ import { ConfigError, NotFoundError } from '@ocrm/core';
 export async function loadImplementation<T>(
   file: string,
   name: string,
-  method: string,
+  method: string | readonly string[],
   arg: unknown,
   field = 'module',
 ): Promise<T> {
@@ -29,10 +29,11 @@ export async function loadImplementation<T>(
   let value = mod.default ?? mod[name];
   if (typeof value === 'function') value = await (value as (a: unknown) => unknown)(arg);
   const impl = value as Record<string, unknown> | undefined;
-  if (impl?.specificationVersion !== 'v1' || typeof impl[method] !== 'function') {
+  const methods = typeof method === 'string' ? [method] : method;
+  if (impl?.specificationVersion !== 'v1' || !methods.some((m) => typeof impl[m] === 'function')) {
     throw new ConfigError(
       field,
-      `${file} must export (default or \`${name}\`) an object with specificationVersion 'v1' and ${method}(), or a function returning one.`,
+      `${file} must export (default or \`${name}\`) an object with specificationVersion 'v1' and ${methods.map((m) => `${m}()`).join(' or ')}, or a function returning one.`,
     );
   }
   return impl as T;

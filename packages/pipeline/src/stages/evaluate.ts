@@ -1,6 +1,12 @@
-import { type Policy, type PreferencePair, readJson, writeJsonAtomic } from '@ocrm/core';
+import {
+  ContractError,
+  type EvaluatedRound,
+  type EvaluationTarget,
+  type PreferencePair,
+  readJson,
+  writeJsonAtomic,
+} from '@ocrm/core';
 import { labelPairs, samplePairs } from '@ocrm/data';
-import { evaluateGold, klToReference, rewardModelAccuracy } from '@ocrm/eval';
 import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
@@ -8,12 +14,7 @@ import { planStages, rewardModelStageFor } from '../run/plan';
 import { loadPolicy } from './models';
 import { seedFor } from './pairs';
 
-/** Metrics of one evaluated policy (`round` 0 = SFT). */
-export interface EvaluatedRound {
-  round: number;
-  stage: string;
-  metrics: Record<string, number>;
-}
+export type { EvaluatedRound } from '@ocrm/core';
 
 /** Policies a run evaluates: SFT, then each PPO round's policy (or the DPO/WPO policy). */
 export function evaluatedStages(ctx: StageContext): { round: number; stage: string }[] {
@@ -21,110 +22,69 @@ export function evaluatedStages(ctx: StageContext): { round: number; stage: stri
   return [{ round: 0, stage: 'sft' }, ...policies.map((s) => ({ round: s.round ?? 1, stage: s.name }))];
 }
 
-/** Fresh pairs from `policy` at the rollout temperature, gold-labelled: what an RM meets when used with it. */
-async function onPolicyPairs(ctx: StageContext, policy: Policy, round: number): Promise<PreferencePair[]> {
+/** `count` fresh pairs from `policy` on the held-out prompts at the rollout temperature, gold-labelled. */
+async function onPolicyPairs(
+  ctx: StageContext,
+  policy: Parameters<typeof samplePairs>[0],
+  round: number,
+  count: number,
+): Promise<PreferencePair[]> {
   const { config, task } = ctx;
   const prompts = task.evalPrompts;
-  const passes = Math.max(1, Math.ceil(config.eval.onPolicyPairs / prompts.length));
   const sampled = await samplePairs(policy, prompts, task.tokenizer, {
     maxNewTokens: task.maxResponseTokens,
-    passes,
+    passes: Math.max(1, Math.ceil(count / prompts.length)),
     temperature: ctx.policyOptimizer.temperature,
     seed: seedFor(config.seed, 'onPolicy', round),
     signal: ctx.signal,
   });
-  const { pairs } = await labelPairs(sampled.slice(0, config.eval.onPolicyPairs), ctx.judge, {
-    eosId: task.tokenizer.eosId,
-  });
+  const { pairs } = await labelPairs(sampled.slice(0, count), ctx.judge, { eosId: task.tokenizer.eosId });
   return pairs;
 }
 
 /**
- * `eval`: every round's policy on held-out prompts (`eval.samplesPerPrompt` responses a prompt at `eval.temperature`,
- * the same seed as PPO's curve; with `eval.greedy` also argmax responses, as `eval/greedy/*`) — gold score, win rate against the references, proxy score
- * under that round's RM, KL to SFT — and each RM's accuracy against gold labels on fresh pairs from the policy it
- * was trained for (`rm/accuracy_start`: policy_{k-1}) and the policy PPO ended at (`rm/accuracy`: policy_k), and on
- * held-out SFT pairs (`rm/accuracy_sft`). Writes `eval/results.json`.
+ * `eval`: hands every round's policy (SFT first) with the reward model its RL step optimised, π_SFT as the KL
+ * reference, the held-out SFT pairs and a sampler of fresh on-policy pairs to the run's {@link RunEvaluator} (the
+ * reference: gold, win rate, proxy, KL to SFT, RM accuracies; `eval` section) and writes `eval/results.json`.
  */
 export const evalStage: StageRunner = async (ctx) => {
-  const { config, run, task, judge } = ctx;
+  const { config, run, task } = ctx;
   const paths = runPaths(run);
-  const prompts = task.evalPrompts.slice(0, config.eval.prompts);
-  // K samples per prompt: the prompts repeated K times (rows draw independent random numbers).
-  const repeatedPrompts = Array.from({ length: config.eval.samplesPerPrompt }, () => prompts).flat();
-  const klPromptIds = task.evalPrompts
-    .slice(0, config.eval.klPrompts)
-    .map((p) => task.tokenizer.encode(p.prompt));
-  const heldout = await readPairs(paths.heldout);
-  const sft = await loadPolicy(paths.sftModel, task, true);
   const usesRm = config.method !== 'dpo' && config.method !== 'wpo';
-  const results: EvaluatedRound[] = [];
-  let previousPairs: PreferencePair[] | undefined;
-  try {
-    for (const { round, stage } of evaluatedStages(ctx)) {
-      const policy = round === 0 ? sft : await loadPolicy(paths.policy(stage), task, true);
-      const rmRound = Math.max(1, round);
-      const rm = usesRm
-        ? await ctx.rewardModelTrainer.load(run.stagePath(rewardModelStageFor(config, rmRound)))
-        : undefined;
-      try {
-        const gold = (temperature: number, rows: typeof prompts) =>
-          evaluateGold(policy, {
-            prompts: rows,
-            tokenizer: task.tokenizer,
-            judge,
-            rewardModel: rm,
-            maxNewTokens: task.maxResponseTokens,
-            temperature,
-            seed: seedFor(config.seed, 'eval'),
-            signal: ctx.signal,
-          });
-        const metrics = await gold(config.eval.temperature, repeatedPrompts);
-        if (config.eval.greedy) {
-          for (const [key, value] of Object.entries(await gold(0, prompts)))
-            metrics[key.replace(/^eval\//, 'eval/greedy/')] = value;
-        }
-        metrics['eval/kl_sft'] =
-          round === 0
-            ? 0
-            : await klToReference(policy, sft, klPromptIds, {
-                temperature: ctx.policyOptimizer.temperature,
-                maxNewTokens: task.maxResponseTokens,
-                seed: seedFor(config.seed, 'eval'),
-                signal: ctx.signal,
-              });
-        const pairs =
-          usesRm && config.eval.onPolicyPairs > 0 ? await onPolicyPairs(ctx, policy, round) : undefined;
-        if (rm && pairs && round > 0) {
-          metrics['rm/accuracy'] = (
-            await rewardModelAccuracy(rm, pairs, { padId: task.tokenizer.padId })
-          ).accuracy;
-          if (previousPairs) {
-            metrics['rm/accuracy_start'] = (
-              await rewardModelAccuracy(rm, previousPairs, { padId: task.tokenizer.padId })
-            ).accuracy;
-          }
-        }
-        if (rm && heldout.length > 0) {
-          metrics['rm/accuracy_sft'] = (
-            await rewardModelAccuracy(rm, heldout, { padId: task.tokenizer.padId })
-          ).accuracy;
-        }
-        for (const evaluator of ctx.evaluators)
-          Object.assign(metrics, await evaluator.evaluate(policy, { stage, round, signal: ctx.signal }));
-        results.push({ round, stage, metrics });
-        previousPairs = pairs;
-      } finally {
-        if (policy !== sft) policy.dispose();
-        rm?.dispose();
-      }
-    }
-  } finally {
-    sft.dispose();
+  const targets: EvaluationTarget[] = evaluatedStages(ctx).map(({ round, stage }) => ({
+    round,
+    stage,
+    policy: () => loadPolicy(round === 0 ? paths.sftModel : paths.policy(stage), task, true),
+    rewardModel: usesRm
+      ? () => ctx.rewardModelTrainer.load(run.stagePath(rewardModelStageFor(config, Math.max(1, round))))
+      : undefined,
+  }));
+  const results = await ctx.runEvaluator.evaluateRun({
+    targets,
+    reference: () => loadPolicy(paths.sftModel, task, true),
+    task,
+    judge: ctx.judge,
+    heldoutPairs: await readPairs(paths.heldout),
+    onPolicyPairs: (policy, round, count) => onPolicyPairs(ctx, policy, round, count),
+    rolloutTemperature: ctx.policyOptimizer.temperature,
+    seed: seedFor(config.seed, 'eval'),
+    evaluators: ctx.evaluators,
+    stage: 'eval',
+    signal: ctx.signal,
+  });
+  if (
+    results.length !== targets.length ||
+    results.some((r, i) => r.round !== targets[i]!.round || r.stage !== targets[i]!.stage)
+  ) {
+    throw new ContractError(
+      `the run evaluator ${ctx.runEvaluator.name} returned ${results.length} results for ${targets.length} policies (${targets.map((t) => t.stage).join(', ')}).`,
+      {
+        hint: 'evaluateRun must return one entry per target, in the targets’ order, with their round and stage.',
+      },
+    );
   }
   await writeJsonAtomic(paths.evalResults, results);
-  const last = results.at(-1)!;
-  return pickFinal(last.metrics);
+  return pickFinal(results.at(-1)!.metrics);
 };
 
 function pickFinal(metrics: Record<string, number>): Record<string, number> {

@@ -1,13 +1,19 @@
 import { dirname } from 'node:path';
-import { writeReport } from '@ocrm/eval';
 import type { StageRunner } from '../run/context';
 import { runPaths } from '../run/paths';
 import { summarizeRun } from '../run/summarize';
 
-/** `report`: the run's self-contained `report.html` (curves, final metrics, weights, RM accuracy, config). */
+/**
+ * `report`: the run's summary (read from its folder) handed to the run's {@link RunReporter} — the reference writes
+ * the self-contained `report.html` (curves, final metrics, weights, RM accuracy, config) at the run's root.
+ */
 export const reportStage: StageRunner = async (ctx) => {
   const { report } = await summarizeRun(ctx.run.root);
-  const path = runPaths(ctx.run).report;
-  await writeReport(dirname(path), [report], { title: `OCRM run: ${report.label}` });
+  await ctx.runReporter.writeReport({
+    runs: [report],
+    outDir: dirname(runPaths(ctx.run).report),
+    title: `OCRM run: ${report.label}`,
+    signal: ctx.signal,
+  });
   return { runs: 1 };
 };

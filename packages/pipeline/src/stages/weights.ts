@@ -1,92 +1,49 @@
 import { join } from 'node:path';
-import { writeJsonAtomic } from '@ocrm/core';
-import {
-  adaptiveImportanceWeighting,
-  computeSequenceLogProbs,
-  importanceWeighting,
-  recordedSamplerLogProbs,
-  recordedSamplerTemperature,
-  samplerDrift,
-  weightingInput,
-  writeWeightDiagnostics,
-  writeWeightsJsonl,
-} from '@ocrm/weighting';
+import { ContractError, writeJsonAtomic } from '@ocrm/core';
+import { recordedSamplerTemperature, writeWeightDiagnostics, writeWeightsJsonl } from '@ocrm/weighting';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
-import { cachedSftLogProbs } from '../run/sft-log-prob-cache';
+import { runMemo } from '../run/run-memo';
 import { loadPolicy } from './models';
 
 /**
- * `weights-k` (the OCRM step): summed log-probs of every labelled pair under policy_{k-1} and under SFT (the same
- * full-forward function), each at its own temperature: the numerator π_{k−1} at the policy optimizer's rollout temperature
- * (`ppo.temperature` for PPO, the distribution PPO samples from and the RM will meet), the denominator π_SFT at the
- * temperature the pairs were sampled with (recorded on the pairs; `pairs.temperature` for pairs that do not record
- * one) — the exact behaviour density. Then the weighting strategy's log-weights (fixed λ = `ratioExponent`, or λ
- * chosen for `targetEss`, recorded as `weights/ratio_exponent`) and their diagnostics.
- * Warns when the weights do nothing (ESS > 0.99) or are degenerate (ESS < 0.1).
+ * `weights-k` (the OCRM step): hands the labelled pairs, loaders of π_{k−1} and π_SFT and their temperatures to the
+ * run's {@link PairWeighter} — π_{k−1} at the policy optimizer's rollout temperature (the distribution the RL step
+ * samples from and the RM will meet), π_SFT at the temperature the pairs were sampled with (recorded on the pairs;
+ * `pairs.temperature` for pairs that do not record one): the exact behaviour density. Writes `weights.jsonl`,
+ * `diagnostics.json` and the weighter's `details.json`; warns when the weights do nothing (ESS > 0.99) or are
+ * degenerate (ESS < 0.1).
  */
 export const weightsStage: StageRunner = async (ctx, stage) => {
   const { config, run, task } = ctx;
   const paths = runPaths(run);
   const round = stage.round ?? 2;
   const pairs = await readPairs(paths.labelled);
-  const keepPerToken = config.weighting.truncateTokens !== null;
-  const temperatures = {
-    policy: ctx.policyOptimizer.temperature,
-    sampler: recordedSamplerTemperature(pairs) ?? config.pairs.temperature,
-  };
-  const options = { keepPerToken, signal: ctx.signal };
-  const computeSft = async () => {
-    const sft = await loadPolicy(paths.sftModel, task, true);
-    return computeSequenceLogProbs(sft, pairs, { ...options, temperature: temperatures.sampler }).finally(
-      () => sft.dispose(),
+  const result = await ctx.pairWeighter.weighPairs({
+    pairs,
+    round,
+    policy: () => loadPolicy(paths.policy(`ppo-${round - 1}`), task, true),
+    sampler: () => loadPolicy(paths.sftModel, task, true),
+    temperatures: {
+      policy: ctx.policyOptimizer.temperature,
+      sampler: recordedSamplerTemperature(pairs) ?? config.pairs.temperature,
+    },
+    memo: runMemo(run),
+    stage: stage.name,
+    signal: ctx.signal,
+  });
+  const { logWeights, diagnostics } = result;
+  const bad = Array.from(logWeights).findIndex((w) => !Number.isFinite(w));
+  if (logWeights.length !== pairs.length || bad >= 0) {
+    throw new ContractError(
+      `the pair weighter ${ctx.pairWeighter.name} returned ${logWeights.length} log-weights for ${pairs.length} pairs${bad >= 0 ? ` (log-weight ${bad} is ${logWeights[bad]})` : ''}.`,
+      { hint: 'weighPairs must return one finite log-weight per pair, in the pairs’ order.' },
     );
-  };
-  // π_SFT's sums are the same in every round: computed once (per-token runs keep their own pass).
-  const sftSums = keepPerToken
-    ? await computeSft()
-    : await cachedSftLogProbs(run, pairs.length, temperatures.sampler, computeSft);
-  const current = await loadPolicy(paths.policy(`ppo-${round - 1}`), task, true);
-  const policySums = await computeSequenceLogProbs(current, pairs, {
-    ...options,
-    temperature: temperatures.policy,
-  }).finally(() => current.dispose());
-  const w = config.weighting;
-  const shared = {
-    alpha: w.alpha,
-    truncateTokens: w.truncateTokens ?? undefined,
-    clipLogWeight: w.clipLogWeight ?? undefined,
-  };
-  const strategy =
-    ctx.weighting ??
-    (w.targetEss !== null
-      ? adaptiveImportanceWeighting({ ...shared, targetEss: w.targetEss })
-      : importanceWeighting({ ...shared, ratioExponent: w.ratioExponent ?? 0 }));
-  const weighed = strategy.weigh(weightingInput(policySums, sftSums));
-  const { logWeights, diagnostics } = weighed;
-  const ratioExponent =
-    'ratioExponent' in weighed && typeof weighed.ratioExponent === 'number'
-      ? weighed.ratioExponent
-      : ctx.weighting
-        ? Number.NaN
-        : (w.ratioExponent ?? Number.NaN);
-  // Drift against the sums recorded at sampling: only meaningful at the sampling temperature (the denominator's).
-  const drift = samplerDrift(sftSums, recordedSamplerLogProbs(pairs));
+  }
   await writeWeightsJsonl(paths.weights(stage.name), pairs, logWeights);
   await writeWeightDiagnostics(paths.weightDiagnostics(stage.name), diagnostics);
-  let meanLogRatio = 0;
-  for (let i = 0; i < pairs.length; i++) {
-    meanLogRatio +=
-      policySums.chosen[i]! - sftSums.chosen[i]! + policySums.rejected[i]! - sftSums.rejected[i]!;
-  }
-  meanLogRatio /= Math.max(1, 2 * pairs.length);
-  await writeJsonAtomic(join(run.stagePath(stage.name), 'log-probs.json'), {
-    samplerDrift: drift,
-    meanLogRatio,
-    temperatures,
-    ratioExponent,
-  });
+  if (result.details) await writeJsonAtomic(join(run.stagePath(stage.name), 'details.json'), result.details);
   for (const message of diagnostics.warnings)
     ctx.emit({ type: 'warning', stage: stage.name, message, time: Date.now() });
   return {
@@ -94,8 +51,6 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
     'weights/min': diagnostics.min,
     'weights/max': diagnostics.max,
     'weights/fraction_moved': diagnostics.fractionMoved,
-    'weights/sampler_drift': drift,
-    'weights/mean_log_ratio': meanLogRatio,
-    'weights/ratio_exponent': ratioExponent,
+    ...result.metrics,
   };
 };

@@ -20,6 +20,11 @@ export {
   type RewardModelTrainerContractOptions,
 } from './reward-model-trainer-contract';
 export {
+  describePairWeighterContract,
+  describeRunEvaluatorContract,
+  describeRunReporterContract,
+} from './run-stage-contracts';
+export {
   describeRewardModelContract,
   describeValueModelContract,
   type ScalarModelContractOptions,

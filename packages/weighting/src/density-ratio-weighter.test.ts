@@ -1,0 +1,96 @@
+import { createTinyPolicy, describePairWeighterContract, makePair } from '@ocrm/core/test';
+import { describe, expect, it } from 'vitest';
+import { densityRatioWeighter } from './density-ratio-weighter';
+import { importanceWeighting } from './importance-weighting';
+import { computeSequenceLogProbs } from './sequence-log-probs';
+import { uniformWeighting } from './uniform-weighting';
+
+describePairWeighterContract('densityRatioWeighter (fixed λ 0.5)', () =>
+  densityRatioWeighter({ ratioExponent: 0.5 }),
+);
+describePairWeighterContract('densityRatioWeighter (target ESS/N 0.6)', () =>
+  densityRatioWeighter({ ratioExponent: null, targetEss: 0.6 }),
+);
+describePairWeighterContract('densityRatioWeighter (uniform strategy)', () =>
+  densityRatioWeighter({ strategy: uniformWeighting() }),
+);
+
+const frozenTiny = (seed: number) => async () => {
+  const trainable = createTinyPolicy({ seed, vocabSize: 12, hidden: 8, maxLength: 16 });
+  const frozen = trainable.freeze();
+  trainable.dispose();
+  return frozen;
+};
+
+describe('densityRatioWeighter', () => {
+  const pairs = [
+    makePair('a', [3, 4], [5, 6, 1], [7, 1], { logpSamplerChosen: -5, logpSamplerRejected: -4 }),
+    makePair('b', [4], [8, 1], [9, 10, 11, 1], { logpSamplerChosen: -3, logpSamplerRejected: -9 }),
+    makePair('c', [3, 3, 4], [2, 1], [6, 6, 1], { logpSamplerChosen: -2, logpSamplerRejected: -6 }),
+  ];
+  const temperatures = { policy: 0.7, sampler: 1.3 };
+
+  it('is the strategy on exact sums: π_{k−1} at the rollout temperature, π_SFT at the pairs’ temperature', async () => {
+    const result = await densityRatioWeighter({ ratioExponent: 0.5 }).weighPairs({
+      pairs,
+      round: 2,
+      policy: frozenTiny(1),
+      sampler: frozenTiny(2),
+      temperatures,
+      stage: 'weights-2',
+    });
+    const policy = await frozenTiny(1)();
+    const sampler = await frozenTiny(2)();
+    const p = await computeSequenceLogProbs(policy, pairs, { temperature: 0.7 });
+    const s = await computeSequenceLogProbs(sampler, pairs, { temperature: 1.3 });
+    policy.dispose();
+    sampler.dispose();
+    const expected = importanceWeighting({ ratioExponent: 0.5, alpha: 0 }).weigh({
+      logpPolicyChosen: p.chosen,
+      logpPolicyRejected: p.rejected,
+      logpSamplerChosen: s.chosen,
+      logpSamplerRejected: s.rejected,
+    });
+    expect(result.logWeights).toEqual(expected.logWeights);
+    // Mean over the 6 responses of log π − log π_SFT; drift: mean |fresh − recorded| of the sampler sums.
+    let ratio = 0;
+    let drift = 0;
+    pairs.forEach((pair, i) => {
+      ratio += p.chosen[i]! - s.chosen[i]! + p.rejected[i]! - s.rejected[i]!;
+      drift +=
+        Math.abs(s.chosen[i]! - pair.logpSamplerChosen!) +
+        Math.abs(s.rejected[i]! - pair.logpSamplerRejected!);
+    });
+    expect(result.metrics['weights/mean_log_ratio']).toBeCloseTo(ratio / 6, 12);
+    expect(result.metrics['weights/sampler_drift']).toBeCloseTo(drift / 6, 12);
+    expect(result.metrics['weights/ratio_exponent']).toBe(0.5);
+    expect(result.details).toMatchObject({ temperatures, ratioExponent: 0.5 });
+  });
+
+  it('reads π_SFT’s sums from the run memo instead of loading π_SFT again', async () => {
+    const stored = new Map<string, unknown>();
+    let samplerLoads = 0;
+    const run = {
+      pairs,
+      round: 2,
+      policy: frozenTiny(1),
+      sampler: () => {
+        samplerLoads++;
+        return frozenTiny(2)();
+      },
+      temperatures,
+      stage: 'weights-2',
+      memo: async <T>(name: string, key: string, compute: () => Promise<T>): Promise<T> => {
+        const id = `${name}/${key}`;
+        if (!stored.has(id)) stored.set(id, JSON.parse(JSON.stringify(await compute())));
+        return stored.get(id) as T;
+      },
+    };
+    const weighter = densityRatioWeighter({ ratioExponent: 1 });
+    const first = await weighter.weighPairs(run);
+    const second = await weighter.weighPairs(run);
+    expect(samplerLoads).toBe(1);
+    expect([...stored.keys()]).toEqual(['sft-log-probs/T=1.3']);
+    expect(second.logWeights).toEqual(first.logWeights);
+  });
+});

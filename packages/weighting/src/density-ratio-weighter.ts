@@ -1,0 +1,113 @@
+import {
+  type PairWeighter,
+  type PairWeightingResult,
+  type PairWeightingRun,
+  type Policy,
+  SPECIFICATION_VERSION,
+  type WeightingStrategy,
+} from '@ocrm/core';
+import { adaptiveImportanceWeighting } from './adaptive-importance-weighting';
+import { importanceWeighting } from './importance-weighting';
+import {
+  computeSequenceLogProbs,
+  recordedSamplerLogProbs,
+  type SequenceLogProbs,
+  samplerDrift,
+  weightingInput,
+} from './sequence-log-probs';
+
+/** Options of {@link densityRatioWeighter}: the pipeline's `weighting` section. */
+export interface DensityRatioWeighterConfig {
+  /** Fixed λ (the ratio's exponent, paper §4); used when `targetEss` is null. Default 0 (no correction). */
+  ratioExponent?: number | null;
+  /** Choose λ per round so ESS/N of the weights equals this (adaptive λ); null = use `ratioExponent`. */
+  targetEss?: number | null;
+  /** Mixture with the uniform weights, `(1 − α)·w + α` (default 0). */
+  alpha?: number;
+  /** Ratio over the first K response tokens only; null = whole responses (default). */
+  truncateTokens?: number | null;
+  /** Clip log-weights to ±this before normalising; null = no clip (default). */
+  clipLogWeight?: number | null;
+  /** The rule applied to the log-probs; default: built from the fields above. */
+  strategy?: WeightingStrategy;
+}
+
+const fromJson = (value: { chosen: number[]; rejected: number[] }): SequenceLogProbs => ({
+  chosen: Float64Array.from(value.chosen),
+  rejected: Float64Array.from(value.rejected),
+});
+
+/**
+ * The reference OCRM weights stage: exact summed response log-probs of every labelled pair under π_{k−1} (at the
+ * rollout temperature) and under π_SFT (at the temperature the pairs were sampled at; the same full-forward function,
+ * memoised across rounds), then the strategy's log-weights — fixed λ, or λ chosen for `targetEss`. Metrics:
+ * `weights/sampler_drift` (mean |fresh − recorded| π_SFT sum, nats), `weights/mean_log_ratio` (per response) and
+ * `weights/ratio_exponent` (λ used; NaN for a strategy that does not report one); details: the same and the
+ * temperatures.
+ */
+export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): PairWeighter {
+  const shared = {
+    alpha: config.alpha ?? 0,
+    truncateTokens: config.truncateTokens ?? undefined,
+    clipLogWeight: config.clipLogWeight ?? undefined,
+  };
+  const strategy =
+    config.strategy ??
+    (config.targetEss != null
+      ? adaptiveImportanceWeighting({ ...shared, targetEss: config.targetEss })
+      : importanceWeighting({ ...shared, ratioExponent: config.ratioExponent ?? 0 }));
+  const keepPerToken = config.truncateTokens != null;
+  return {
+    specificationVersion: SPECIFICATION_VERSION,
+    name: `density-ratio:${strategy.name}`,
+    async weighPairs(run: PairWeightingRun): Promise<PairWeightingResult> {
+      const { pairs, temperatures, signal } = run;
+      const sums = async (load: () => Promise<Policy>, temperature: number) => {
+        const policy = await load();
+        try {
+          return await computeSequenceLogProbs(policy, pairs, { keepPerToken, temperature, signal });
+        } finally {
+          policy.dispose();
+        }
+      };
+      const computeSampler = () => sums(run.sampler, temperatures.sampler);
+      // π_SFT's sums are the same every round: memoised (per-token runs keep their own pass).
+      let samplerSums: SequenceLogProbs | undefined;
+      if (!keepPerToken && run.memo) {
+        const stored = await run.memo('sft-log-probs', `T=${temperatures.sampler}`, async () => {
+          const s = await computeSampler();
+          return { chosen: Array.from(s.chosen), rejected: Array.from(s.rejected) };
+        });
+        if (stored.chosen.length === pairs.length && stored.rejected.length === pairs.length)
+          samplerSums = fromJson(stored);
+      }
+      samplerSums ??= await computeSampler();
+      const policySums = await sums(run.policy, temperatures.policy);
+      const weighed = strategy.weigh(weightingInput(policySums, samplerSums));
+      const ratioExponent =
+        'ratioExponent' in weighed && typeof weighed.ratioExponent === 'number'
+          ? weighed.ratioExponent
+          : config.strategy
+            ? Number.NaN
+            : (config.ratioExponent ?? Number.NaN);
+      // Drift against the sums recorded at sampling: meaningful at the sampling temperature (the denominator's).
+      const drift = samplerDrift(samplerSums, recordedSamplerLogProbs(pairs));
+      let meanLogRatio = 0;
+      for (let i = 0; i < pairs.length; i++) {
+        meanLogRatio +=
+          policySums.chosen[i]! - samplerSums.chosen[i]! + policySums.rejected[i]! - samplerSums.rejected[i]!;
+      }
+      meanLogRatio /= Math.max(1, 2 * pairs.length);
+      return {
+        logWeights: weighed.logWeights,
+        diagnostics: weighed.diagnostics,
+        metrics: {
+          'weights/sampler_drift': drift,
+          'weights/mean_log_ratio': meanLogRatio,
+          'weights/ratio_exponent': ratioExponent,
+        },
+        details: { samplerDrift: drift, meanLogRatio, temperatures, ratioExponent },
+      };
+    },
+  };
+}
