@@ -11,9 +11,11 @@ import { AdamW, installWasmFixes } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';
+import { machineLine } from './machine';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
+
 const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
 
@@ -174,11 +176,30 @@ function torchAvailable(): string | undefined {
   return probe() ? undefined : 'python3-torch does not import';
 }
 
+/**
+ * The peer's environment: ours without `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`, which some machines set and which
+ * pin OpenBLAS (Debian's PyTorch uses it) to slower kernels — a peer must run at its best. Only the peer's process;
+ * never tests or CI.
+ */
+function peerEnv(): NodeJS.ProcessEnv {
+  const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
+  return env;
+}
+
+/** The BLAS kernel the peer reported (printed once in the table's header). */
+let peerBlas: string | undefined;
+
 function torchRound(shape: BenchModel, threads: number, reps: number): Times {
   const { config, batch, seq, sampleTokens } = shape;
   const spec = { config, batch, seq, sample_tokens: sampleTokens, reps, threads };
-  const out = execFileSync(PYTHON, [PEER, JSON.stringify(spec)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  return JSON.parse(out.trim().split('\n').pop()!) as Times;
+  const out = execFileSync(PYTHON, [PEER, JSON.stringify(spec)], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    env: peerEnv(),
+  });
+  const { blas, ...times } = JSON.parse(out.trim().split('\n').pop()!) as Times & { blas?: string };
+  peerBlas ??= blas;
+  return times;
 }
 
 const STAT = process.env.BENCH_STAT === 'min' ? 'min' : 'median';
@@ -236,7 +257,23 @@ async function main(): Promise<void> {
     ids.dispose();
     model.dispose();
   }
+  const removed = ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE'].filter((k) => process.env[k] !== undefined);
+  if (peerBlas) {
+    lines.splice(
+      1,
+      0,
+      '',
+      `PyTorch ${torchVersion()} peer BLAS: ${peerBlas}${removed.length ? ` (removed from its environment: ${removed.map((k) => `${k}=${process.env[k]}`).join(', ')})` : ''}.`,
+    );
+  }
+  lines.unshift(machineLine(), '');
   console.log(lines.join('\n'));
+}
+
+function torchVersion(): string {
+  return spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], {
+    encoding: 'utf8',
+  }).stdout.trim();
 }
 
 await main();

@@ -1,8 +1,11 @@
 """PyTorch peer of packages/models/bench/bench.ts: the same GPT-NeoX math, shapes and float32, timed the same way.
 
 Usage: /usr/bin/python3 torch_peer.py '<json spec>'   (spec: config, batch, seq, sample_tokens, reps, threads)
-Prints one JSON line: {"forward": [ms...], "train": [ms...], "sample": [ms...]}.
+Prints one JSON line: {"forward": [ms...], "train": [ms...], "sample": [ms...], "blas": "..."}; "blas" names the
+BLAS library the process loaded and, for OpenBLAS, the kernel it runs (`openblas_get_corename`): a peer slowed by
+OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (which bench.ts removes from this process's environment alone) shows here.
 """
+import ctypes
 import json
 import math
 import sys
@@ -78,6 +81,21 @@ def timed(fn):
     return (time.perf_counter() - start) * 1000
 
 
+def blas_kernel():
+    """The BLAS shared library mapped into this process and, for OpenBLAS, its core name and build config."""
+    with open("/proc/self/maps") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "blas" in line.lower() and "/" in line})
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_corename"):
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            core = lib.openblas_get_corename().decode()
+            return f"OpenBLAS {core} ({lib.openblas_get_config().decode().strip()}; {path})"
+    mkl = "MKL" if torch.backends.mkl.is_available() else None
+    return ", ".join(paths) or mkl or "unknown"
+
+
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(spec["threads"])
@@ -109,6 +127,7 @@ def main():
     for name, fn in (("forward", forward), ("train", train), ("sample", sample)):
         fn()  # warm-up
         out[name] = [timed(fn) for _ in range(spec["reps"])]
+    out["blas"] = blas_kernel()
     print(json.dumps(out))
 
 
