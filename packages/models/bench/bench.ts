@@ -166,7 +166,19 @@ function torchAvailable(): string | undefined {
   if (process.env.BENCH_TORCH === '0') return 'disabled by BENCH_TORCH=0';
   const probe = () => spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
   if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  if (probe()) return undefined;
+  if (probe()) {
+    // Debian's python3-torch runs on whatever libblas.so.3 is installed: the reference (netlib) BLAS is ~10x slower
+    // than OpenBLAS, which would make a peer far from its best. Install OpenBLAS when it is missing.
+    if (!execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }).includes('openblas')) {
+      console.error('OpenBLAS missing: trying `apt-get install -y libopenblas0-openmp` ...');
+      try {
+        execFileSync('apt-get', ['install', '-y', 'libopenblas0-openmp'], { stdio: 'ignore' });
+      } catch {
+        console.error('apt-get install libopenblas0-openmp failed: the peer runs the reference BLAS.');
+      }
+    }
+    return undefined;
+  }
   console.error('PyTorch missing: trying `apt-get install -y python3-torch libopenblas0-openmp` ...');
   try {
     execFileSync('apt-get', ['install', '-y', 'python3-torch', 'libopenblas0-openmp'], { stdio: 'ignore' });
@@ -263,7 +275,7 @@ async function main(): Promise<void> {
       1,
       0,
       '',
-      `PyTorch ${torchVersion()} peer BLAS: ${peerBlas}${removed.length ? ` (removed from its environment: ${removed.map((k) => `${k}=${process.env[k]}`).join(', ')})` : ''}.`,
+      `PyTorch ${torchVersion()} peer BLAS: ${peerBlas}${/OpenBLAS|MKL/.test(peerBlas) ? '' : ' — WARNING: not OpenBLAS or MKL, the peer is far from its best (apt-get install libopenblas0-openmp)'}${removed.length ? ` (removed from its environment: ${removed.map((k) => `${k}=${process.env[k]}`).join(', ')})` : ''}.`,
     );
   }
   lines.unshift(machineLine(), '');
