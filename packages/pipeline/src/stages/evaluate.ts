@@ -71,6 +71,7 @@ export const evalStage: StageRunner = async (ctx) => {
     evaluators: ctx.evaluators,
     stage: 'eval',
     signal: ctx.signal,
+    onEvent: ctx.emit,
   });
   if (
     results.length !== targets.length ||

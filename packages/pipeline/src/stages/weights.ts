@@ -32,6 +32,7 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
     memo: runMemo(run),
     stage: stage.name,
     signal: ctx.signal,
+    onEvent: ctx.emit,
   });
   const { logWeights, diagnostics } = result;
   const bad = Array.from(logWeights).findIndex((w) => !Number.isFinite(w));
