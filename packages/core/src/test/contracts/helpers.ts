@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import { buildTokenBatch } from '../../batch/build-token-batch';
 import type { TokenBatch } from '../../contracts/token-batch';
 import type { NamedVariables } from '../../contracts/trainable';
@@ -155,4 +155,17 @@ export async function weightsSnapshot(variables: NamedVariables): Promise<number
   for (const name of Object.keys(variables).sort())
     out.push(...((await variables[name]!.data()) as Float32Array));
   return out;
+}
+
+/** The test every contract suite starts with: the implementation declares `specificationVersion: 'v1'` and a name. */
+export function itDeclaresVersionAndName(
+  factory: () =>
+    | { specificationVersion: string; name: string }
+    | Promise<{ specificationVersion: string; name: string }>,
+): void {
+  it("declares specificationVersion 'v1' and a name", async () => {
+    const impl = await factory();
+    expect(impl.specificationVersion).toBe('v1');
+    expect(typeof impl.name === 'string' && impl.name.length > 0).toBe(true);
+  });
 }

@@ -7,7 +7,7 @@ import type { WeightingInput, WeightingStrategy } from '../../contracts/weightin
 import { rng } from '../../rng/rng';
 import { expectNoLeak } from '../expect-no-leak';
 import { MockPolicy } from '../mocks/mock-policy';
-import { expectClose, expectFinite } from './helpers';
+import { expectClose, expectFinite, itDeclaresVersionAndName } from './helpers';
 
 /** Options of {@link describeGoldJudgeContract}. */
 export interface GoldJudgeContractOptions {
@@ -28,11 +28,7 @@ export function describeGoldJudgeContract(
   const responses = options.responses ?? ['a good answer', 'bad', 'good good', ''];
   const prompts = options.prompts ?? responses.map((_, i) => `prompt ${i}:`);
   describe(`GoldJudge contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const judge = await factory();
-      expect(judge.specificationVersion).toBe('v1');
-      expect(typeof judge.name === 'string' && judge.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('returns one finite score per response, in order, deterministically', async () => {
       const judge = await factory();
@@ -108,11 +104,7 @@ export function describeWeightingStrategyContract(
 ): void {
   const n = options.n ?? 32;
   describe(`WeightingStrategy contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", () => {
-      const s = factory();
-      expect(s.specificationVersion).toBe('v1');
-      expect(typeof s.name === 'string' && s.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('returns one finite log-weight per pair, in input order, and leaves the input untouched', () => {
       const input = syntheticWeightingInput(n);
@@ -225,11 +217,7 @@ export function describeEvaluatorContract(
   const makePolicy = options.policy ?? (() => new MockPolicy());
   const context = options.context ?? { stage: 'test', round: 1, update: 0 };
   describe(`Evaluator contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const evaluator = await factory();
-      expect(evaluator.specificationVersion).toBe('v1');
-      expect(typeof evaluator.name === 'string' && evaluator.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('returns finite, slash-namespaced metrics, deterministically, leaking no tensors', async () => {
       const evaluator = await factory();

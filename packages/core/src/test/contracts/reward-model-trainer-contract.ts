@@ -8,7 +8,7 @@ import type { PreferencePair } from '../../contracts/records';
 import type { RewardModelTrainer, RewardModelTrainingRun } from '../../contracts/reward-model-trainer';
 import { expectNoLeak } from '../expect-no-leak';
 import { makePair } from '../make-pair';
-import { ordinaryIds } from './helpers';
+import { itDeclaresVersionAndName, ordinaryIds } from './helpers';
 
 /** What {@link describeRewardModelTrainerContract} needs to know of the implementation's models. */
 export interface RewardModelTrainerContractOptions {
@@ -103,11 +103,7 @@ export function describeRewardModelTrainerContract(
   }
 
   describe(`RewardModelTrainer contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const trainer = await factory();
-      expect(trainer.specificationVersion).toBe('v1');
-      expect(typeof trainer.name === 'string' && trainer.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('trains, reports held-out accuracy, and loads a frozen model with one finite score per row; no leaks', async () => {
       const r = await expectNoLeak(() => trainAndScore());

@@ -8,6 +8,7 @@ import type { EvaluationRun, RunEvaluator } from '../../contracts/run-evaluator'
 import type { RunReporter } from '../../contracts/run-reporter';
 import type { RunSummary } from '../../contracts/run-summary';
 import { expectNoLeak } from '../expect-no-leak';
+import { itDeclaresVersionAndName } from './helpers';
 import { CountingLoader, stagePairs, stageTask } from './stage-fixtures';
 
 const aborted = () => {
@@ -60,11 +61,7 @@ export function describePairWeighterContract(
   }
 
   describe(`PairWeighter contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const weighter = await factory();
-      expect(weighter.specificationVersion).toBe('v1');
-      expect(typeof weighter.name === 'string' && weighter.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('one finite log-weight per pair, diagnostics of those weights; disposes what it loads, no leaks', async () => {
       const { result, pairs, loader } = await expectNoLeak(() => weigh());
@@ -156,11 +153,7 @@ export function describeRunEvaluatorContract(
   }
 
   describe(`RunEvaluator contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const evaluator = await factory();
-      expect(evaluator.specificationVersion).toBe('v1');
-      expect(typeof evaluator.name === 'string' && evaluator.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('one entry per target in order, numeric metrics with the extra evaluators’; disposes, no leaks', async () => {
       const { results, loader } = await expectNoLeak(() => evaluate());
@@ -248,11 +241,7 @@ export function describeRunReporterContract(
   }
 
   describe(`RunReporter contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const reporter = await factory();
-      expect(reporter.specificationVersion).toBe('v1');
-      expect(typeof reporter.name === 'string' && reporter.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('writes non-empty files only inside outDir and returns their paths', async () => {
       const { paths, files, bytes, outDir, root } = await report();

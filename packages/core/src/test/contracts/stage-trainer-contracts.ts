@@ -12,7 +12,7 @@ import { computeLogProbs } from '../../tensor/compute-log-probs';
 import { CharTokenizer } from '../char-tokenizer';
 import { expectNoLeak } from '../expect-no-leak';
 import { createTinyPolicy } from '../tiny/tiny-policy';
-import { weightsSnapshot } from './helpers';
+import { itDeclaresVersionAndName, weightsSnapshot } from './helpers';
 
 const tokenizer = new CharTokenizer();
 const tinyPolicy = () =>
@@ -81,11 +81,7 @@ export function describeSftTrainerContract(
   }
 
   describe(`SftTrainer contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const trainer = await factory();
-      expect(trainer.specificationVersion).toBe('v1');
-      expect(typeof trainer.name === 'string' && trainer.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('trains the policy in place and returns finite metrics; no tensors leak', async () => {
       const r = await expectNoLeak(() => train());
@@ -153,11 +149,7 @@ export function describePairSamplerContract(
   }
 
   describe(`PairSampler contract: ${name}`, () => {
-    it("declares specificationVersion 'v1' and a name", async () => {
-      const sampler = await factory();
-      expect(sampler.specificationVersion).toBe('v1');
-      expect(typeof sampler.name === 'string' && sampler.name.length > 0).toBe(true);
-    });
+    itDeclaresVersionAndName(factory);
 
     it('gives pairs with unique ids, the prompts’ tokens, responses through their EOS; no tensors leak', async () => {
       const { pairs } = await expectNoLeak(() => sample());
