@@ -8,6 +8,17 @@
 export { alpacaFarmExamples, formatAlpacaFarmPrompt } from './adapters/alpaca-farm';
 export { type GenericFields, genericExamples } from './adapters/generic';
 export { hhPairs } from './adapters/hh';
+export {
+  PREFERENCE_FORMATS,
+  type PreferenceFormat,
+  type PreferenceRecordOptions,
+  type PreferenceRecordStats,
+  preferenceRecordsToPairs,
+} from './preferences/preference-records';
+export {
+  type ReadPreferenceDatasetOptions,
+  readPreferenceDataset,
+} from './preferences/read-preference-dataset';
 // adapters
 export {
   fitTldrQuery,

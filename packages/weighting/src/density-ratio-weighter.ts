@@ -41,7 +41,7 @@ const fromJson = (value: { chosen: number[]; rejected: number[] }): SequenceLogP
  * The reference OCRM weights stage: exact summed response log-probs of every labelled pair under π_{k−1} (at the
  * rollout temperature) and under π_SFT (at the temperature the pairs were sampled at; the same full-forward function,
  * memoised across rounds), then the strategy's log-weights — fixed λ, or λ chosen for `targetEss`. Metrics:
- * `weights/sampler_drift` (mean |fresh − recorded| π_SFT sum, nats), `weights/mean_log_ratio` (per response) and
+ * `weights/sampler_drift` (mean |fresh − recorded| π_SFT sum, nats; only for pairs that record their sampler sums), `weights/mean_log_ratio` (per response) and
  * `weights/ratio_exponent` (λ used; NaN for a strategy that does not report one); details: the same and the
  * temperatures.
  */
@@ -91,7 +91,11 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
             ? Number.NaN
             : (config.ratioExponent ?? Number.NaN);
       // Drift against the sums recorded at sampling: meaningful at the sampling temperature (the denominator's).
-      const drift = samplerDrift(samplerSums, recordedSamplerLogProbs(pairs));
+      // Pairs from a dataset record none (their behaviour density is unknown; π_SFT stands in for it).
+      const recorded = pairs.every(
+        (p) => p.logpSamplerChosen !== undefined && p.logpSamplerRejected !== undefined,
+      );
+      const drift = recorded ? samplerDrift(samplerSums, recordedSamplerLogProbs(pairs)) : undefined;
       let meanLogRatio = 0;
       for (let i = 0; i < pairs.length; i++) {
         meanLogRatio +=
@@ -102,11 +106,11 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
         logWeights: weighed.logWeights,
         diagnostics: weighed.diagnostics,
         metrics: {
-          'weights/sampler_drift': drift,
+          ...(drift === undefined ? {} : { 'weights/sampler_drift': drift }),
           'weights/mean_log_ratio': meanLogRatio,
           'weights/ratio_exponent': ratioExponent,
         },
-        details: { samplerDrift: drift, meanLogRatio, temperatures, ratioExponent },
+        details: { samplerDrift: drift ?? null, meanLogRatio, temperatures, ratioExponent },
       };
     },
   };

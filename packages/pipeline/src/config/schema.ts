@@ -1,4 +1,5 @@
 import type { DpoConfig } from '@ocrm/dpo';
+import { PREFERENCE_FORMATS } from '@ocrm/data';
 import type { SftConfig } from '@ocrm/policy';
 import type { PolicyGradientConfig } from '@ocrm/policy-gradient';
 import type { PpoConfig } from '@ocrm/ppo';
@@ -55,12 +56,31 @@ export const pairsSchema = z.strictObject({
    * replacing the reference `temperaturePairSampler`. Unset: the reference.
    */
   module: z.string().min(1).optional(),
+  /**
+   * Take the pairs from a preference dataset instead of sampling them from SFT (the paper's setting: an existing
+   * dataset of responses from many policies): a JSONL or Parquet file (`path`, relative to the working directory) in
+   * TRL's explicit-prompt layout (`format: trl`: `prompt`, `chosen`, `rejected`) or Anthropic HH's (`hh`), at most
+   * `limit` records. Prompts are used as written (the task's template is not applied). The pairs record no behaviour
+   * density: the OCRM weights divide by π_SFT at `temperature` (set it to 1 for the paper's choice).
+   */
+  dataset: z
+    .strictObject({
+      path: z.string().min(1),
+      format: z.enum(PREFERENCE_FORMATS).default('trl'),
+      limit: z.int().positive().optional(),
+    })
+    .optional(),
 });
 
 /** Gold labelling (docs/algorithm.md). */
 export const labelsSchema = z.strictObject({
   mode: z.enum(['argmax', 'bradley-terry']),
   temperature: z.number().positive(),
+  /**
+   * Where the labels come from: `judge` (unset: the gold judge labels every pair) or `dataset` (keep the preference
+   * of `pairs.dataset`, e.g. human comparisons; the judge still scores the evaluation).
+   */
+  source: z.enum(['judge', 'dataset']).optional(),
 });
 
 /** The OCRM weighting step (docs/algorithm.md "Weights"). */
@@ -234,6 +254,20 @@ export const pipelineConfigSchema = z
         code: 'custom',
         path: ['weighting', 'ratioExponent'],
         message: 'set weighting.ratioExponent (λ) or weighting.targetEss (adaptive λ).',
+      });
+    }
+    if (config.labels.source === 'dataset' && !config.pairs.dataset) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels', 'source'],
+        message: "'dataset' keeps the labels of pairs.dataset: set pairs.dataset, or remove labels.source.",
+      });
+    }
+    if (config.pairs.dataset && config.pairs.module) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pairs', 'dataset'],
+        message: 'pairs come from either a dataset or a sampler module, not both: remove pairs.module or pairs.dataset.',
       });
     }
     const loops = (config.method === 'ocrm' || config.method === 'iterated') && config.rounds > 1;

@@ -4,6 +4,7 @@ import type {
   PairSampler,
   PairWeighter,
   PolicyOptimizer,
+  PreferencePair,
   RewardModelTrainer,
   RunDirectory,
   RunEvaluator,
@@ -75,6 +76,8 @@ export interface StageContext {
   pairSampler: PairSampler;
   policyOptimizer: PolicyOptimizer;
   rewardModelTrainer: RewardModelTrainer;
+  /** The pairs of `pairs.dataset`, read (and checked) when the context was created; absent when pairs are sampled. */
+  datasetPairs?: { pairs: PreferencePair[]; stats: Record<string, number> };
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

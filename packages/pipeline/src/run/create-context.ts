@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ConfigError,
   type GoldJudge,
@@ -14,7 +14,7 @@ import {
   type SftTrainer,
   type WeightingStrategy,
 } from '@ocrm/core';
-import { getTask, temperaturePairSampler } from '@ocrm/data';
+import { getTask, readPreferenceDataset, temperaturePairSampler } from '@ocrm/data';
 import { goldRunEvaluator, htmlReporter } from '@ocrm/eval';
 import { sftTrainer } from '@ocrm/policy';
 import { densityRatioWeighter } from '@ocrm/weighting';
@@ -146,6 +146,16 @@ export async function createStageContext(
       hint: 'model.path must be a folder in the Hugging Face layout (config.json + model.safetensors).',
     });
   }
+  // Bad input at the door: a preference dataset is read and checked before the first stage writes anything.
+  const datasetPairs = config.pairs.dataset
+    ? await readPreferenceDataset(resolve(config.pairs.dataset.path), {
+        format: config.pairs.dataset.format,
+        tokenizer: task.tokenizer,
+        maxPromptTokens: task.maxPromptTokens,
+        maxResponseTokens: task.maxResponseTokens,
+        limit: config.pairs.dataset.limit,
+      })
+    : undefined;
   return {
     config,
     run,
@@ -159,6 +169,7 @@ export async function createStageContext(
     pairSampler,
     policyOptimizer,
     rewardModelTrainer,
+    datasetPairs: datasetPairs && { pairs: datasetPairs.pairs, stats: { ...datasetPairs.stats } },
     signal: options.signal,
     emit: options.emit,
   };

@@ -1,5 +1,5 @@
-import { writeJsonAtomic, writeJsonl } from '@ocrm/core';
-import { labelPairs } from '@ocrm/data';
+import { type PreferencePair, writeJsonAtomic, writeJsonl } from '@ocrm/core';
+import { type LabelStats, labelPairs } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
@@ -15,10 +15,20 @@ export const seedFor = (
 
 /**
  * `pairs`: unlabelled pairs from the SFT policy through the context's `PairSampler` (by default two independent samples
- * per training prompt and pass at `pairs.temperature`, log-probs and temperature recorded).
+ * per training prompt and pass at `pairs.temperature`, log-probs and temperature recorded) — or the pairs of
+ * `pairs.dataset`, read when the run started.
  */
-export const pairsStage: StageRunner = async (ctx, stage) => {
+export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string, number>> => {
   const { config, task, run } = ctx;
+  if (ctx.datasetPairs) {
+    const { pairs, stats } = ctx.datasetPairs;
+    await writeJsonl(runPaths(run).pairs, pairs);
+    return {
+      pairs: pairs.length,
+      'pairs/prompts_truncated': stats.promptsTruncated ?? 0,
+      'pairs/responses_truncated': stats.responsesTruncated ?? 0,
+    };
+  }
   const sft = await loadPolicy(runPaths(run).sftModel, task, true);
   try {
     const prompts =
@@ -57,17 +67,33 @@ export const pairsStage: StageRunner = async (ctx, stage) => {
 const HELDOUT_FRACTION = 0.1;
 const HELDOUT_MAX = 512;
 
-/** `labels`: gold-labels the pairs (chosen = higher gold score); splits off held-out pairs for RM accuracy. */
+/** The dataset's own preferences as labels (`labels.source: dataset`): chosen stays chosen, gold 1 against 0. */
+function datasetLabels(pairs: PreferencePair[]): { pairs: PreferencePair[]; stats: LabelStats } {
+  const labelled = pairs.map((p) => ({ ...p, goldChosen: 1, goldRejected: 0, tie: false }));
+  const n = labelled.length;
+  return {
+    pairs: labelled,
+    stats: { n, ties: 0, tieRate: 0, swapRate: 0, meanGoldChosen: 1, meanGoldRejected: 0, meanMargin: 1, agreement: 1 },
+  };
+}
+
+/**
+ * `labels`: gold-labels the pairs (chosen = higher gold score), or keeps a dataset's preferences
+ * (`labels.source: dataset`); splits off held-out pairs for RM accuracy.
+ */
 export const labelsStage: StageRunner = async (ctx) => {
   const { config, run, judge, task } = ctx;
   const paths = runPaths(run);
   const pairs = await readPairs(paths.pairs);
-  const { pairs: labelled, stats } = await labelPairs(pairs, judge, {
-    mode: config.labels.mode,
-    temperature: config.labels.temperature,
-    seed: seedFor(config.seed, 'labels'),
-    eosId: task.tokenizer.eosId,
-  });
+  const { pairs: labelled, stats } =
+    config.labels.source === 'dataset'
+      ? datasetLabels(pairs)
+      : await labelPairs(pairs, judge, {
+          mode: config.labels.mode,
+          temperature: config.labels.temperature,
+          seed: seedFor(config.seed, 'labels'),
+          eosId: task.tokenizer.eosId,
+        });
   const heldout = Math.min(HELDOUT_MAX, Math.floor(labelled.length * HELDOUT_FRACTION));
   await writeJsonl(paths.heldout, labelled.slice(labelled.length - heldout));
   await writeJsonl(paths.labelled, labelled.slice(0, labelled.length - heldout));

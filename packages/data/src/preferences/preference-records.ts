@@ -1,0 +1,113 @@
+import { DataError, type PreferencePair, type Tokenizer } from '@ocrm/core';
+import { hhPairs } from '../adapters/hh';
+
+/**
+ * Layouts of a preference dataset's records:
+ * - `trl`: TRL's standard preference format with an explicit prompt — `prompt`, `chosen`, `rejected` strings (the
+ *   prompt exactly as the model sees it; responses without EOS). TRL's conversational form (lists of messages) needs a
+ *   chat template and is refused with a message saying so.
+ * - `hh`: Anthropic HH — `chosen` / `rejected` full transcripts sharing the prompt (TRL's implicit-prompt form).
+ */
+export const PREFERENCE_FORMATS = ['trl', 'hh'] as const;
+/** A {@link PREFERENCE_FORMATS} entry. */
+export type PreferenceFormat = (typeof PREFERENCE_FORMATS)[number];
+
+/** Options of {@link preferenceRecordsToPairs}. */
+export interface PreferenceRecordOptions {
+  format: PreferenceFormat;
+  tokenizer: Tokenizer;
+  /** Prompts longer than this many tokens keep their last tokens (left truncation, as the policy's context does). */
+  maxPromptTokens: number;
+  /** Responses longer than this many tokens (EOS included) are cut and end without EOS. */
+  maxResponseTokens: number;
+  /** File the records came from, for errors. */
+  file?: string;
+  /** Each record's 1-based file line (JSONL) or row (Parquet), for errors; default index + 1. */
+  lines?: readonly number[];
+}
+
+/** What {@link preferenceRecordsToPairs} changed, for the stage's summary. */
+export interface PreferenceRecordStats {
+  records: number;
+  /** Pairs whose prompt lost tokens on the left. */
+  promptsTruncated: number;
+  /** Responses cut at `maxResponseTokens` (counted per response). */
+  responsesTruncated: number;
+}
+
+/**
+ * Preference records → pairs in the run's token space, the dataset's preference kept (`chosen` is the preferred
+ * response). No behaviour density is recorded — the responses come from whatever policies made the dataset — so the
+ * OCRM weights divide by π_SFT at the `pairs` section's temperature, the paper's choice for a fixed dataset.
+ * @throws DataError naming file, line and field for a record without a string `prompt` / `chosen` / `rejected`
+ *   (or a conversational record), or with an empty response.
+ */
+export function preferenceRecordsToPairs(
+  records: readonly Record<string, unknown>[],
+  options: PreferenceRecordOptions,
+): { pairs: PreferencePair[]; stats: PreferenceRecordStats } {
+  const { tokenizer, file, lines } = options;
+  const where = (index: number, field: string) => ({ file, line: lines?.[index] ?? index + 1, field });
+  const raw =
+    options.format === 'hh'
+      ? hhPairs(records, { tokenizer, file, lines })
+      : records.map((record, index) => {
+          for (const field of ['prompt', 'chosen', 'rejected'] as const) {
+            const value = record[field];
+            if (Array.isArray(value)) {
+              throw new DataError(
+                'conversational records (lists of messages) need a chat template: give `prompt`, `chosen`, `rejected` as text',
+                where(index, field),
+              );
+            }
+            if (typeof value !== 'string')
+              throw new DataError('missing or not a string', where(index, field));
+          }
+          const prompt = record.prompt as string;
+          const chosen = record.chosen as string;
+          const rejected = record.rejected as string;
+          return {
+            id: typeof record.id === 'string' ? record.id : `pref-${index}`,
+            prompt,
+            chosen,
+            rejected,
+            promptIds: tokenizer.encode(prompt),
+            chosenIds: [...tokenizer.encode(chosen), tokenizer.eosId],
+            rejectedIds: [...tokenizer.encode(rejected), tokenizer.eosId],
+          };
+        });
+  const stats: PreferenceRecordStats = {
+    records: records.length,
+    promptsTruncated: 0,
+    responsesTruncated: 0,
+  };
+  const ids = new Set<string>();
+  const pairs = raw.map((pair, index) => {
+    for (const field of ['chosenIds', 'rejectedIds'] as const) {
+      if (pair[field].length <= 1) {
+        throw new DataError('empty response', where(index, field === 'chosenIds' ? 'chosen' : 'rejected'));
+      }
+    }
+    if (ids.has(pair.id)) throw new DataError(`duplicate id ${JSON.stringify(pair.id)}`, where(index, 'id'));
+    ids.add(pair.id);
+    let promptIds = pair.promptIds;
+    if (promptIds.length > options.maxPromptTokens) {
+      promptIds = promptIds.slice(promptIds.length - options.maxPromptTokens);
+      stats.promptsTruncated++;
+    }
+    const cut = (ids: number[]) => {
+      if (ids.length <= options.maxResponseTokens) return ids;
+      stats.responsesTruncated++;
+      return ids.slice(0, options.maxResponseTokens);
+    };
+    return {
+      ...pair,
+      promptIds,
+      chosenIds: cut(pair.chosenIds),
+      rejectedIds: cut(pair.rejectedIds),
+      goldChosen: 1,
+      goldRejected: 0,
+    };
+  });
+  return { pairs, stats };
+}

@@ -1,0 +1,103 @@
+// END-TO-END (slow, ~15 s): OCRM and DPO on pairs from a preference dataset (TRL layout) instead of SFT samples.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readJsonlAll } from '@ocrm/core';
+import { getTask } from '@ocrm/data';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolvePipelineConfig } from '../config/resolve';
+import { runPipeline } from '../run/run-pipeline';
+
+describe('e2e: a preference dataset as the pairs', () => {
+  let dir = '';
+  let dataset = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(fileURLToPath(new URL('../..', import.meta.url)), '.tmp-prefs-'));
+    // A dataset in TRL's layout over the smoke task's vocabulary: demonstrations preferred to another prompt's.
+    const config = resolvePipelineConfig({ preset: 'smoke' });
+    const task = await getTask(config.task.name, config.task.options);
+    const demos = task.sftTrain.slice(0, 60);
+    const records = demos.map((d, i) => ({
+      id: `d${i}`,
+      prompt: d.prompt,
+      chosen: d.response,
+      rejected: demos[(i + 7) % demos.length]!.response,
+    }));
+    dataset = join(dir, 'prefs.jsonl');
+    await writeFile(dataset, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('OCRM keeps the dataset’s labels and weighs toward π_{k−1} with π_SFT as the denominator', {
+    timeout: 600_000,
+  }, async () => {
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: {
+        method: 'ocrm',
+        rounds: 2,
+        pairs: { dataset: { path: dataset, format: 'trl', limit: 50 }, temperature: 1 },
+        labels: { source: 'dataset' },
+        weighting: { ratioExponent: 0.5 },
+      },
+    });
+    const out = join(dir, 'ocrm');
+    await runPipeline(config, { outDir: out });
+    const pairs = await readJsonlAll<{ id: string; samplerTemperature?: number }>(
+      join(out, 'pairs', 'pairs.jsonl'),
+    );
+    expect(pairs.map((p) => p.id)).toEqual(Array.from({ length: 50 }, (_, i) => `d${i}`));
+    expect(pairs.every((p) => p.samplerTemperature === undefined)).toBe(true);
+    const labelled = await readJsonlAll<{ id: string; goldChosen: number; goldRejected: number }>(
+      join(out, 'labels', 'pairs.jsonl'),
+    );
+    const heldout = await readJsonlAll<{ id: string }>(join(out, 'labels', 'heldout.jsonl'));
+    expect(labelled.length + heldout.length).toBe(50);
+    expect(labelled.every((p) => p.goldChosen === 1 && p.goldRejected === 0)).toBe(true);
+    const details = JSON.parse(await readFile(join(out, 'weights-2', 'details.json'), 'utf8'));
+    expect(details.temperatures).toEqual({ policy: 0.7, sampler: 1 });
+    expect(details.samplerDrift).toBeNull();
+    const weights = await readJsonlAll<{ logWeight: number }>(join(out, 'weights-2', 'weights.jsonl'));
+    expect(weights).toHaveLength(labelled.length);
+    expect(new Set(weights.map((w) => w.logWeight)).size).toBeGreaterThan(1);
+    expect(existsSync(join(out, 'eval', 'done'))).toBe(true);
+  });
+
+  it('the gold judge relabels the dataset’s pairs unless told to keep them; DPO trains on them', {
+    timeout: 600_000,
+  }, async () => {
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: { method: 'dpo', pairs: { dataset: { path: dataset, format: 'trl', limit: 50 } } },
+    });
+    const out = join(dir, 'dpo');
+    await runPipeline(config, { outDir: out });
+    const stats = JSON.parse(await readFile(join(out, 'labels', 'stats.json'), 'utf8'));
+    expect(stats.n).toBe(50);
+    expect(existsSync(join(out, 'dpo', 'done'))).toBe(true);
+  });
+
+  it('a bad dataset stops the run before its folder exists, naming file, line and field', async () => {
+    const bad = join(dir, 'bad.jsonl');
+    await writeFile(
+      bad,
+      `${JSON.stringify({ prompt: 'a', chosen: ' b', rejected: ' c' })}\n${JSON.stringify({ prompt: 'a' })}\n`,
+    );
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: { pairs: { dataset: { path: bad } } },
+    });
+    const out = join(dir, 'bad-run');
+    await expect(runPipeline(config, { outDir: out })).rejects.toThrow(/bad\.jsonl.*2.*chosen/s);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('labels.source dataset without pairs.dataset is a config error', () => {
+    expect(() =>
+      resolvePipelineConfig({ preset: 'smoke', overrides: { labels: { source: 'dataset' } } }),
+    ).toThrow(/labels\.source/);
+  });
+});
