@@ -8,17 +8,6 @@
 export { alpacaFarmExamples, formatAlpacaFarmPrompt } from './adapters/alpaca-farm';
 export { type GenericFields, genericExamples } from './adapters/generic';
 export { hhPairs } from './adapters/hh';
-export {
-  PREFERENCE_FORMATS,
-  type PreferenceFormat,
-  type PreferenceRecordOptions,
-  type PreferenceRecordStats,
-  preferenceRecordsToPairs,
-} from './preferences/preference-records';
-export {
-  type ReadPreferenceDatasetOptions,
-  readPreferenceDataset,
-} from './preferences/read-preference-dataset';
 // adapters
 export {
   fitTldrQuery,
@@ -78,6 +67,21 @@ export { type LabelPairsOptions, type LabelStats, labelPairs } from './pairs/lab
 // pairs
 export { type SamplePairsOptions, samplePairs } from './pairs/sample-pairs';
 export { type TemperaturePairSamplerOptions, temperaturePairSampler } from './pairs/temperature-pair-sampler';
+export {
+  loadPreferenceDataset,
+  type PreferenceDatasetSource,
+} from './preferences/load-preference-dataset';
+export {
+  PREFERENCE_FORMATS,
+  type PreferenceFormat,
+  type PreferenceRecordOptions,
+  type PreferenceRecordStats,
+  preferenceRecordsToPairs,
+} from './preferences/preference-records';
+export {
+  type ReadPreferenceDatasetOptions,
+  readPreferenceDataset,
+} from './preferences/read-preference-dataset';
 export { iterateCsv, readCsv } from './readers/read-csv';
 export { readJsonArray } from './readers/read-json-array';
 // readers

@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DataError, type Tokenizer } from '@ocrm/core';
 import { CharTokenizer } from '@ocrm/core/test';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readJsonlRecords } from '../readers/read-jsonl';
+import { FakeHub } from '../test-support/fake-hub';
 import { loadTokenizer } from '../tokenizers/load-tokenizer';
+import { loadPreferenceDataset } from './load-preference-dataset';
 import { preferenceRecordsToPairs } from './preference-records';
 import { readPreferenceDataset } from './read-preference-dataset';
 
@@ -132,5 +134,41 @@ describe('readPreferenceDataset', () => {
       `${JSON.stringify({ prompt: 'a', chosen: ' b', rejected: ' c' })}\n\n${JSON.stringify({ prompt: 'a', chosen: ' b' })}\n`,
     );
     await expect(readPreferenceDataset(bad, options)).rejects.toThrow(/bad\.jsonl.*3.*rejected/s);
+  });
+});
+
+describe('loadPreferenceDataset', () => {
+  let root: string;
+  let hub: FakeHub;
+  beforeAll(async () => {
+    vi.spyOn(console, 'debug').mockImplementation(() => {}); // @huggingface/hub logs every download
+    root = await mkdtemp(join(tmpdir(), 'prefs-hub-'));
+    await mkdir(join(root, 'datasets/acme/prefs/main/data'), { recursive: true });
+    await copyFile(tldrPairs, join(root, 'datasets/acme/prefs/main/data/train.jsonl'));
+    hub = await FakeHub.start(root);
+  });
+  afterAll(async () => {
+    await hub.close();
+    await rm(root, { recursive: true, force: true });
+    vi.restoreAllMocks();
+  });
+
+  it('downloads a file of a Hub dataset repo into the cache and reads it like a local one', async () => {
+    const tokenizer = await loadTokenizer(`${fixtures}tokenizers/gpt2`);
+    const read = { format: 'trl' as const, tokenizer, maxPromptTokens: 64, maxResponseTokens: 16 };
+    const cacheDir = join(root, 'cache');
+    const remote = await loadPreferenceDataset(
+      { repo: 'acme/prefs', path: 'data/train.jsonl' },
+      { ...read, hub: { hubUrl: hub.url, cacheDir, retryDelayMs: 1 } },
+    );
+    expect(remote.file.startsWith(join(cacheDir, 'datasets--acme--prefs'))).toBe(true);
+    const local = await loadPreferenceDataset({ path: tldrPairs }, read);
+    expect(remote.pairs).toEqual(local.pairs);
+    await expect(
+      loadPreferenceDataset(
+        { repo: 'acme/prefs', path: 'data/missing.jsonl' },
+        { ...read, hub: { hubUrl: hub.url, cacheDir, retryDelayMs: 1 } },
+      ),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

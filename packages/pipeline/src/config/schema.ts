@@ -1,5 +1,5 @@
-import type { DpoConfig } from '@ocrm/dpo';
 import { PREFERENCE_FORMATS } from '@ocrm/data';
+import type { DpoConfig } from '@ocrm/dpo';
 import type { SftConfig } from '@ocrm/policy';
 import type { PolicyGradientConfig } from '@ocrm/policy-gradient';
 import type { PpoConfig } from '@ocrm/ppo';
@@ -58,14 +58,19 @@ export const pairsSchema = z.strictObject({
   module: z.string().min(1).optional(),
   /**
    * Take the pairs from a preference dataset instead of sampling them from SFT (the paper's setting: an existing
-   * dataset of responses from many policies): a JSONL or Parquet file (`path`, relative to the working directory) in
-   * TRL's explicit-prompt layout (`format: trl`: `prompt`, `chosen`, `rejected`) or Anthropic HH's (`hh`), at most
-   * `limit` records. Prompts are used as written (the task's template is not applied). The pairs record no behaviour
+   * dataset of responses from many policies): a JSONL or Parquet file (`path`, relative to the working directory, or
+   * the file's path inside the Hub dataset `repo` at `revision`) in TRL's explicit-prompt layout (`format: trl`:
+   * `prompt`, `chosen`, `rejected`) or Anthropic HH's (`hh`), at most `limit` records. Prompts are used as written (the task's template is not applied). The pairs record no behaviour
    * density: the OCRM weights divide by π_SFT at `temperature` (set it to 1 for the paper's choice).
    */
   dataset: z
     .strictObject({
       path: z.string().min(1),
+      repo: z
+        .string()
+        .regex(/^[^/\s]+\/[^/\s]+$/, 'expected owner/name')
+        .optional(),
+      revision: z.string().min(1).optional(),
       format: z.enum(PREFERENCE_FORMATS).default('trl'),
       limit: z.int().positive().optional(),
     })
@@ -267,7 +272,8 @@ export const pipelineConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['pairs', 'dataset'],
-        message: 'pairs come from either a dataset or a sampler module, not both: remove pairs.module or pairs.dataset.',
+        message:
+          'pairs come from either a dataset or a sampler module, not both: remove pairs.module or pairs.dataset.',
       });
     }
     const loops = (config.method === 'ocrm' || config.method === 'iterated') && config.rounds > 1;

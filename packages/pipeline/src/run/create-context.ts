@@ -14,7 +14,7 @@ import {
   type SftTrainer,
   type WeightingStrategy,
 } from '@ocrm/core';
-import { getTask, readPreferenceDataset, temperaturePairSampler } from '@ocrm/data';
+import { getTask, hubOptionsFromEnv, loadPreferenceDataset, temperaturePairSampler } from '@ocrm/data';
 import { goldRunEvaluator, htmlReporter } from '@ocrm/eval';
 import { sftTrainer } from '@ocrm/policy';
 import { densityRatioWeighter } from '@ocrm/weighting';
@@ -147,14 +147,19 @@ export async function createStageContext(
     });
   }
   // Bad input at the door: a preference dataset is read and checked before the first stage writes anything.
-  const datasetPairs = config.pairs.dataset
-    ? await readPreferenceDataset(resolve(config.pairs.dataset.path), {
-        format: config.pairs.dataset.format,
-        tokenizer: task.tokenizer,
-        maxPromptTokens: task.maxPromptTokens,
-        maxResponseTokens: task.maxResponseTokens,
-        limit: config.pairs.dataset.limit,
-      })
+  const dataset = config.pairs.dataset;
+  const datasetPairs = dataset
+    ? await loadPreferenceDataset(
+        { ...dataset, path: dataset.repo ? dataset.path : resolve(dataset.path) },
+        {
+          format: dataset.format,
+          hub: { ...hubOptionsFromEnv(), signal: options.signal },
+          tokenizer: task.tokenizer,
+          maxPromptTokens: task.maxPromptTokens,
+          maxResponseTokens: task.maxResponseTokens,
+          limit: dataset.limit,
+        },
+      )
     : undefined;
   return {
     config,

@@ -73,7 +73,16 @@ function datasetLabels(pairs: PreferencePair[]): { pairs: PreferencePair[]; stat
   const n = labelled.length;
   return {
     pairs: labelled,
-    stats: { n, ties: 0, tieRate: 0, swapRate: 0, meanGoldChosen: 1, meanGoldRejected: 0, meanMargin: 1, agreement: 1 },
+    stats: {
+      n,
+      ties: 0,
+      tieRate: 0,
+      swapRate: 0,
+      meanGoldChosen: 1,
+      meanGoldRejected: 0,
+      meanMargin: 1,
+      agreement: 1,
+    },
   };
 }
 
