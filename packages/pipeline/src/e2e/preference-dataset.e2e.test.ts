@@ -1,4 +1,5 @@
-// END-TO-END (slow, ~15 s): OCRM and DPO on pairs from a preference dataset (TRL layout) instead of SFT samples.
+// END-TO-END (slow, ~1.5 min): OCRM and DPO on pairs from a preference dataset (TRL layout) instead of SFT samples,
+// among them the shipped TL;DR comparisons (fixtures/data/tldr-judged, licence in its SOURCE.txt).
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -64,6 +65,43 @@ describe('e2e: a preference dataset as the pairs', () => {
     expect(weights).toHaveLength(labelled.length);
     expect(new Set(weights.map((w) => w.logWeight)).size).toBeGreaterThan(1);
     expect(existsSync(join(out, 'eval', 'done'))).toBe(true);
+  });
+
+  it('OCRM on real TL;DR comparisons (the shipped fixture, GPT-NeoX tokenizer): RM on the dataset, weights to π_1', {
+    timeout: 900_000,
+  }, async () => {
+    const fixture = fileURLToPath(
+      new URL('../../../../fixtures/data/tldr-judged/pairs.derived-slice.jsonl', import.meta.url),
+    );
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: {
+        method: 'ocrm',
+        rounds: 2,
+        // Short prompts and small micro-batches keep the 50k-vocabulary logits inside the wasm heap.
+        task: {
+          name: 'tldr-mini',
+          options: { numEval: 8, numTrain: 16, maxPromptTokens: 96, maxResponseTokens: 24 },
+        },
+        sft: { epochs: 1, batchSize: 16, microBatchSize: 2, learningRate: 2e-3 },
+        rewardModel: { microBatchSize: 4 },
+        ppo: { microBatchSize: 4 },
+        pairs: { temperature: 1, dataset: { path: fixture, format: 'trl' } },
+        labels: { source: 'dataset' },
+        weighting: { ratioExponent: 0.5 },
+      },
+    });
+    const out = join(dir, 'tldr');
+    await runPipeline(config, { outDir: out });
+    const pairs = await readJsonlAll<{ prompt: string }>(join(out, 'pairs', 'pairs.jsonl'));
+    expect(pairs).toHaveLength(30);
+    expect(pairs[0]!.prompt.startsWith('SUBREDDIT: r/')).toBe(true);
+    const rm = JSON.parse(await readFile(join(out, 'rm-2', 'result.json'), 'utf8'));
+    expect(rm['rm/heldout_accuracy']).toBeGreaterThanOrEqual(0);
+    const weights = await readJsonlAll<{ logWeight: number }>(join(out, 'weights-2', 'weights.jsonl'));
+    expect(weights.every((w) => Number.isFinite(w.logWeight))).toBe(true);
+    expect(new Set(weights.map((w) => w.logWeight)).size).toBeGreaterThan(1);
+    expect(existsSync(join(out, 'report', 'done'))).toBe(true);
   });
 
   it('the gold judge relabels the dataset’s pairs unless told to keep them; DPO trains on them', {
