@@ -24,6 +24,8 @@ export type OcrmErrorCode =
   | 'NUMERIC'
   | 'RUN_DIRECTORY'
   | 'CONTRACT'
+  /** A backend's memory ran out (the tfjs-wasm heap is one 4 GiB memory). */
+  | 'OUT_OF_MEMORY'
   /** An external executor (SLURM) refused a submission or a job it ran failed. */
   | 'EXECUTOR';
 
@@ -124,6 +126,14 @@ export class BackendError extends OcrmError {
   constructor(message: string, options?: OcrmErrorOptions) {
     super('BACKEND_UNAVAILABLE', message, options);
     this.name = 'BackendError';
+  }
+}
+
+/** A backend ran out of memory (for tfjs-wasm: its single 4 GiB heap); the message names what to lower. */
+export class OutOfMemoryError extends OcrmError {
+  constructor(message: string, options?: OcrmErrorOptions) {
+    super('OUT_OF_MEMORY', message, options);
+    this.name = 'OutOfMemoryError';
   }
 }
 

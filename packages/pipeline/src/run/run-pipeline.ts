@@ -23,6 +23,7 @@ import { reportStage } from '../stages/report';
 import { rewardModelStage } from '../stages/reward-model';
 import { sftStage } from '../stages/sft';
 import { weightsStage } from '../stages/weights';
+import { backendFailure } from './backend-failure';
 import type { PipelineStages, StageRunner } from './context';
 import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
@@ -182,7 +183,9 @@ export async function runPipelineStages(
           join(run.stagePath(stage.name), FINGERPRINT_FILE),
           fingerprints.get(stage.name),
         );
-        const summary = await RUNNERS[stage.kind](ctx, stage);
+        const summary = await RUNNERS[stage.kind](ctx, stage).catch((error: unknown) => {
+          throw backendFailure(error, stage.name);
+        });
         const seconds = (performance.now() - t0) / 1000;
         stageSeconds[stage.name] = seconds;
         await pending;
