@@ -1,6 +1,7 @@
 /**
  * The layering of the monorepo (docs/architecture.md), checked by `npm run lint`:
- * - `@ocrm/core` is a leaf; `@ocrm/models` imports only core;
+ * - `@ocrm/core` is a leaf; `@ocrm/backend-wasm` (backend selection, tfjs-wasm fixes and fused kernels) imports only
+ *   core; `@ocrm/models` imports only core and backend-wasm;
  * - stage packages import only `@ocrm/core` (the model-owning `policy` and `reward-model` also `@ocrm/models`);
  * - only `@ocrm/pipeline`, the apps and the examples compose stage packages;
  * - no import cycles anywhere.
@@ -23,10 +24,18 @@ module.exports = {
       to: { path: '^packages/(?!core/)' },
     },
     {
-      name: 'models-import-only-core',
+      name: 'backend-imports-only-core',
+      severity: 'error',
+      comment:
+        '@ocrm/backend-wasm is the tfjs-wasm layer under the models; it builds on the contracts alone.',
+      from: { path: '^packages/backend-wasm/src' },
+      to: { path: '^packages/(?!core/|backend-wasm/)' },
+    },
+    {
+      name: 'models-import-only-core-and-backend',
       severity: 'error',
       from: { path: '^packages/models/src' },
-      to: { path: '^packages/(?!core/|models/)' },
+      to: { path: '^packages/(?!core/|backend-wasm/|models/)' },
     },
     {
       name: 'stage-packages-import-only-core',

@@ -6,8 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 
 const wanted = process.env.OCRM_BACKEND ?? 'wasm';
 try {
-  const { initBackend } = await import('../packages/core/src/backend/index');
+  const { initBackend, installWasmFixes } = await import('../packages/backend-wasm/src/index');
   await initBackend({ prefer: wanted as 'wasm' });
+  // Process-global, effective only while wasm is active: suites that switch to wasm (describeEachBackend) get them too.
+  installWasmFixes();
 } catch (error) {
   console.warn(
     `vitest-setup: initBackend failed (${(error as Error).message}); selecting "${wanted}" directly.`,

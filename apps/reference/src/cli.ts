@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend, OcrmError, RunDirectory, readJson } from '@ocrm/core';
+import { initBackend } from '@ocrm/backend-wasm';
+import { OcrmError, RunDirectory, readJson } from '@ocrm/core';
 import {
   evaluateRun,
   loadConfigFile,

@@ -12,15 +12,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  initBackend,
-  permutation,
-  readJson,
-  readJsonlAll,
-  rng,
-  writeJsonAtomic,
-  writeJsonl,
-} from '@ocrm/core';
+import { initBackend } from '@ocrm/backend-wasm';
+import { permutation, readJson, readJsonlAll, rng, writeJsonAtomic, writeJsonl } from '@ocrm/core';
 import { getTask, labelPairs, samplePairs } from '@ocrm/data';
 import { rewardModelSeed, seedFor } from '@ocrm/pipeline';
 import { CausalLMPolicy } from '@ocrm/policy';

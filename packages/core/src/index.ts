@@ -1,11 +1,9 @@
 /**
  * @packageDocumentation
- * `@ocrm/core`: the stage contracts of OCRM (versioned TypeScript interfaces), tensor helpers, backend selection,
- * counter-based RNG, safetensors IO, training plumbing (AdamW, schedules, checkpoints), run-directory IO, events and
+ * `@ocrm/core`: the stage contracts of OCRM (versioned TypeScript interfaces), tensor helpers, counter-based RNG, safetensors IO, training plumbing (AdamW, schedules, checkpoints), run-directory IO, events and
  * errors. Every other `@ocrm/*` package builds on it; stage packages meet only through these contracts.
  */
 
-export * from './backend/index';
 export * from './batch/index';
 export { type PairTokenBatchOptions, pairTokenBatch, throughFirstEos } from './batch/pair-token-batch';
 export { type ConfigNumberBounds, checkConfigNumber } from './config/check-config-number';

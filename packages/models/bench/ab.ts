@@ -13,7 +13,8 @@
  * a cache; `sample`: prefill + `steps` greedy tokens), and the per-step time derived from them.
  */
 import { resolve } from 'node:path';
-import { AdamW, installWasmFixes, uninstallWasmFixes } from '@ocrm/core';
+import { installWasmFixes, uninstallWasmFixes } from '@ocrm/backend-wasm';
+import { AdamW } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import * as current from '../src/index';

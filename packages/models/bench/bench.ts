@@ -7,7 +7,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { AdamW, installWasmFixes } from '@ocrm/core';
+import { installWasmFixes } from '@ocrm/backend-wasm';
+import { AdamW } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';

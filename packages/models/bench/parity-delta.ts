@@ -3,7 +3,7 @@
  * Run: npx vite-node -c vitest.config.ts bench/parity-delta.ts
  */
 import { join } from 'node:path';
-import { installWasmFixes } from '@ocrm/core';
+import { installWasmFixes } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadModel } from '../src/index';

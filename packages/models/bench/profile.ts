@@ -5,7 +5,7 @@
  * step; `step`: the kernel names of one decoding step, in order; `shapes` also splits each kernel by its input shapes).
  * Times are medians over 9 profiled runs per kernel (robust to preemption on a loaded machine).
  */
-import { installWasmFixes } from '@ocrm/core';
+import { installWasmFixes } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, tinyModelConfig } from '../src/index';

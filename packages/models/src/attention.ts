@@ -1,7 +1,7 @@
 /**
  * Causal multi-head / grouped-query self-attention on 2-D activations, with an optional key/value cache.
  */
-import { decodeAttention } from '@ocrm/core';
+import { decodeAttention } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 
 /** Large negative bias for masked scores (finite, so fully masked rows stay finite). */

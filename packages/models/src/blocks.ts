@@ -1,7 +1,7 @@
 /**
  * One transformer layer of each architecture on 2-D activations [N = B*T, H].
  */
-import { decodeAttentionFromQkv, normalizeRows } from '@ocrm/core';
+import { decodeAttentionFromQkv, normalizeRows } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { attend, attendHeadsOuter } from './attention';
 import type { ModelConfig } from './config';

@@ -2,7 +2,7 @@
  * Building blocks of the forward pass: norms, activations, linear layers, rotary embeddings, embedding lookup.
  * All functions take and return tensors the caller owns; call them inside `tf.tidy`.
  */
-import { fusedGelu, wasmFixesInstalled } from '@ocrm/core';
+import { fusedGelu, wasmFixesInstalled } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 

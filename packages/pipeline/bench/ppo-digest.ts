@@ -4,7 +4,7 @@
  * Weights are random (timing only). Not a test. Run: `npm run bench -w @ocrm/pipeline`
  * (env: BENCH_UPDATES=4, OCRM_BACKEND=wasm|cpu).
  */
-import { initBackend } from '@ocrm/core';
+import { initBackend } from '@ocrm/backend-wasm';
 import { createDigestTask } from '@ocrm/data';
 import { createModel, parseHfConfig } from '@ocrm/models';
 import { CausalLMPolicy } from '@ocrm/policy';

@@ -4,7 +4,8 @@
  * computing and caching the frozen backbone's features; later epochs reuse them). Weights are random (timing only).
  * Not a test. Run: `npm run bench -w @ocrm/pipeline` (env: BENCH_PAIRS=2048, OCRM_BACKEND=wasm|cpu).
  */
-import { initBackend, type PreferencePair } from '@ocrm/core';
+import { initBackend } from '@ocrm/backend-wasm';
+import type { PreferencePair } from '@ocrm/core';
 import { createDigestTask } from '@ocrm/data';
 import { createModel, parseHfConfig } from '@ocrm/models';
 import { type RewardModelTrainable, ScalarRewardModel, trainRewardModel } from '@ocrm/reward-model';

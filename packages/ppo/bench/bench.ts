@@ -7,7 +7,8 @@
  * `benchPpo(models, config)` takes any Policy / ValueModel / RewardModel, so the same numbers can be taken on a real
  * model (e.g. the digest task's SFT policy and reward model) by calling it with those.
  */
-import { initBackend, type Policy, type RewardModel, type ValueModel } from '@ocrm/core';
+import { initBackend } from '@ocrm/backend-wasm';
+import type { Policy, RewardModel, ValueModel } from '@ocrm/core';
 // Direct source paths: the `@ocrm/core/test` index imports vitest, which cannot load outside a test run.
 import { MockRewardModel } from '../../core/src/test/mocks/mock-reward-model';
 import { createTinyPolicy } from '../../core/src/test/tiny/tiny-policy';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OcrmError } from '../errors';
-import { readJson, writeFileAtomic, writeJsonAtomic } from './atomic';
 
 // Lets a test make `rename` fail, simulating a crash between the temp write and the rename.
 const failRename = vi.hoisted(() => ({ on: false }));
@@ -17,6 +16,10 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     },
   };
 });
+
+// The test setup may have loaded `./atomic` (through `@ocrm/core`) before the mock above existed: load it afresh.
+vi.resetModules();
+const { readJson, writeFileAtomic, writeJsonAtomic } = await import('./atomic');
 
 let dir: string;
 beforeEach(async () => {

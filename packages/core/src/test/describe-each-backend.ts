@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { setBackendForTests } from '../backend/init-backend';
 
 /** Backends {@link describeEachBackend} runs on, in order. */
 export const TEST_BACKENDS = ['cpu', 'wasm'] as const;
@@ -23,11 +22,24 @@ function isInstalled(pkg: string | undefined): boolean {
   }
 }
 
+/** Switches tfjs to `name` (importing `@tensorflow/tfjs-backend-wasm` for wasm); false when it cannot start. */
+async function selectBackend(name: TestBackend): Promise<boolean> {
+  try {
+    if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend(name))) return false;
+    await tf.ready();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Runs a vitest suite once per backend (`cpu`, then `wasm`): `beforeAll` switches to the backend with
- * `setBackendForTests` (importing `@tensorflow/tfjs-backend-wasm` when needed and installing the process-global wasm
- * fixes of `installWasmFixes`), `afterAll` restores the backend that was active before. A backend
- * whose package is not installed gets a skipped suite whose title says why (and a console warning).
+ * Runs a vitest suite once per backend (`cpu`, then `wasm`): `beforeAll` switches to the backend (importing
+ * `@tensorflow/tfjs-backend-wasm` when needed), `afterAll` restores the backend that was active before. A backend
+ * whose package is not installed gets a skipped suite whose title says why (and a console warning). The wasm fixes
+ * and fused kernels of `@ocrm/backend-wasm` are not installed here: a test setup that wants wasm as the models run
+ * it calls its `installWasmFixes()` once (this repository's vitest setup does).
  *
  * Create tensors and models inside hooks/tests (not in the describe body), so they live on the right backend.
  *
@@ -53,7 +65,7 @@ export function describeEachBackend(
       let previous: string | undefined;
       beforeAll(async () => {
         previous = tf.getBackend();
-        if (!(await setBackendForTests(backend))) {
+        if (!(await selectBackend(backend))) {
           throw new Error(
             `describeEachBackend: the ${backend} backend is installed but failed to initialise.`,
           );

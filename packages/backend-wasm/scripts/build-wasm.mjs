@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * Compiles wasm/kernels.c to WebAssembly and writes it, base64-encoded with the source's SHA-256, to
- * src/backend/kernels-wasm.ts (committed, so installs need no C toolchain). Needs clang 14+ with the wasm32
+ * src/kernels-wasm.ts (committed, so installs need no C toolchain). Needs clang 14+ with the wasm32
  * target and wasm-ld (Debian: `apt-get install clang-14 lld-14`); `CLANG=/path/to/clang` picks the compiler.
- * Run: npm run build:wasm -w @ocrm/core
+ * Run: npm run build:wasm -w @ocrm/backend-wasm
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const source = join(root, 'wasm', 'kernels.c');
-const target = join(root, 'src', 'backend', 'kernels-wasm.ts');
+const target = join(root, 'src', 'kernels-wasm.ts');
 const clang = process.env.CLANG ?? 'clang-14';
 const dir = mkdtempSync(join(tmpdir(), 'ocrm-wasm-'));
 try {

@@ -1,5 +1,5 @@
 /**
- * The internals of tfjs-wasm's `BackendWasm` (4.22) that `@ocrm/core`'s wasm kernels use.
+ * The internals of tfjs-wasm's `BackendWasm` (4.22) that this package's wasm kernels use.
  */
 import type * as tf from '@tensorflow/tfjs';
 

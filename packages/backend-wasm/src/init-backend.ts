@@ -1,5 +1,5 @@
+import { BackendError, InvalidArgumentError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError, InvalidArgumentError } from '../errors';
 import { installWasmFixes } from './wasm-fixes';
 
 /** Backends OCRM knows, fastest first. `node-gpu`/`node` are tfjs's `tensorflow` backend (libtensorflow). */

@@ -1,6 +1,6 @@
+import { BackendError, InvalidArgumentError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BackendError, InvalidArgumentError } from '../errors';
 import { initBackend, setBackendForTests } from './init-backend';
 import { wasmFixesInstalled } from './wasm-fixes';
 

@@ -1,6 +1,6 @@
+import { restoreBackendAfterAll } from '@ocrm/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { restoreBackendAfterAll } from '../test/restore-backend';
 import { fusedGelu } from './gelu';
 import { setBackendForTests } from './init-backend';
 import { installWasmFixes } from './wasm-fixes';

@@ -2,8 +2,9 @@
  * The compiled fused kernels (`wasm/kernels.c`), instantiated against tfjs-wasm's own memory so they read and write
  * tensors where they live. Used by `decode-attention.ts` and `normalize-rows.ts`.
  */
+
+import { BackendError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { BackendError } from '../errors';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm';
 import type { WasmBackendLike } from './wasm-backend';
 
@@ -69,7 +70,7 @@ export function requireFusedKernels(backend: WasmBackendLike, kernelName: string
   if (!found)
     throw new BackendError(
       `The fused wasm kernel ${kernelName} cannot run on this tfjs-wasm build (a threaded build's shared memory). ` +
-        'Call it through its @ocrm/core function (decodeAttention, normalizeRows, fusedGelu, ...), which falls ' +
+        'Call it through its @ocrm/backend-wasm function (decodeAttention, normalizeRows, fusedGelu, ...), which falls ' +
         'back to tensor ops there, or use the single-threaded wasm build.',
     );
   return found;

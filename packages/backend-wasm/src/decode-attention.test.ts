@@ -1,6 +1,6 @@
+import { restoreBackendAfterAll } from '@ocrm/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { restoreBackendAfterAll } from '../test/restore-backend';
 import { decodeAttention, decodeAttentionFromQkv } from './decode-attention';
 import { setBackendForTests } from './init-backend';
 import { installWasmFixes, uninstallWasmFixes } from './wasm-fixes';

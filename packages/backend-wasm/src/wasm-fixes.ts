@@ -26,7 +26,7 @@
  *     records.
  *
  * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
- * `@ocrm/core` install them once), and undone by {@link uninstallWasmFixes}.
+ * `@ocrm/backend-wasm` install them once), and undone by {@link uninstallWasmFixes}.
  */
 import * as tf from '@tensorflow/tfjs';
 import {
@@ -40,7 +40,7 @@ import { NORMALIZE_ROWS_KERNEL, normalizeRowsKernel } from './normalize-rows';
 import { inPlaceSliceKernel, inPlaceSplitVKernel, rowGatherKernel } from './wasm-copy-kernels';
 import { unsortedSegmentSumWasm, untransposedMatMulKernel } from './wasm-kernels';
 
-const MARKER = Symbol.for('@ocrm/core/wasm-fixes');
+const MARKER = Symbol.for('@ocrm/backend-wasm/wasm-fixes');
 
 interface FixState {
   gradientInstalled?: boolean;
@@ -97,7 +97,7 @@ function matMulGrad(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, transposeA: boole
   return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
 }
 
-/** True once {@link installWasmFixes} ran (in this process, by any copy of `@ocrm/core`). */
+/** True once {@link installWasmFixes} ran (in this process, by any copy of `@ocrm/backend-wasm`). */
 export function wasmFixesInstalled(): boolean {
   return (globalThis as GlobalWithMarker)[MARKER] !== undefined;
 }

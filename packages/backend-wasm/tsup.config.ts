@@ -1,0 +1,3 @@
+import { ocrmTsupConfig } from '../../tsup.shared';
+
+export default ocrmTsupConfig({ entry: ['src/index.ts'] });

@@ -1,0 +1,3 @@
+import { ocrmVitestConfig } from '../../vitest.shared';
+
+export default ocrmVitestConfig();
