@@ -36,9 +36,13 @@ import {
   decodeAttentionQkvKernel,
 } from './decode-attention';
 import { GELU_KERNEL, geluKernel } from './gelu';
+import { inPlaceSliceKernel } from './in-place-slice';
+import { inPlaceSplitVKernel } from './in-place-split-v';
+import { matMulGrad } from './matmul-gradient';
 import { NORMALIZE_ROWS_KERNEL, normalizeRowsKernel } from './normalize-rows';
-import { inPlaceSliceKernel, inPlaceSplitVKernel, rowGatherKernel } from './wasm-copy-kernels';
-import { unsortedSegmentSumWasm, untransposedMatMulKernel } from './wasm-kernels';
+import { rowGatherKernel } from './row-gather';
+import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
+import { untransposedMatMulKernel } from './untransposed-matmul';
 
 const MARKER = Symbol.for('@ocrm/backend-wasm/wasm-fixes');
 
@@ -52,50 +56,6 @@ interface FixState {
 }
 
 type GlobalWithMarker = typeof globalThis & { [MARKER]?: FixState };
-
-function swapLastTwo(x: tf.Tensor): tf.Tensor {
-  const perm = x.shape.map((_, i) => i);
-  const r = perm.length;
-  perm[r - 1] = r - 2;
-  perm[r - 2] = r - 1;
-  return tf.transpose(x, perm);
-}
-
-/** `matMul(x, y, tx, ty)` as an untransposed product of explicitly transposed operands. */
-function plainMatMul(x: tf.Tensor, y: tf.Tensor, transposeX: boolean, transposeY: boolean): tf.Tensor {
-  return tf.matMul(transposeX ? swapLastTwo(x) : x, transposeY ? swapLastTwo(y) : y);
-}
-
-/** Sums a gradient over broadcast batch dimensions so it has `shape` again. */
-function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
-  if (tf.util.arraysEqual(grad.shape, shape)) return grad;
-  const extra = grad.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < grad.rank; i++) {
-    if (i < extra || (shape[i - extra] === 1 && grad.shape[i] !== 1)) axes.push(i);
-  }
-  return tf.reshape(tf.sum(grad, axes), shape);
-}
-
-/** The replacement `BatchMatMul` gradient (same cases as tfjs-core's `batchMatMulGradConfig`). */
-function matMulGrad(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor, transposeA: boolean, transposeB: boolean) {
-  let da: () => tf.Tensor;
-  let db: () => tf.Tensor;
-  if (!transposeA && !transposeB) {
-    da = () => plainMatMul(dy, b, false, true);
-    db = () => plainMatMul(a, dy, true, false);
-  } else if (!transposeA && transposeB) {
-    da = () => plainMatMul(dy, b, false, false);
-    db = () => plainMatMul(dy, a, true, false);
-  } else if (transposeA && !transposeB) {
-    da = () => plainMatMul(b, dy, false, true);
-    db = () => plainMatMul(a, dy, false, false);
-  } else {
-    da = () => plainMatMul(b, dy, true, true);
-    db = () => plainMatMul(dy, a, true, true);
-  }
-  return { a: () => reduceTo(da(), a.shape), b: () => reduceTo(db(), b.shape) };
-}
 
 /** True once {@link installWasmFixes} ran (in this process, by any copy of `@ocrm/backend-wasm`). */
 export function wasmFixesInstalled(): boolean {

@@ -1,5 +1,7 @@
 /**
- * Matmul and segment-sum kernels registered for the tfjs-wasm backend by `installWasmFixes` (see `wasm-fixes.ts`).
+ * The wrapped wasm `BatchMatMul` / `_FusedMatMul` kernels registered by `installWasmFixes` (see `wasm-fixes.ts`):
+ * transposed products transpose explicitly and multiply untransposed; batched products of ≥ 8 rows run as per-entry
+ * XNNPACK products.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -73,29 +75,6 @@ function batchedXnnMatMul(
  * then reads transposed operands in place.
  */
 export const XNN_BATCHED_MIN_ROWS = 8;
-
-/** JS `UnsortedSegmentSum` for wasm: out[segmentIds[i], ...] += x[i, ...]; ids outside [0, numSegments) are dropped. */
-export const unsortedSegmentSumWasm: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { x, segmentIds } = inputs as unknown as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-  const { numSegments } = attrs as unknown as { numSegments: number };
-  const wasm = backend as unknown as WasmBackendLike;
-  const values = wasm.readSync(x.dataId);
-  const ids = wasm.readSync(segmentIds.dataId);
-  const rest = x.shape.slice(segmentIds.shape.length);
-  const inner = rest.reduce((p, d) => p * d, 1);
-  const out = wasm.makeOutput([numSegments, ...rest], x.dtype);
-  const target = wasm.typedArrayFromHeap(out);
-  target.fill(0);
-  for (let i = 0; i < ids.length; i++) {
-    const segment = ids[i] as number;
-    if (segment < 0 || segment >= numSegments) continue;
-    const from = i * inner;
-    const to = segment * inner;
-    for (let j = 0; j < inner; j++)
-      target[to + j] = (target[to + j] as number) + (values[from + j] as number);
-  }
-  return out;
-};
 
 /**
  * Wraps a wasm matmul kernel (`BatchMatMul` or `_FusedMatMul`, inputs `a`, `b`, attrs `transposeA/B`) to keep products
