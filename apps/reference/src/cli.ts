@@ -112,6 +112,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const backend = await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   if (!flags.quiet) process.stderr.write(`ocrm: backend ${backend.name}\n`);
+  for (const warning of backend.warnings) process.stderr.write(`ocrm: warning: ${warning}\n`);
 
   const controller = new AbortController();
   let interrupts = 0;

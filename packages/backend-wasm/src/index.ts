@@ -11,6 +11,8 @@ export {
   BACKEND_ORDER,
   type BackendName,
   type BackendReport,
+  GPU_REQUIREMENTS,
+  gpuProblem,
   type InitBackendOptions,
   initBackend,
   setBackendForTests,

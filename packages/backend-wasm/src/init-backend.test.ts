@@ -1,7 +1,7 @@
 import { BackendError, InvalidArgumentError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, setBackendForTests } from './init-backend';
+import { gpuProblem, initBackend, setBackendForTests } from './init-backend';
 import { wasmFixesInstalled } from './wasm-fixes';
 
 let initial: string;
@@ -33,6 +33,27 @@ describe('initBackend', () => {
     expect(report.tried[0]?.reason).toMatch(/tfjs-node-gpu/);
     expect(report.wasmFixes).toBe(true);
     expect(wasmFixesInstalled()).toBe(true);
+  });
+
+  it('warns when it falls back to the slow cpu backend, not when cpu is asked for', async () => {
+    const fallback = await initBackend({ prefer: ['node', 'cpu'] });
+    expect(fallback.name).toBe('cpu');
+    expect(fallback.warnings).toEqual([
+      expect.stringMatching(/fell back to the cpu backend.*tfjs-backend-wasm/),
+    ]);
+    expect((await initBackend({ prefer: 'cpu' })).warnings).toEqual([]);
+    expect((await initBackend({ prefer: ['node', 'wasm'] })).warnings).toEqual([]);
+  });
+
+  it('gpuProblem: a GPU package counts only when libtensorflow uses a GPU device', () => {
+    expect(gpuProblem({ isGPUPackage: true, isUsingGpuDevice: true })).toBeUndefined();
+    expect(gpuProblem({ isGPUPackage: true, isUsingGpuDevice: false })).toMatch(
+      /no usable GPU and runs on the CPU.*CUDA 11\.2 and cuDNN 8\.1/,
+    );
+    expect(gpuProblem({ isGPUPackage: false, isUsingGpuDevice: false })).toMatch(
+      /CPU build of libtensorflow/,
+    );
+    expect(gpuProblem(tf.backend())).toMatch(/no usable GPU/); // wasm/cpu backends have no such flag
   });
 
   it('selects cpu when asked', async () => {

@@ -31,6 +31,28 @@ export interface BackendReport {
   tried: { name: BackendName; ok: boolean; reason?: string }[];
   /** Whether the wasm fixes are installed. */
   wasmFixes: boolean;
+  /**
+   * What a user should know about the choice: the GPU package loaded but TensorFlow found no GPU (it runs on the
+   * CPU), or the slow `cpu` fallback was taken. Applications print them.
+   */
+  warnings: string[];
+}
+
+/** libtensorflow 2.9.1 (what tfjs-node-gpu 4.22 downloads) needs these on the machine to use an NVIDIA GPU. */
+export const GPU_REQUIREMENTS =
+  'an NVIDIA GPU with its driver, CUDA 11.2 and cuDNN 8.1 (libtensorflow 2.9.1, what @tensorflow/tfjs-node-gpu 4.22 runs)';
+
+/**
+ * Why the active `tensorflow` backend is not on a GPU, or undefined when it is. tfjs-node's backend reports
+ * `isUsingGpuDevice` (libtensorflow saw a GPU device) and `isGPUPackage` (the GPU build was loaded); a GPU package on a
+ * machine without a usable GPU silently runs on the CPU.
+ * @param backend - `tf.backend()` after selecting `tensorflow`.
+ */
+export function gpuProblem(backend: unknown): string | undefined {
+  const b = backend as { isUsingGpuDevice?: unknown; isGPUPackage?: unknown } | undefined;
+  if (b?.isUsingGpuDevice === true) return undefined;
+  if (b?.isGPUPackage === false) return 'the CPU build of libtensorflow was loaded, not the GPU one';
+  return `TensorFlow found no usable GPU and runs on the CPU (it needs ${GPU_REQUIREMENTS})`;
 }
 
 const PACKAGES: Record<BackendName, string | undefined> = {
@@ -92,8 +114,12 @@ async function tryBackend(name: BackendName, threads: number | undefined): Promi
  * throws on import and is skipped with the reason recorded. Installs the wasm fixes unless `wasmFixes: false`, and
  * enables tfjs prod mode. Call it once at application start, before creating tensors; libraries never call it.
  *
- * @throws BackendError when a forced backend (a single name) cannot be loaded, saying how to install it, or when no
- *   listed backend loads.
+ * `node-gpu` counts only when TensorFlow actually uses a GPU device (see {@link gpuProblem}): forced, a GPU package on
+ * a machine without a usable GPU is an error naming what to install; in the default order it is kept as `node` (the
+ * same libtensorflow on the CPU) with a warning. A fallback to the slow `cpu` backend is warned about too.
+ *
+ * @throws BackendError when a forced backend (a single name) cannot be loaded (or `node-gpu` finds no GPU), saying
+ *   how to install it, or when no listed backend loads.
  * @example
  * const report = await initBackend({ prefer: ['wasm', 'cpu'] });
  * console.log(`backend: ${report.name}`);
@@ -117,9 +143,29 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       }
       continue;
     }
+    const warnings: string[] = [];
+    let selected = name;
+    if (name === 'node-gpu') {
+      const problem = gpuProblem(tf.backend());
+      if (problem && forced) {
+        throw new BackendError(`The "node-gpu" backend loaded, but ${problem}.`, {
+          hint: `install ${GPU_REQUIREMENTS}, check it with nvidia-smi; or run on the CPU with --backend node / wasm.`,
+        });
+      }
+      if (problem) {
+        // The native CPU backend is already loaded (and faster than wasm): keep it, and say what it is.
+        warnings.push(`@tensorflow/tfjs-node-gpu loaded, but ${problem}: running libtensorflow on the CPU.`);
+        selected = 'node';
+      }
+    }
+    if (name === 'cpu' && !forced) {
+      warnings.push(
+        'fell back to the cpu backend (15-50x slower than wasm): install @tensorflow/tfjs-backend-wasm 4.22.0.',
+      );
+    }
     tried.push({ name, ok: true });
     if (wasmFixes) installWasmFixes();
-    return { name, tfBackend: tf.getBackend(), tried, wasmFixes };
+    return { name: selected, tfBackend: tf.getBackend(), tried, wasmFixes, warnings };
   }
   throw new BackendError(
     `No TensorFlow.js backend could be loaded (tried ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}).`,
