@@ -1,4 +1,5 @@
 import { DataError, type PreferencePair, type Tokenizer } from '@ocrm/core';
+import { textPair } from './text-pair';
 
 const ASSISTANT = '\n\nAssistant:';
 
@@ -34,14 +35,12 @@ export function hhPairs(
     }
     const chosen = chosenText.slice(prompt.length);
     const rejected = rejectedText.slice(prompt.length);
-    return {
-      id: typeof record.id === 'string' ? record.id : `hh-${index}`,
+    return textPair(
+      typeof record.id === 'string' ? record.id : `hh-${index}`,
       prompt,
       chosen,
       rejected,
-      promptIds: tokenizer.encode(prompt),
-      chosenIds: [...tokenizer.encode(chosen), tokenizer.eosId],
-      rejectedIds: [...tokenizer.encode(rejected), tokenizer.eosId],
-    };
+      tokenizer,
+    );
   });
 }

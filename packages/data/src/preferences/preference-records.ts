@@ -1,5 +1,6 @@
 import { DataError, type PreferencePair, type Tokenizer } from '@ocrm/core';
 import { hhPairs } from '../adapters/hh';
+import { textPair } from '../adapters/text-pair';
 
 /**
  * Layouts of a preference dataset's records:
@@ -63,18 +64,14 @@ export function preferenceRecordsToPairs(
             if (typeof value !== 'string')
               throw new DataError('missing or not a string', where(index, field));
           }
-          const prompt = record.prompt as string;
-          const chosen = record.chosen as string;
-          const rejected = record.rejected as string;
-          return {
-            id: typeof record.id === 'string' ? record.id : `pref-${index}`,
-            prompt,
-            chosen,
-            rejected,
-            promptIds: tokenizer.encode(prompt),
-            chosenIds: [...tokenizer.encode(chosen), tokenizer.eosId],
-            rejectedIds: [...tokenizer.encode(rejected), tokenizer.eosId],
-          };
+          const id = typeof record.id === 'string' ? record.id : `pref-${index}`;
+          return textPair(
+            id,
+            record.prompt as string,
+            record.chosen as string,
+            record.rejected as string,
+            tokenizer,
+          );
         });
   const stats: PreferenceRecordStats = {
     records: records.length,
