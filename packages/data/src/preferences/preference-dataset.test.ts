@@ -20,6 +20,11 @@ describe('preferenceRecordsToPairs', () => {
   const tokenizer = new CharTokenizer();
   const options = { format: 'trl' as const, tokenizer, maxPromptTokens: 4, maxResponseTokens: 4 };
 
+  it('an empty response is the EOS alone, as a sampled one would be', () => {
+    const { pairs } = preferenceRecordsToPairs([{ prompt: 'q:', chosen: '', rejected: ' b' }], options);
+    expect(pairs[0]!.chosenIds).toEqual([tokenizer.eosId]);
+  });
+
   it('keeps the dataset’s preference; truncates prompts on the left and responses on the right (hand-counted)', () => {
     const { pairs, stats } = preferenceRecordsToPairs(
       [
@@ -37,6 +42,32 @@ describe('preferenceRecordsToPairs', () => {
     expect(b.promptIds).toEqual(tokenizer.encode('g q:'));
     expect(stats).toEqual({ records: 2, promptsTruncated: 1, responsesTruncated: 1 });
     for (const p of pairs) expect([p.goldChosen, p.goldRejected]).toEqual([1, 0]);
+  });
+
+  it('keeps a behaviour density the records carry; all three fields or none, and never on a truncated pair', () => {
+    const behaviour = { logpSamplerChosen: -3.5, logpSamplerRejected: -4.25, samplerTemperature: 0.7 };
+    const { pairs } = preferenceRecordsToPairs(
+      [
+        { prompt: 'q:', chosen: ' a', rejected: ' b', ...behaviour },
+        { prompt: 'q:', chosen: ' c', rejected: ' d', ...behaviour, logpSamplerChosen: -1 },
+      ],
+      options,
+    );
+    expect(pairs[0]).toMatchObject(behaviour);
+    expect(pairs[1]).toMatchObject({ ...behaviour, logpSamplerChosen: -1 });
+    const fails = (records: Record<string, unknown>[], message: RegExp) =>
+      expect(() => preferenceRecordsToPairs(records, { ...options, file: 'p.jsonl' })).toThrow(message);
+    const base = { prompt: 'q:', chosen: ' a', rejected: ' b' };
+    fails(
+      [{ ...base, logpSamplerChosen: -1, samplerTemperature: 1 }],
+      /logpSamplerRejected.*finite number|finite number.*logpSamplerRejected/s,
+    );
+    fails(
+      [{ ...base, ...behaviour, samplerTemperature: 0 }],
+      /samplerTemperature.*> 0|> 0.*samplerTemperature/s,
+    );
+    fails([{ ...base, ...behaviour }, base], /all or none/);
+    fails([{ ...base, chosen: ' abcdefgh', ...behaviour }], /truncated/);
   });
 
   it('names file, line and field of a bad record', () => {
@@ -64,7 +95,6 @@ describe('preferenceRecordsToPairs', () => {
       'prompt',
       /chat template/,
     );
-    expectData(bad({ prompt: 'q', chosen: '', rejected: ' b' }), 'chosen', /empty response/);
     expectData(bad({ id: 'pref-0', prompt: 'q', chosen: ' a', rejected: ' b' }), 'id', /duplicate id/);
   });
 });

@@ -37,11 +37,43 @@ export interface PreferenceRecordStats {
 }
 
 /**
+ * The behaviour density a record carries (our pair fields: summed log-probs of both responses, EOS included, under
+ * the policy that sampled them at `samplerTemperature`), or undefined when it carries none.
+ * @throws DataError naming the field when only some of the three are present or one is not a finite number.
+ */
+function recordedBehaviour(
+  record: Record<string, unknown>,
+  where: (field: string) => { file?: string; line: number; field: string },
+): Pick<PreferencePair, 'logpSamplerChosen' | 'logpSamplerRejected' | 'samplerTemperature'> | undefined {
+  const fields = ['logpSamplerChosen', 'logpSamplerRejected', 'samplerTemperature'] as const;
+  const present = fields.filter((f) => record[f] !== undefined && record[f] !== null);
+  if (present.length === 0) return undefined;
+  for (const field of fields) {
+    const value = record[field];
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new DataError(
+        `expected a finite number (behaviour log-probs need all three of ${fields.join(', ')})`,
+        where(field),
+      );
+    }
+  }
+  if ((record.samplerTemperature as number) <= 0)
+    throw new DataError('must be > 0', where('samplerTemperature'));
+  return {
+    logpSamplerChosen: record.logpSamplerChosen as number,
+    logpSamplerRejected: record.logpSamplerRejected as number,
+    samplerTemperature: record.samplerTemperature as number,
+  };
+}
+
+/**
  * Preference records → pairs in the run's token space, the dataset's preference kept (`chosen` is the preferred
- * response). No behaviour density is recorded — the responses come from whatever policies made the dataset — so the
- * OCRM weights divide by π_SFT at the `pairs` section's temperature, the paper's choice for a fixed dataset.
+ * response). Records may carry their behaviour density (`logpSamplerChosen`, `logpSamplerRejected`,
+ * `samplerTemperature`, e.g. pairs exported from a run): it is kept, and the weights' denominator is then taken at
+ * that temperature and the sampler drift reported. Without it — responses from whatever policies made the dataset —
+ * the OCRM weights divide by π_SFT at the `pairs` section's temperature, the paper's choice for a fixed dataset.
  * @throws DataError naming file, line and field for a record without a string `prompt` / `chosen` / `rejected`
- *   (or a conversational record), or with an empty response.
+ *   (or a conversational record), with a duplicate id, or with partial or truncated behaviour log-probs.
  */
 export function preferenceRecordsToPairs(
   records: readonly Record<string, unknown>[],
@@ -79,12 +111,8 @@ export function preferenceRecordsToPairs(
     responsesTruncated: 0,
   };
   const ids = new Set<string>();
+  let withBehaviour: boolean | undefined;
   const pairs = raw.map((pair, index) => {
-    for (const field of ['chosenIds', 'rejectedIds'] as const) {
-      if (pair[field].length <= 1) {
-        throw new DataError('empty response', where(index, field === 'chosenIds' ? 'chosen' : 'rejected'));
-      }
-    }
     if (ids.has(pair.id)) throw new DataError(`duplicate id ${JSON.stringify(pair.id)}`, where(index, 'id'));
     ids.add(pair.id);
     let promptIds = pair.promptIds;
@@ -97,7 +125,7 @@ export function preferenceRecordsToPairs(
       stats.responsesTruncated++;
       return ids.slice(0, options.maxResponseTokens);
     };
-    return {
+    const out: PreferencePair = {
       ...pair,
       promptIds,
       chosenIds: cut(pair.chosenIds),
@@ -105,6 +133,31 @@ export function preferenceRecordsToPairs(
       goldChosen: 1,
       goldRejected: 0,
     };
+    const behaviour = recordedBehaviour(records[index]!, (field) => where(index, field));
+    withBehaviour ??= behaviour !== undefined;
+    if (withBehaviour !== (behaviour !== undefined)) {
+      throw new DataError(
+        'some records carry behaviour log-probs (logpSamplerChosen, logpSamplerRejected, samplerTemperature) and others do not: all or none',
+        where(index, 'logpSamplerChosen'),
+      );
+    }
+    if (behaviour) {
+      // Cutting only the appended EOS is no truncation: a sampled response that hit the length limit has none, and
+      // its recorded log-prob is that of the cut ids.
+      const limit = options.maxResponseTokens + 1;
+      const truncated =
+        out.promptIds.length !== pair.promptIds.length ||
+        pair.chosenIds.length > limit ||
+        pair.rejectedIds.length > limit;
+      if (truncated) {
+        throw new DataError(
+          'the pair records its behaviour log-probs but had to be truncated to the task’s lengths, so they would no longer match: raise the task’s prompt/response lengths or drop the three fields',
+          where(index, 'logpSamplerChosen'),
+        );
+      }
+      Object.assign(out, behaviour);
+    }
+    return out;
   });
   return { pairs, stats };
 }

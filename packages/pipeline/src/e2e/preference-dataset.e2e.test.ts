@@ -8,7 +8,7 @@ import { readJsonlAll } from '@ocrm/core';
 import { getTask } from '@ocrm/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePipelineConfig } from '../config/resolve';
-import { runPipeline } from '../run/run-pipeline';
+import { runPipeline, runPipelineStages } from '../run/run-pipeline';
 
 describe('e2e: a preference dataset as the pairs', () => {
   let dir = '';
@@ -102,6 +102,40 @@ describe('e2e: a preference dataset as the pairs', () => {
     expect(weights.every((w) => Number.isFinite(w.logWeight))).toBe(true);
     expect(new Set(weights.map((w) => w.logWeight)).size).toBeGreaterThan(1);
     expect(existsSync(join(out, 'report', 'done'))).toBe(true);
+  });
+
+  it('pairs exported with their behaviour density come back with it: the weights divide at that temperature', {
+    timeout: 600_000,
+  }, async () => {
+    // Sample pairs with the smoke preset's SFT, export them as a TRL dataset that carries the behaviour fields.
+    const first = join(dir, 'sampled');
+    const base = resolvePipelineConfig({ preset: 'smoke', overrides: { method: 'ocrm', rounds: 2 } });
+    await runPipelineStages(base, { outDir: first, only: ['sft', 'pairs'] });
+    const sampled = await readJsonlAll<Record<string, unknown>>(join(first, 'pairs', 'pairs.jsonl'));
+    const exported = join(dir, 'exported.jsonl');
+    const fields = [
+      'id',
+      'prompt',
+      'chosen',
+      'rejected',
+      'logpSamplerChosen',
+      'logpSamplerRejected',
+      'samplerTemperature',
+    ];
+    await writeFile(
+      exported,
+      `${sampled.map((p) => JSON.stringify(Object.fromEntries(fields.map((f) => [f, p[f]])))).join('\n')}\n`,
+    );
+    // The same SFT (same preset and seed) re-reads them: the recorded densities match its own to float32 rounding.
+    const config = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: { method: 'ocrm', rounds: 2, pairs: { dataset: { path: exported } } },
+    });
+    const out = join(dir, 'round-trip');
+    await runPipeline(config, { outDir: out });
+    const details = JSON.parse(await readFile(join(out, 'weights-2', 'details.json'), 'utf8'));
+    expect(details.temperatures.sampler).toBe(sampled[0]!.samplerTemperature);
+    expect(details.samplerDrift).toBeLessThan(1e-3);
   });
 
   it('the gold judge relabels the dataset’s pairs unless told to keep them; DPO trains on them', {
