@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -170,6 +170,39 @@ describe('ocrm CLI: --set, --json and --version', () => {
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(config).toMatchObject({ policyOptimizer: 'rloo', roundStart: 'restart', rloo: { groupSize: 4 } });
     expect(existsSync(join(out, 'ppo-2', 'done'))).toBe(true);
+  });
+
+  it('report: two runs of one method and seed need labels (--label per run, in order), and get a --title', async () => {
+    const dir = await tempDir();
+    const a = join(dir, 'a');
+    expect(await run('run', '--preset', 'smoke', '--out', a, '--quiet')).toBe(0);
+    const b = join(dir, 'b');
+    await cp(a, b, { recursive: true });
+    const out = join(dir, 'compare.html');
+    stderr = '';
+    expect(await run('report', a, b, '--out', out)).toBe(2);
+    expect(stderr).toMatch(/two runs are labelled .*--label/s);
+    expect(await run('report', a, b, '-l', 'one', '-l', 'two', '-l', 'three', '--out', out)).toBe(2);
+    expect(existsSync(out)).toBe(false);
+    expect(
+      await run(
+        'report',
+        a,
+        b,
+        '--label',
+        'first try',
+        '--label',
+        'second try',
+        '--title',
+        'A/B',
+        '--out',
+        out,
+      ),
+    ).toBe(0);
+    const html = await readFile(out, 'utf8');
+    expect(html).toContain('first try');
+    expect(html).toContain('second try');
+    expect(html).toContain('<title>A/B</title>');
   });
 
   it('--version prints the version', async () => {

@@ -301,10 +301,16 @@ export function buildProgram(): Command {
       '-o, --out <file>',
       'output HTML file (default <first run>/report.html, or report.html for several runs)',
     )
-    .action(async (runDirs: string[], flags: { out?: string }) => {
+    .option(
+      '-l, --label <name>',
+      "a run's name in the report, in the order of the run directories (repeatable; default: each run's label)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('-t, --title <text>', 'the report title (default "OCRM report")')
+    .action(async (runDirs: string[], flags: { out?: string; label?: string[]; title?: string }) => {
       const path = await reportRuns(
         runDirs.map((d) => resolve(d)),
-        { outFile: flags.out ? resolve(flags.out) : undefined },
+        { outFile: flags.out ? resolve(flags.out) : undefined, labels: flags.label, title: flags.title },
       );
       process.stdout.write(`${path}\n`);
     });

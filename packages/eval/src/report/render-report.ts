@@ -108,7 +108,7 @@ export async function renderReport(
   const duplicate = labels.find((l, i) => labels.indexOf(l) !== i);
   if (duplicate !== undefined) {
     throw new InvalidArgumentError(`renderReport: two runs are labelled "${duplicate}"`, {
-      hint: 'give each run a label (`ocrm run --label NAME`, config `label`) or distinct seeds',
+      hint: 'give each run a label (`ocrm report A B --label a --label b`, or `ocrm run --label NAME` / config `label`)',
     });
   }
   const title = options.title ?? 'OCRM report';

@@ -9,15 +9,25 @@ import { summarizeRun } from './summarize';
 
 /**
  * Writes one `report.html` comparing finished runs side by side (curves per round, final metrics per method with
- * seeds and 95 % intervals, weights, RM accuracy, configs). Returns its path.
+ * seeds and 95 % intervals, weights, RM accuracy, configs). `labels[i]` renames run i in the report (its folder is
+ * untouched), e.g. to compare two runs of one method and seed. Returns its path.
  */
 export async function reportRuns(
   runDirs: readonly string[],
-  options: { outFile?: string; title?: string } = {},
+  options: { outFile?: string; title?: string; labels?: readonly string[] } = {},
 ): Promise<string> {
   if (runDirs.length === 0) throw new InvalidArgumentError('reportRuns: give at least one run directory.');
+  const labels = options.labels ?? [];
+  if (labels.length > runDirs.length) {
+    throw new InvalidArgumentError(
+      `reportRuns: ${labels.length} labels for ${runDirs.length} run directories: give at most one label a run, in order.`,
+    );
+  }
   const runs = [];
-  for (const dir of runDirs) runs.push((await summarizeRun(dir)).report);
+  for (const [i, dir] of runDirs.entries()) {
+    const { report } = await summarizeRun(dir);
+    runs.push(labels[i] ? { ...report, label: labels[i] } : report);
+  }
   const outFile =
     options.outFile ??
     (runDirs.length === 1 ? join(resolve(runDirs[0]!), 'report.html') : resolve('report.html'));
