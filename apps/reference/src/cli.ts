@@ -9,7 +9,7 @@ import {
   type PipelineConfig,
   type PipelineResult,
   PRESETS,
-  pipelineConfigSchema,
+  parsePipelineConfig,
   reportRuns,
   resolvePipelineConfig,
   runPaths,
@@ -184,7 +184,7 @@ async function runOnSlurm(config: PipelineConfig, outDir: string, flags: RunFlag
 /** `ocrm stage <runDir> <stage...>`: runs the named stages of a claimed run directory (one SLURM job's work). */
 async function stageCommand(runDir: string, names: string[], flags: { quiet?: boolean; json?: boolean }) {
   const outDir = resolve(runDir);
-  const config = pipelineConfigSchema.parse(await readJson(join(outDir, 'config.json')));
+  const config = parsePipelineConfig(await readJson(join(outDir, 'config.json')));
   await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   const controller = new AbortController();

@@ -1,5 +1,6 @@
 export { type LoadedConfigFile, loadConfigFile } from './load';
 export { mergeConfig } from './merge';
 export { DEFAULT_PRESET, PRESETS, type Preset } from './presets';
-export { type ResolveConfigOptions, resolvePipelineConfig } from './resolve';
+export { parsePipelineConfig, type ResolveConfigOptions, resolvePipelineConfig } from './resolve';
 export * from './schema';
+export * from './stage-sections';

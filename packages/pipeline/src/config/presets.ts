@@ -1,4 +1,4 @@
-import type { PipelineConfig } from './schema';
+import type { UnresolvedPipelineConfig } from './schema';
 
 /** A named starting configuration. `requires` says what it needs beyond a CPU and this package. */
 export interface Preset {
@@ -6,7 +6,7 @@ export interface Preset {
   description: string;
   /** What the preset needs: `hub` (network or a warm Hugging Face cache), `gpu` (the native CUDA backend). */
   requires: readonly ('hub' | 'gpu')[];
-  config: PipelineConfig;
+  config: UnresolvedPipelineConfig;
 }
 
 const common = {

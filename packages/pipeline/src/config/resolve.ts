@@ -1,10 +1,10 @@
 import { ConfigError } from '@ocrm/core';
 import type { z } from 'zod';
-import { checkStageSections } from './check-sections';
 import type { LoadedConfigFile } from './load';
 import { isPlainObject, mergeConfig } from './merge';
 import { DEFAULT_PRESET, PRESETS } from './presets';
 import { type PipelineConfig, pipelineConfigSchema } from './schema';
+import { resolveStageSections } from './stage-sections';
 
 /** Inputs of {@link resolvePipelineConfig}, lowest priority first: preset ← file ← overrides (CLI flags). */
 export interface ResolveConfigOptions {
@@ -17,8 +17,9 @@ export interface ResolveConfigOptions {
 }
 
 /**
- * Builds the resolved configuration of a run and validates it.
- * Every stage section is checked by its package's resolver too. Throws `ConfigError` naming the field path, what was
+ * Builds the resolved configuration of a run and validates it: every stage section is checked and filled in by its
+ * package's resolver (`resolveStageSections`), so the result — what `config.json` holds — names every value the run
+ * uses. Throws `ConfigError` naming the field path, what was
  * expected (type or allowed values) and, for fields from the file, `file:line`.
  */
 export function resolvePipelineConfig(options: ResolveConfigOptions = {}): PipelineConfig {
@@ -35,8 +36,18 @@ export function resolvePipelineConfig(options: ResolveConfigOptions = {}): Pipel
   const merged = mergeConfig(preset.config, fromFile, options.overrides ?? {}, { preset: presetName });
   const parsed = pipelineConfigSchema.safeParse(merged);
   if (!parsed.success) throw toConfigError(parsed.error, options.file, fromFile);
-  checkStageSections(parsed.data, options.file);
-  return parsed.data;
+  return resolveStageSections(parsed.data, options.file) as PipelineConfig;
+}
+
+/**
+ * A complete config object (e.g. a run's `config.json`, or one built in code) checked and resolved: the schema, then
+ * every stage section through its package's resolver. Resolving a resolved config returns an equal one.
+ * @throws ConfigError naming the first bad field.
+ */
+export function parsePipelineConfig(value: unknown): PipelineConfig {
+  const parsed = pipelineConfigSchema.safeParse(value);
+  if (!parsed.success) throw toConfigError(parsed.error, undefined, value);
+  return resolveStageSections(parsed.data) as PipelineConfig;
 }
 
 function toConfigError(

@@ -1,9 +1,14 @@
 import { PREFERENCE_FORMATS } from '@ocrm/data';
-import type { DpoConfig } from '@ocrm/dpo';
-import type { SftConfig } from '@ocrm/policy';
-import type { PolicyGradientConfig } from '@ocrm/policy-gradient';
-import type { PpoConfig } from '@ocrm/ppo';
 import { z } from 'zod';
+import type {
+  DpoSection,
+  ModuleSection,
+  PolicyGradientSection,
+  PpoSection,
+  RewardModelTrainerSection,
+  SftSection,
+  StageSectionName,
+} from './stage-sections';
 
 /** Pipeline methods: the paper's OCRM loop and the baselines it is compared with. */
 export const METHODS = ['ocrm', 'rlhf', 'iterated', 'dpo', 'wpo'] as const;
@@ -22,11 +27,10 @@ export type PolicyOptimizerName = (typeof POLICY_OPTIMIZERS)[number];
 export const BACKENDS = ['auto', 'node-gpu', 'node', 'wasm', 'cpu'] as const;
 
 /**
- * A stage package's config section, typed as that package's partial config: zod keeps it an open record here, and
- * the package's own resolver checks every field (`checkStageSections`), so the rules live in one place.
+ * A stage package's config section: zod keeps it an open record here, and the package's own resolver checks every
+ * field and fills its defaults (`resolveStageSections`), so the rules and defaults live in one place.
  */
-const stageSection = <T>() =>
-  z.record(z.string(), z.unknown()) as unknown as z.ZodType<Partial<T>, Partial<T>>;
+const stageSection = () => z.record(z.string(), z.unknown());
 
 /**
  * Where the initial (SFT) model comes from.
@@ -212,7 +216,7 @@ export const pipelineConfigSchema = z
      * SFT config (`@ocrm/policy` `SftConfig` fields), or `module`: a file exporting a custom `SftTrainer` (default
      * export, `trainer`, or a factory called with this section).
      */
-    sft: stageSection<SftConfig & { module: string }>(),
+    sft: stageSection(),
     pairs: pairsSchema,
     labels: labelsSchema,
     /** Reward-model training config (`seedPolicy`, `trainable` and `@ocrm/reward-model` fields). */
@@ -229,14 +233,14 @@ export const pipelineConfigSchema = z
      */
     policyOptimizerModule: z.string().min(1).optional(),
     /** PPO config (`@ocrm/ppo` `PpoConfig` fields); `totalUpdates` is per round. */
-    ppo: stageSection<PpoConfig>(),
+    ppo: stageSection(),
     /** RLOO config (`@ocrm/policy-gradient` `PolicyGradientConfig` fields), used when `policyOptimizer: rloo`. */
-    rloo: stageSection<PolicyGradientConfig>(),
+    rloo: stageSection(),
     /** GRPO config (the same fields, GRPO's defaults), used when `policyOptimizer: grpo`. */
-    grpo: stageSection<PolicyGradientConfig>(),
+    grpo: stageSection(),
     weighting: weightingSchema,
     /** DPO/WPO config (`@ocrm/dpo` fields). */
-    dpo: stageSection<DpoConfig>(),
+    dpo: stageSection(),
     eval: evalSchema,
     /**
      * Module file exporting a custom `RunReporter` (default export, `reporter`, or a factory called with no argument)
@@ -294,8 +298,41 @@ export const pipelineConfigSchema = z
     }
   });
 
-/** A resolved pipeline configuration. */
-export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
+/** A pipeline configuration as parsed, before its stage sections are resolved (they may be partial). */
+export type ParsedPipelineConfig = z.infer<typeof pipelineConfigSchema>;
+
+/** The resolved reward-model section: the pipeline's fields and every reference trainer field (or a module's own). */
+export type RewardModelSection =
+  | ({
+      seedPolicy: (typeof RM_SEED_POLICIES)[number];
+      trainable: 'all' | 'head' | 'last-block';
+      module?: undefined;
+    } & RewardModelTrainerSection)
+  | ({
+      seedPolicy: (typeof RM_SEED_POLICIES)[number];
+      trainable: 'all' | 'head' | 'last-block';
+    } & ModuleSection);
+
+/**
+ * A resolved pipeline configuration (`resolvePipelineConfig`, `config.json`): every field present and every stage
+ * section full — the package defaults filled in, minus the fields the run supplies (`RUN_SUPPLIED_FIELDS`).
+ */
+export type PipelineConfig = Omit<ParsedPipelineConfig, StageSectionName> & {
+  sft: SftSection | ModuleSection;
+  rewardModel: RewardModelSection;
+  ppo: PpoSection;
+  rloo: PolicyGradientSection;
+  grpo: PolicyGradientSection;
+  dpo: DpoSection;
+};
+
+/**
+ * A complete configuration whose stage sections may be partial (a preset, or a config built in code):
+ * `parsePipelineConfig` / `runPipeline` resolve it into a {@link PipelineConfig}.
+ */
+export type UnresolvedPipelineConfig = Omit<PipelineConfig, StageSectionName> & {
+  [K in StageSectionName]: Partial<PipelineConfig[K]>;
+};
 
 /** A partial configuration as users write it (every section optional, sections partial). */
 export type PipelineConfigInput = {

@@ -11,8 +11,8 @@ export function createRewardModelTrainer(config: PipelineConfig): RewardModelTra
   return scalarRewardModelTrainer({
     trainable,
     config: {
-      weightNormalization: config.weighting.normalize === 'batch' ? 'batch' : 'none',
       ...trainerConfig,
+      weightNormalization: config.weighting.normalize === 'batch' ? 'batch' : 'none',
     },
   });
 }

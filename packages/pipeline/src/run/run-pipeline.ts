@@ -12,9 +12,9 @@ import {
   writeJsonAtomic,
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { checkStageSections } from '../config/check-sections';
 import { checkModelFitsBackend } from '../config/memory-estimate';
-import { type PipelineConfig, pipelineConfigSchema } from '../config/schema';
+import { parsePipelineConfig } from '../config/resolve';
+import type { PipelineConfig, UnresolvedPipelineConfig } from '../config/schema';
 import { dpoStage } from '../stages/dpo';
 import { evalStage } from '../stages/evaluate';
 import { labelsStage, pairsStage } from '../stages/pairs';
@@ -28,6 +28,7 @@ import type { PipelineStages, StageRunner } from './context';
 import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
 import { FINGERPRINT_FILE } from './fingerprint-file';
+import { fingerprintHolds } from './fingerprint-holds';
 import { type StageFingerprint, stageFingerprints, whyChanged } from './fingerprints';
 import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
@@ -76,7 +77,7 @@ const RUNNERS: Record<PlannedStage['kind'], StageRunner> = {
  * (the current step finishes and is saved; rerun to resume).
  */
 export async function runPipeline(
-  config: PipelineConfig,
+  config: PipelineConfig | UnresolvedPipelineConfig,
   options: Omit<RunPipelineOptions, 'only'>,
 ): Promise<PipelineResult> {
   const result = await runPipelineStages(config, { ...options, only: undefined });
@@ -91,11 +92,11 @@ export async function runPipeline(
  * @throws OcrmError `RUN_DIRECTORY` when a stage before the requested ones is not done.
  */
 export async function runPipelineStages(
-  config: PipelineConfig,
+  config: PipelineConfig | UnresolvedPipelineConfig,
   options: RunPipelineOptions,
 ): Promise<PipelineResult | undefined> {
-  const checked = pipelineConfigSchema.parse(config);
-  checkStageSections(checked);
+  // Checked and resolved again (a config built in code may carry partial sections): what config.json records.
+  const checked = parsePipelineConfig(config);
   const started = Date.now();
   const run = new RunDirectory(options.outDir);
   let pending: Promise<void> = Promise.resolve();
@@ -252,8 +253,11 @@ async function claimRunDirectory(
     if (!(OcrmError.isInstance(error) && error.code === 'NOT_FOUND')) throw error;
   }
   const sameConfig =
-    existing !== undefined && isDeepStrictEqual(existing, JSON.parse(JSON.stringify(config)));
+    existing !== undefined &&
+    isDeepStrictEqual(resolvedIfValid(existing), JSON.parse(JSON.stringify(config)));
   const planned = planStages(config).map((s) => s.name);
+  // Kept stages (plan order, upstream first) → the hash recorded in their folder.
+  const kept = new Map<string, string>();
   const stale = existing === undefined ? [] : planStages(existing as PipelineConfig).map((s) => s.name);
   for (const stage of [...new Set([...planned, ...stale])]) {
     const dir = run.stagePath(stage);
@@ -266,12 +270,25 @@ async function claimRunDirectory(
       recorded = undefined;
     }
     // Folders made before fingerprints existed are kept when the config is unchanged.
-    const keep = !force && now !== undefined && (recorded ? recorded.hash === now.hash : sameConfig);
-    if (keep) continue;
+    const keep =
+      !force && now !== undefined && (recorded ? fingerprintHolds(recorded, now, kept) : sameConfig);
+    if (keep) {
+      if (recorded) kept.set(stage, recorded.hash);
+      continue;
+    }
     const reason = force ? 'forced' : now === undefined ? 'not in the new plan' : whyChanged(recorded, now);
     await rm(dir, { recursive: true, force: true });
     if (now !== undefined) emit({ type: 'stage-rerun', stage, reason, time: Date.now() });
   }
   await run.writeConfig(config);
   return fingerprints;
+}
+
+/** A run directory's recorded config resolved as a run would resolve it (an older, partial one included). */
+function resolvedIfValid(existing: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(parsePipelineConfig(existing)));
+  } catch {
+    return existing;
+  }
 }
