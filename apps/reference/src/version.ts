@@ -8,7 +8,7 @@ export const VERSION: string = (() => {
         name?: string;
         version?: string;
       };
-      if (json.name === '@ocrm/reference-app' && json.version) return json.version;
+      if (json.name === '@ocrm/cli' && json.version) return json.version;
     } catch {
       // try the next location (src/ in tests, dist/ when built)
     }
