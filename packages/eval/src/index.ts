@@ -11,6 +11,7 @@ export { createPolicyEvaluator, type PolicyEvaluatorOptions } from './policy-eva
 export { buildCharts } from './report/charts';
 export { exampleRunSummaries } from './report/example-runs';
 export { countDataMarks, DATA_MARK_DESCRIPTIONS } from './report/marks';
+export { METRIC_NAMES, type MetricName, metricHeader, metricName } from './report/metric-names';
 export { type ChartSpec, renderChartSvg } from './report/render-chart';
 export { REPORT_METRICS, type ReportOptions, renderReport, writeReport } from './report/render-report';
 export {
@@ -18,6 +19,7 @@ export {
   finalMetrics,
   type RoundSummary,
   type RunSummary,
+  runGroup,
   runLabel,
 } from './report/run-summary';
 export {

@@ -14,7 +14,7 @@ import type { WeightDiagnostics } from './weighting';
  * };
  */
 export interface RunSummary {
-  /** Method, the key runs are grouped by in the table: e.g. `ocrm`, `rlhf`, `iterated`, `dpo`, `wpo`. */
+  /** Method: e.g. `ocrm`, `rlhf`, `iterated`, `dpo`, `wpo`. Reports group runs by their label without `(seed N)`, else by it. */
   method: string;
   /** Seed of the run (runs of one method differ only by it). */
   seed: number;

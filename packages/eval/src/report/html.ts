@@ -16,7 +16,7 @@ export function formatNumber(x: number | undefined): string {
   return Number(x.toPrecision(4)).toString();
 }
 
-/** An HTML table from a header row and body rows (cells are escaped). */
+/** An HTML table from a header row and body rows (cells are escaped), in a wrapper that scrolls rather than widen the page. */
 export function table(
   header: readonly string[],
   rows: readonly (readonly string[])[],
@@ -26,20 +26,23 @@ export function table(
   const body = rows
     .map((row) => `<tr>${row.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`)
     .join('\n');
-  return `<table class="${escapeHtml(className)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return `<div class="table-wrap"><table class="${escapeHtml(className)}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table></div>`;
 }
 
 /** The page's stylesheet (inline: the page loads nothing at view time). */
 export const STYLE = `
-body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px;
-  padding: 0 1rem; color: #222; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1240px;
+  padding: 0 1.5rem; color: #222; }
 h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }
+.table-wrap { max-width: 100%; overflow-x: auto; }
+table { border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid #ccc; padding: 0.3rem 0.6rem; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
-.charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
-figure.chart { margin: 0; } figure.chart figcaption { font-size: 0.85rem; color: #555; max-width: 480px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 560px), 1fr)); gap: 2rem 2.5rem; }
+figure.chart { margin: 0; min-width: 0; } figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart figcaption { font-size: 0.85rem; color: #555; }
 figure.chart h3 { font-size: 1rem; margin: 0 0 0.3rem; }
+details pre { max-width: 100%; }
 pre { background: #f7f7f7; padding: 0.8rem; overflow-x: auto; font-size: 0.8rem; }
 .warning { color: #a33; } .note { color: #555; font-size: 0.9rem; }
 `;

@@ -1,6 +1,7 @@
 // Browser test of the report: opens report.html in headless Chromium (Debian's `chromium`, driven by playwright-core;
-// never a downloaded browser), checks there are no console errors, no network requests and that every chart drew
-// data marks, and saves a screenshot to packages/eval/test-artifacts/ (git-ignored). Skips loudly when Chromium is
+// never a downloaded browser) at 1400 px, checks there are no console errors, no network requests, no horizontal
+// overflow (also with a wide final table: many metrics, long run names), that every chart drew data marks and is
+// sized to the page (two side by side), and saves a screenshot to packages/eval/test-artifacts/ (git-ignored). Skips loudly when Chromium is
 // absent, except under CI=true, where it fails.
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { exampleRunSummaries } from './example-runs';
 import { DATA_MARK_DESCRIPTIONS } from './marks';
+import { METRIC_NAMES } from './metric-names';
 import { writeReport } from './render-report';
 
 const CHROMIUM = process.env.OCRM_CHROMIUM ?? '/usr/bin/chromium';
@@ -42,10 +44,20 @@ describe.skipIf(!available && !inCi)('report.html in headless Chromium', () => {
     expect(available, `Chromium is required under CI=true (looked at ${CHROMIUM})`).toBe(true);
     // The page goes to a temporary folder (linters would scan it in test-artifacts/); the screenshot is the artifact.
     const dir = await mkdtemp(join(tmpdir(), 'ocrm-report-browser-'));
-    const path = await writeReport(dir, exampleRunSummaries(), { title: 'OCRM report (example runs)' });
+    // The example runs, with every known final metric and more, and a long run name: the widest page a report makes.
+    const runs = exampleRunSummaries().map((run, i) => ({
+      ...run,
+      label: i === 0 ? `rlhf with a deliberately long descriptive run name (seed ${run.seed})` : run.label,
+      final: {
+        ...Object.fromEntries(
+          [...Object.keys(METRIC_NAMES), 'eval/greedy/gold', 'custom/metric_x'].map((k, j) => [k, j / 7]),
+        ),
+      },
+    }));
+    const path = await writeReport(dir, runs, { title: 'OCRM report (example runs)' });
     const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
     try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const errors: string[] = [];
       const requests: string[] = [];
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -68,6 +80,7 @@ describe.skipIf(!available && !inCi)('report.html in headless Chromium', () => {
             });
             return {
               id: f.dataset.chart,
+              top: box?.top ?? 0,
               width: box?.width ?? 0,
               height: box?.height ?? 0,
               marks: drawn.length,
@@ -75,15 +88,23 @@ describe.skipIf(!available && !inCi)('report.html in headless Chromium', () => {
           }),
         DATA_MARK_DESCRIPTIONS as string[],
       );
+      const overflow = Number(
+        await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+      );
       await mkdir(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: `${ARTIFACTS}report.png`, fullPage: true });
       expect(errors).toEqual([]);
       expect(requests.filter((u) => !u.startsWith('file://'))).toEqual([]);
       expect(charts.map((c) => c.id)).toHaveLength(7);
+      expect(overflow, 'horizontal overflow (px)').toBe(0);
       for (const chart of charts) {
         expect(chart.marks, `${chart.id} marks`).toBeGreaterThan(0);
-        expect(chart.width * chart.height, `${chart.id} size`).toBeGreaterThan(10_000);
+        expect(chart.width, `${chart.id} width`).toBeGreaterThan(400);
+        expect(chart.width, `${chart.id} width`).toBeLessThan(700);
       }
+      // Two charts a row: the gold curves vs KL and vs update side by side.
+      const top = (id: string) => charts.find((c) => c.id === id)!.top;
+      expect(top('gold-vs-update')).toBe(top('gold-vs-kl'));
     } finally {
       await browser.close();
       await rm(dir, { recursive: true, force: true });

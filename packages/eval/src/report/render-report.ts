@@ -4,8 +4,9 @@ import { InvalidArgumentError, writeFileAtomic } from '@ocrm/core';
 import { tInterval95 } from '../stats';
 import { buildCharts } from './charts';
 import { escapeHtml, formatNumber, STYLE, table } from './html';
+import { metricHeader } from './metric-names';
 import { renderChartSvg } from './render-chart';
-import { finalMetrics, type RunSummary, runLabel } from './run-summary';
+import { finalMetrics, type RunSummary, runGroup, runLabel } from './run-summary';
 
 /** Metrics shown first in the final table, in this order; any other final metric follows alphabetically. */
 export const REPORT_METRICS: readonly string[] = Object.freeze([
@@ -26,32 +27,35 @@ export interface ReportOptions {
   subtitle?: string;
 }
 
-/** Final metrics per method: mean and 95 % t-interval over seeds. */
+/**
+ * Final metrics, one row per metric (human name and unit) and one column per group (`runGroup`: the runs that differ
+ * only by seed): mean and 95 % t-interval over seeds.
+ */
 function finalTable(runs: readonly RunSummary[]): string {
-  const methods = [...new Set(runs.map((r) => r.method))];
+  const groups = [...new Set(runs.map(runGroup))];
   const finals = runs.map(finalMetrics);
   const present = new Set(finals.flatMap((f) => Object.keys(f)));
   const metrics = [
     ...REPORT_METRICS.filter((m) => present.has(m)),
     ...[...present].filter((m) => !REPORT_METRICS.includes(m)).sort(),
   ];
-  const rows = methods.map((method) => {
-    const mine = runs.flatMap((run, i) => (run.method === method ? [finals[i]!] : []));
-    const seeds = runs.filter((r) => r.method === method).map((r) => r.seed);
-    const cells = metrics.map((metric) => {
-      const values = mine
-        .map((f) => f[metric])
-        .filter((v): v is number => typeof v === 'number' && !Number.isNaN(v));
+  const members = groups.map((group) => runs.flatMap((run, i) => (runGroup(run) === group ? [i] : [])));
+  const seedsRow = ['Seeds', ...members.map((m) => m.map((i) => runs[i]!.seed).join(', '))];
+  const rows = metrics.map((metric) => [
+    metricHeader(metric),
+    ...members.map((m) => {
+      const values = m.map((i) => finals[i]![metric]).filter((v): v is number => isFiniteNumber(v));
       if (values.length === 0) return '–';
       const ci = tInterval95(values);
       return values.length < 2
         ? formatNumber(ci.mean)
         : `${formatNumber(ci.mean)} ± ${formatNumber(ci.halfWidth)}`;
-    });
-    return [method, seeds.join(', '), ...cells];
-  });
-  return table(['method', 'seeds', ...metrics], rows, 'final');
+    }),
+  ]);
+  return table(['Metric', ...groups], [seedsRow, ...rows], 'final');
 }
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
 
 /** One row per run and round: metrics, RM accuracy and weight diagnostics. */
 function roundTable(runs: readonly RunSummary[]): string {
@@ -140,7 +144,8 @@ export async function renderReport(
 <h1>${escapeHtml(title)}</h1>
 ${options.subtitle ? `<p class="note">${escapeHtml(options.subtitle)}</p>` : ''}
 <h2>Final metrics</h2>
-<p class="note">Mean over seeds ± half-width of the 95 % Student-t interval (no interval with a single seed).</p>
+<p class="note">One column per run, or per group of runs that differ only by seed: mean over seeds ± half-width of
+the 95 % Student-t interval (no interval with a single seed).</p>
 ${finalTable(runs)}
 <h2>Per round</h2>
 ${roundTable(runs)}
