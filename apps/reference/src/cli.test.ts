@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FakeHub } from '@ocrm/data/test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './cli';
 
@@ -172,7 +173,7 @@ describe('ocrm CLI: --set, --json and --version', () => {
     expect(existsSync(join(out, 'ppo-2', 'done'))).toBe(true);
   });
 
-  it('report: two runs of one method and seed need labels (--label per run, in order), and get a --title', async () => {
+  it('report: two runs of one method and seed need labels (--label per run, in order), and get a --title; push uploads a stage', async () => {
     const dir = await tempDir();
     const a = join(dir, 'a');
     expect(await run('run', '--preset', 'smoke', '--out', a, '--quiet')).toBe(0);
@@ -203,6 +204,31 @@ describe('ocrm CLI: --set, --json and --version', () => {
     expect(html).toContain('first try');
     expect(html).toContain('second try');
     expect(html).toContain('<title>A/B</title>');
+
+    // push: a stage's model to a (fake, local) Hub; HF_TOKEN and HF_ENDPOINT from the environment.
+    const hubRoot = await tempDir();
+    const hub = await FakeHub.start(hubRoot);
+    vi.spyOn(console, 'debug').mockImplementation(() => {});
+    try {
+      vi.stubEnv('HF_ENDPOINT', hub.url);
+      vi.stubEnv('HF_TOKEN', '');
+      stderr = '';
+      expect(await run('push', a, 'ppo-2', 'me/policy')).toBe(2);
+      expect(stderr).toContain('HF_TOKEN');
+      vi.stubEnv('HF_TOKEN', 'hf_write');
+      expect(await run('push', a, 'pairs', 'me/policy')).toBe(2);
+      expect(hub.requests).toHaveLength(0);
+      stdout = '';
+      expect(await run('push', a, 'ppo-2', 'me/policy', '--private')).toBe(0);
+      expect(stdout).toMatch(/^pushed ppo-2 \(\d+ files\) to me\/policy \(created\)\n/);
+      expect(hub.uploads.created).toEqual([{ repo: 'me/policy', visibility: 'private' }]);
+      expect(await readFile(join(hubRoot, 'models/me/policy/main/model.safetensors'))).toEqual(
+        await readFile(join(a, 'ppo-2/policy/model.safetensors')),
+      );
+    } finally {
+      vi.unstubAllEnvs();
+      await hub.close();
+    }
   });
 
   it('--version prints the version', async () => {

@@ -10,6 +10,7 @@ import {
   type PipelineResult,
   PRESETS,
   parsePipelineConfig,
+  pushStage,
   reportRuns,
   resolvePipelineConfig,
   runPaths,
@@ -324,6 +325,38 @@ export function buildProgram(): Command {
       const metrics = await evaluateRun(resolve(runDir));
       for (const [key, value] of Object.entries(metrics)) process.stdout.write(`${key}\t${value}\n`);
     });
+
+  program
+    .command('push')
+    .description(
+      "upload a finished stage's model (weights, tokenizer, a model card) to a Hugging Face model repo",
+    )
+    .argument('<runDir>', 'run directory')
+    .argument('<stage>', 'a stage with a model: sft, rm-<k>, ppo-<k>, dpo, wpo')
+    .argument('<repo>', 'model repo id, owner/name (created when missing); needs HF_TOKEN with write access')
+    .option('--private', 'create the repo private')
+    .option('--branch <name>', 'branch to commit to', 'main')
+    .option('--json', 'print what was pushed as one JSON object')
+    .action(
+      async (
+        runDir: string,
+        stage: string,
+        repo: string,
+        flags: { private?: boolean; branch: string; json?: boolean },
+      ) => {
+        const pushed = await pushStage(resolve(runDir), stage, repo, {
+          private: flags.private,
+          branch: flags.branch,
+        });
+        if (flags.json) process.stdout.write(`${JSON.stringify(pushed)}\n`);
+        else {
+          process.stdout.write(
+            `pushed ${stage} (${pushed.files.length} files) to ${repo}${pushed.created ? ' (created)' : ''}\n`,
+          );
+          if (pushed.commit?.url) process.stdout.write(`${pushed.commit.url}\n`);
+        }
+      },
+    );
 
   program
     .command('presets')

@@ -63,6 +63,7 @@ export {
   type HubProgressEvent,
   hubOptionsFromEnv,
 } from './hub/hub-options';
+export { type UploadedFolder, type UploadFolderOptions, uploadFolder } from './hub/upload-folder';
 export { type LabelPairsOptions, type LabelStats, labelPairs } from './pairs/label-pairs';
 // pairs
 export { type SamplePairsOptions, samplePairs } from './pairs/sample-pairs';

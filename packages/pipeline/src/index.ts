@@ -4,6 +4,8 @@
  * run directory with resume, `runPipeline(config, { stages })`, reports over several runs.
  */
 export * from './config/index';
+export { type ModelCardInput, modelCard } from './hub/model-card';
+export { type PushedStage, pushStage } from './hub/push-stage';
 export type { PipelineStages, StageContext } from './run/context';
 export type { PipelineEvent, StageName } from './run/events';
 export { runPaths } from './run/paths';

@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, relative, sep } from 'node:path';
+import { type FakeHubUploads, handleUpload } from './fake-hub-uploads';
 
 /**
  * A local stand-in for the Hugging Face Hub (tests only), serving a folder laid out as
@@ -13,9 +14,12 @@ import { join, relative, sep } from 'node:path';
  * Endpoints (those `@huggingface/hub` calls): `GET /api/{type}s/{repo}/tree/{rev}`, `POST /api/{type}s/{repo}/
  * paths-info/{rev}`, `GET|HEAD /{datasets/}{repo}/resolve/{rev}/{path}` with Range, ETag and X-Repo-Commit;
  * missing entries answer 404 with `X-Error-Code: EntryNotFound` (RepoNotFound / RevisionNotFound for repos and
- * revisions). Revisions are accepted raw (`refs/convert/parquet`) and URL-encoded.
+ * revisions). Revisions are accepted raw (`refs/convert/parquet`) and URL-encoded. The upload endpoints of
+ * `fake-hub-uploads.ts` write into the same layout, so what a test pushes it can download again.
  */
 export class FakeHub {
+  /** What the upload endpoints received (`handleUpload`). */
+  readonly uploads: FakeHubUploads = { created: [], commits: [], lfs: new Map() };
   /** Every request: method, url and Authorization header. */
   readonly requests: { method: string; url: string; authorization?: string }[] = [];
   private readonly server: Server;
@@ -67,6 +71,7 @@ export class FakeHub {
       url: req.url ?? '',
       authorization: req.headers.authorization,
     });
+    if (await handleUpload(this.root, this.url, this.uploads, req, res)) return;
     const parts = url.pathname.split('/').filter(Boolean);
     if (parts[0] === 'api') {
       const type = parts[1] === 'datasets' ? 'dataset' : 'model';
