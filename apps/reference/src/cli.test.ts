@@ -231,6 +231,19 @@ describe('ocrm CLI: --set, --json and --version', () => {
     }
   });
 
+  it('--tensorboard writes TensorBoard event files, one folder per training stage', async () => {
+    const out = join(await tempDir(), 'tb');
+    expect(await run('run', '--preset', 'smoke', '--tensorboard', '--out', out, '--quiet')).toBe(0);
+    expect((await readdir(join(out, 'tensorboard'))).sort()).toEqual([
+      'ppo-1',
+      'ppo-2',
+      'rm-1',
+      'rm-2',
+      'sft',
+    ]);
+    expect((await readdir(join(out, 'tensorboard/sft')))[0]).toMatch(/^events\.out\.tfevents\./);
+  });
+
   it('--version prints the version', async () => {
     expect(await run('--version')).toBe(0);
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);

@@ -76,6 +76,7 @@ interface RunFlags {
   set?: string[];
   json?: boolean;
   label?: string;
+  tensorboard?: boolean;
   executor?: 'local' | 'slurm';
   wait?: boolean;
   slurmPartition?: string;
@@ -102,6 +103,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
     seed: flags.seed,
     backend: flags.backend,
     label: flags.label,
+    tensorboard: flags.tensorboard,
   };
   const config = resolvePipelineConfig({
     preset: flags.preset,
@@ -259,6 +261,10 @@ export function buildProgram(): Command {
     )
     .option('--json', 'print the end summary as one JSON object on stdout')
     .option('-l, --label <name>', "the run's name in reports and summaries (default: method, λ and seed)")
+    .option(
+      '--tensorboard',
+      'also write TensorBoard event files to <out>/tensorboard (tensorboard --logdir <out>/tensorboard)',
+    )
     .addOption(
       new Option('--executor <name>', 'where the stages run: this process, or one SLURM job each').choices([
         'local',

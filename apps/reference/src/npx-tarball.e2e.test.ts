@@ -42,13 +42,18 @@ async function workspaceClosure(): Promise<string[]> {
  */
 async function offlineLockfile(): Promise<object> {
   const lock = JSON.parse(await readFile(join(repo, 'package-lock.json'), 'utf8')) as {
-    packages: Record<string, { link?: boolean; dev?: boolean }>;
+    packages: Record<string, { link?: boolean; dev?: boolean; version?: string; resolved?: string }>;
   };
   const packages: Record<string, unknown> = { '': { name: 'try-ocrm' } };
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (!path.startsWith('node_modules/') || path.startsWith('node_modules/@ocrm/')) continue;
     if (entry.link || entry.dev) continue;
-    packages[path] = entry;
+    // npm leaves out `resolved` for the default registry; with it (and the integrity) the tarball comes from the
+    // cache by its hash, without asking for the package's metadata.
+    const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
+    const resolved =
+      entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+    packages[path] = { ...entry, resolved };
   }
   return { name: 'try-ocrm', lockfileVersion: 3, requires: true, packages };
 }
@@ -87,10 +92,21 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
     const version = await npx(['--version']);
     expect(version.stdout.trim()).toBe((await readManifest(app)).version);
 
-    const packed = await npx(['run', '--preset', 'smoke', '--out', 'run', '--quiet', '--json']);
+    const packed = await npx([
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      'run',
+      '--quiet',
+      '--json',
+      '--tensorboard',
+    ]);
     const summary = JSON.parse(packed.stdout) as { method: string; rounds: unknown[] };
     expect(summary.method).toBe('ocrm');
     expect(summary.rounds).toHaveLength(2);
+    // The bundled dependencies load from the install too (crc-32 and protobufjs for --tensorboard).
+    expect(existsSync(join(project, 'run/tensorboard/sft'))).toBe(true);
 
     await run(
       process.execPath,

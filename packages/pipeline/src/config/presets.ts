@@ -16,6 +16,7 @@ const common = {
   roundStart: 'continue',
   seed: 0,
   backend: 'auto',
+  tensorboard: false,
   policyOptimizer: 'ppo',
   rloo: {},
   grpo: {},

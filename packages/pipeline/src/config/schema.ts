@@ -211,6 +211,11 @@ export const pipelineConfigSchema = z
     roundStart: z.enum(['continue', 'continue-fresh-critic', 'restart']),
     seed: z.int().min(0),
     backend: z.enum(BACKENDS),
+    /**
+     * Also write TensorBoard event files (every training step's and evaluation's scalars, one TensorBoard run per
+     * stage) to `<runDir>/tensorboard/` beside `metrics.jsonl`. Default false.
+     */
+    tensorboard: z.boolean().default(false),
     model: modelSchema,
     /**
      * SFT config (`@ocrm/policy` `SftConfig` fields), or `module`: a file exporting a custom `SftTrainer` (default

@@ -35,6 +35,7 @@ import { type PlannedStage, planStages } from './plan';
 import type { PipelineResult } from './result';
 import { resumeStep } from './resume-records';
 import { summarizeRun } from './summarize';
+import { TensorBoardSink } from './tensorboard/tensorboard-sink';
 
 /** Options of {@link runPipeline}. */
 export interface RunPipelineOptions {
@@ -100,9 +101,12 @@ export async function runPipelineStages(
   const started = Date.now();
   const run = new RunDirectory(options.outDir);
   let pending: Promise<void> = Promise.resolve();
+  const tensorboard = checked.tensorboard ? new TensorBoardSink(join(run.root, 'tensorboard')) : undefined;
   const emit = (event: PipelineEvent) => {
     options.onEvent?.(event);
-    pending = pending.then(() => run.appendMetrics(event as unknown as Record<string, unknown>));
+    pending = pending
+      .then(() => run.appendMetrics(event as unknown as Record<string, unknown>))
+      .then(() => tensorboard?.write(event));
   };
   const ctx = await createStageContext(checked, run, {
     stages: options.stages,
@@ -176,7 +180,9 @@ export async function runPipelineStages(
         throwIfAborted(options.signal);
         // A resumed stage writes its records past its checkpoint again: drop the old ones first.
         await pending;
-        await run.truncateMetrics(stage.name, await resumeStep(run, stage.name));
+        const resumed = await resumeStep(run, stage.name);
+        await run.truncateMetrics(stage.name, resumed);
+        await tensorboard?.restart(stage.name, resumed ?? 0);
         emit({ type: 'stage-start', stage: stage.name, time: Date.now() });
         const t0 = performance.now();
         await run.stageDir(stage.name);
