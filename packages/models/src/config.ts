@@ -2,6 +2,7 @@
  * The normalised model configuration and its translation from / to Hugging Face `config.json`.
  */
 import { ConfigError, UnsupportedError } from '@ocrm/core';
+import { parseRopeScaling, type RopeScaling } from './rope';
 
 /** Architectures this package implements (Hugging Face `model_type`). */
 export type ModelType = 'gpt_neox' | 'gpt2' | 'llama' | 'qwen2';
@@ -36,6 +37,8 @@ export interface ModelConfig {
   /** Number of rotated dimensions per head (even; `headDim` = full rotary). */
   rotaryDim: number;
   ropeTheta: number;
+  /** Scaling of the rotary frequencies (`llama3`, `linear`); absent = none (transformers' `default`). */
+  ropeScaling?: RopeScaling;
   /** GPT-NeoX parallel residual: `x + attn(ln1(x)) + mlp(ln2(x))`. */
   parallelResidual: boolean;
   /** Biases on the query/key/value projections. */
@@ -72,18 +75,20 @@ function tokenId(json: Json, key: string): number | number[] | null {
   return null;
 }
 
+/** The rope object of a config (`rope_parameters`, transformers 5, or `rope_scaling`), checked by `parseRopeScaling`. */
 function ropeParameters(json: Json): Json {
   const rope = json.rope_parameters ?? json.rope_scaling;
   if (rope && typeof rope === 'object') {
-    const type = (rope as Json).rope_type ?? (rope as Json).type ?? 'default';
-    if (type !== 'default') {
-      throw new UnsupportedError(`rope type \`${String(type)}\` is not supported`, {
-        hint: 'supported: default rotary embeddings (rope_parameters.rope_type = "default")',
-      });
-    }
+    parseRopeScaling(rope as Json);
     return rope as Json;
   }
   return {};
+}
+
+/** `{ ropeScaling }` when the rope object scales the frequencies, else nothing (the key stays absent). */
+function scalingOf(rope: Json): Pick<ModelConfig, 'ropeScaling'> {
+  const scaling = parseRopeScaling(rope);
+  return scaling ? { ropeScaling: scaling } : {};
 }
 
 function activation(value: unknown, path: string): Activation {
@@ -142,6 +147,7 @@ function parseGptNeox(json: Json): ModelConfig {
     positions: 'rotary',
     rotaryDim: Math.floor(headDim * pct),
     ropeTheta: num(rope, ['rope_theta'], num(json, ['rotary_emb_base', 'rope_theta'], 10000)),
+    ...scalingOf(rope),
     parallelResidual: json.use_parallel_residual !== false,
     qkvBias: bias,
     outBias: bias,
@@ -213,6 +219,7 @@ function parseLlamaFamily(json: Json, modelType: 'llama' | 'qwen2'): ModelConfig
     positions: 'rotary',
     rotaryDim: Math.floor(headDim * pct),
     ropeTheta: num(rope, ['rope_theta'], num(json, ['rope_theta'], 10000)),
+    ...scalingOf(rope),
     parallelResidual: false,
     qkvBias: modelType === 'qwen2' ? json.attention_bias !== false : attentionBias,
     outBias: modelType === 'qwen2' ? false : attentionBias,

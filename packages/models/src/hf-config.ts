@@ -3,6 +3,7 @@
  */
 import { ConfigError } from '@ocrm/core';
 import { type ModelConfig, type ModelType, resolveModelConfig } from './config';
+import { ropeScalingToHf } from './rope';
 
 const ARCHITECTURE_PREFIX: Readonly<Record<ModelType, string>> = {
   gpt_neox: 'GPTNeoX',
@@ -23,7 +24,7 @@ function hfActivation(config: ModelConfig): string {
 }
 
 function architectureKeys(c: ModelConfig): Record<string, unknown> {
-  const rope = { rope_type: 'default', rope_theta: c.ropeTheta };
+  const rope = { ...ropeScalingToHf(c.ropeScaling), rope_theta: c.ropeTheta };
   switch (c.modelType) {
     case 'gpt_neox':
       return {
@@ -69,6 +70,8 @@ function architectureKeys(c: ModelConfig): Record<string, unknown> {
         hidden_act: hfActivation(c),
         rope_theta: c.ropeTheta,
         rope_parameters: rope,
+        // transformers 4 reads the scaling from `rope_scaling`.
+        ...(c.ropeScaling ? { rope_scaling: rope } : {}),
         ...(c.modelType === 'llama' ? { attention_bias: c.qkvBias, mlp_bias: c.mlpBias } : {}),
         ...(c.modelType === 'qwen2' ? { use_sliding_window: false, sliding_window: null } : {}),
       };

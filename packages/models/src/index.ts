@@ -17,4 +17,5 @@ export { LM_HEAD_CHUNK_ELEMENTS, lmHeadLogits } from './lm-head';
 export { type LoadModelOptions, loadModel } from './load-model';
 export { type ForwardInput, type ForwardOutput, type IntMatrix, TransformerModel } from './model';
 export { type HeadOptions, type ParamSpec, type ParamTransform, paramCount } from './param-layout';
+export { parseRopeScaling, ROPE_TYPES, type RopeScaling, ropeInverseFrequencies } from './rope';
 export { type SaveModelOptions, saveModel } from './save-model';

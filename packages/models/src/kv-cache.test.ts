@@ -1,7 +1,7 @@
 import { describeEachBackend } from '@ocrm/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ModelType } from './config';
+import type { ModelConfig, ModelType } from './config';
 import { createModel } from './create-model';
 import { tinyModelConfig } from './hf-config';
 import type { TransformerModel } from './model';
@@ -23,11 +23,23 @@ const CONTINUATION = [
   [18, 19, 20],
 ];
 
-for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2'] as ModelType[]) {
-  describeEachBackend(`KV cache ${type}`, () => {
+/** Llama 3 rotary scaling at a tiny context (wavelength thresholds 2 and 8 positions: every band is hit). */
+const LLAMA3_SCALING: Partial<ModelConfig> = {
+  ropeScaling: { type: 'llama3', factor: 4, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8 },
+};
+const VARIANTS: [string, ModelType, Partial<ModelConfig>][] = [
+  ['gpt_neox', 'gpt_neox', {}],
+  ['gpt2', 'gpt2', {}],
+  ['llama', 'llama', {}],
+  ['qwen2', 'qwen2', {}],
+  ['llama with llama3 rope scaling', 'llama', LLAMA3_SCALING],
+];
+
+for (const [label, type, overrides] of VARIANTS) {
+  describeEachBackend(`KV cache ${label}`, () => {
     let model: TransformerModel;
     beforeAll(() => {
-      model = createModel(tinyModelConfig(type, { initializerRange: 0.2 }), { seed: 3 });
+      model = createModel(tinyModelConfig(type, { initializerRange: 0.2, ...overrides }), { seed: 3 });
     });
     afterAll(() => model.dispose());
 
@@ -68,3 +80,21 @@ for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2'] as ModelType[]) {
     });
   });
 }
+
+describeEachBackend('llama3 rope scaling', () => {
+  it('changes the forward pass (the scaled frequencies reach the attention)', () => {
+    const plain = createModel(tinyModelConfig('llama', { initializerRange: 0.2 }), { seed: 3 });
+    const scaled = createModel(tinyModelConfig('llama', { initializerRange: 0.2, ...LLAMA3_SCALING }), {
+      seed: 3,
+    });
+    const ids = [[5, 9, 3, 12, 13, 14, 15, 16]];
+    const [a, b] = [plain, scaled].map((m) =>
+      tf.tidy(() => m.forward({ inputIds: ids, logits: true }).logits!.arraySync() as number[][][]),
+    );
+    // Position 0 has angle 0 under any scaling; later positions differ.
+    expect(b![0]![0]).toEqual(a![0]![0]);
+    expect(Math.max(...b![0]![7]!.map((v, i) => Math.abs(v - a![0]![7]![i]!)))).toBeGreaterThan(1e-4);
+    plain.dispose();
+    scaled.dispose();
+  });
+});

@@ -5,6 +5,7 @@
 import { fusedGelu, wasmFixesInstalled } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
+import { type RopeScaling, ropeInverseFrequencies } from './rope';
 
 /**
  * True while tfjs records a gradient tape (inside `tf.grads` / `tf.variableGrads`). Ops with a custom gradient run
@@ -205,7 +206,8 @@ export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
 /**
  * Rotary tables for positions `positions` [B, T] (int32): `cos`, `sin` of shape [B, 1, T, headDim] (broadcast over
  * heads) and the signed permutation `rotate` [headDim, headDim] with `x @ rotate = rotate_half(x)` on the first
- * `rotaryDim` features. Angles are `position · theta^(-2i / rotaryDim)` in float32, like transformers; features past
+ * `rotaryDim` features. Angles are `position · theta^(-2i / rotaryDim)` in float32, like transformers (frequencies
+ * scaled by `scaling`, see `ropeInverseFrequencies`); features past
  * `rotaryDim` get angle 0 (cos 1, sin 0), so they pass through unchanged.
  */
 export function rotaryTables(
@@ -213,10 +215,12 @@ export function rotaryTables(
   headDim: number,
   rotaryDim: number,
   theta: number,
+  scaling?: RopeScaling,
 ): RotaryTables {
   const half = rotaryDim / 2;
+  const frequencies = ropeInverseFrequencies(rotaryDim, theta, scaling);
   const inv = new Float32Array(headDim);
-  for (let i = 0; i < half; i++) inv[i] = inv[i + half] = 1 / theta ** ((2 * i) / rotaryDim);
+  for (let i = 0; i < half; i++) inv[i] = inv[i + half] = frequencies[i]!;
   const rotate = new Float32Array(headDim * headDim);
   for (let i = 0; i < half; i++) {
     rotate[(i + half) * headDim + i] = -1; // out[i] = -x[i + half]

@@ -244,7 +244,7 @@ export class TransformerModel implements Trainable<TransformerModel> {
         bias: attentionBias(keyMask as tf.Tensor2D, T),
         rotary:
           c.positions === 'rotary' && c.rotaryDim > 0
-            ? rotaryTables(positions, c.headDim, c.rotaryDim, c.ropeTheta)
+            ? rotaryTables(positions, c.headDim, c.rotaryDim, c.ropeTheta, c.ropeScaling)
             : undefined,
       };
       const keys: tf.Tensor4D[] = [];

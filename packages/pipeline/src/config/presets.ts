@@ -217,7 +217,8 @@ const paperAlpaca: Preset = {
   name: 'paper-alpaca',
   description:
     'Qwen2.5-1.5B on AlpacaFarm instructions with the Skywork-Reward-Llama-3.1-8B judge (needs the Hub and a CUDA ' +
-    "GPU; the judge's llama3 rope is not supported yet, so it fails when the judge loads). Not the paper: pairs " +
+    'GPU; its llama3 rope scaling is implemented and tested on tiny models, the 8B judge itself has not run here). ' +
+    'Not the paper: pairs ' +
     'sampled from SFT instead of its preference data, round starts continued instead of restarted',
   requires: ['hub', 'gpu'],
   config: {

@@ -55,22 +55,22 @@ describe('paper presets: wiring against a fake Hub', () => {
       join(data, 'broken.jsonl'),
       '{"instruction": "ok", "input": "", "output": "fine"}\n{"instruction": \n',
     );
-    // A judge with Llama 3.1's rope scaling (unsupported): its config is served, its weights must never be asked for.
-    const llama3 = join(root, 'models', 'Skywork/llama3-rope-judge', 'main');
-    await mkdir(llama3, { recursive: true });
+    // A judge with YaRN rope scaling (unsupported): its config is served, its weights must never be asked for.
+    const yarn = join(root, 'models', 'Skywork/yarn-rope-judge', 'main');
+    await mkdir(yarn, { recursive: true });
     const neoxRm = JSON.parse(
       await readFile(fixture('hf-tiny-reference/gpt-neox-tiny-rm/config.json'), 'utf8'),
     );
     await writeFile(
-      join(llama3, 'config.json'),
+      join(yarn, 'config.json'),
       JSON.stringify({
         ...neoxRm,
-        rope_parameters: { ...neoxRm.rope_parameters, rope_type: 'llama3', factor: 8 },
+        rope_parameters: { ...neoxRm.rope_parameters, rope_type: 'yarn', factor: 4 },
       }),
     );
     await copyFile(
       fixture('hf-tiny-reference/gpt-neox-tiny-rm/model.safetensors'),
-      join(llama3, 'model.safetensors'),
+      join(yarn, 'model.safetensors'),
     );
     hub = await FakeHub.start(root);
     vi.stubEnv('HF_ENDPOINT', hub.url);
@@ -151,19 +151,19 @@ describe('paper presets: wiring against a fake Hub', () => {
         task: {
           options: {
             dataset: { path: 'alpaca_instructions/sft/0000.json' },
-            judge: { repo: 'Skywork/llama3-rope-judge' },
+            judge: { repo: 'Skywork/yarn-rope-judge' },
           },
         },
       },
     });
     const before = hub.requests.length;
     await expect(
-      createStageContext(config, new RunDirectory(join(work, 'llama3')), { emit: () => {} }),
-    ).rejects.toThrow(/rope type `llama3` is not supported/);
+      createStageContext(config, new RunDirectory(join(work, 'yarn')), { emit: () => {} }),
+    ).rejects.toThrow(/rope type `yarn` is not supported/);
     const asked = hub.requests.slice(before).map((r) => r.url);
-    expect(asked.some((url) => url.includes('llama3-rope-judge/resolve/main/config.json'))).toBe(true);
+    expect(asked.some((url) => url.includes('yarn-rope-judge/resolve/main/config.json'))).toBe(true);
     // Only config.json and its metadata lookup (`paths-info`): no weight file.
-    expect(asked.filter((url) => url.includes('llama3-rope-judge') && /safetensors|\.bin/.test(url))).toEqual(
+    expect(asked.filter((url) => url.includes('yarn-rope-judge') && /safetensors|\.bin/.test(url))).toEqual(
       [],
     );
   });
