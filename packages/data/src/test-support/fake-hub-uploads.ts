@@ -57,8 +57,7 @@ export async function handleUpload(
     const { name, organization, visibility } = JSON.parse(body.toString('utf8')) as Record<string, string>;
     const repo = `${organization}/${name}`;
     const dir = join(root, 'models', organization!, name!, 'main');
-    if (await exists(dir))
-      return (sendJson(res, { error: 'You already created this model repo' }, 409), true);
+    if (await exists(dir)) return sendJson(res, { error: 'You already created this model repo' }, 409);
     await mkdir(dir, { recursive: true });
     uploads.created.push({ repo, visibility });
     sendJson(res, { url: `${base}/${repo}`, id: repo });
@@ -67,7 +66,7 @@ export async function handleUpload(
   if (method === 'PUT') {
     const oid = parts[1]!;
     const sha = createHash('sha256').update(body).digest('hex');
-    if (sha !== oid) return (sendJson(res, { error: `sha256 ${sha} is not ${oid}` }, 400), true);
+    if (sha !== oid) return sendJson(res, { error: `sha256 ${sha} is not ${oid}` }, 400);
     uploads.lfs.set(oid, body);
     res.end();
     return true;
@@ -89,7 +88,7 @@ export async function handleUpload(
   const repoDir = join(root, 'models', parts[2]!, parts[3]!);
   if (!(await exists(repoDir))) {
     res.setHeader('X-Error-Code', 'RepoNotFound');
-    return (sendJson(res, { error: 'Repository not found' }, 404), true);
+    return sendJson(res, { error: 'Repository not found' }, 404);
   }
   if (parts[4] === 'preupload') {
     const { files } = JSON.parse(body.toString('utf8')) as { files: { path: string; size: number }[] };
@@ -111,7 +110,7 @@ export async function handleUpload(
   for (const { key, value } of lines) {
     if (key !== 'file' && key !== 'lfsFile') continue;
     const bytes = key === 'file' ? Buffer.from(value.content!, 'base64') : uploads.lfs.get(value.oid!);
-    if (!bytes) return (sendJson(res, { error: `LFS object ${value.oid} was never uploaded` }, 422), true);
+    if (!bytes) return sendJson(res, { error: `LFS object ${value.oid} was never uploaded` }, 422);
     const target = join(repoDir, encodeURIComponent(branch), ...value.path!.split('/'));
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, bytes);
@@ -123,10 +122,12 @@ export async function handleUpload(
   return true;
 }
 
-function sendJson(res: ServerResponse, value: unknown, status = 200): void {
+/** Answers with JSON; returns true (the request was handled). */
+function sendJson(res: ServerResponse, value: unknown, status = 200): true {
   res.statusCode = status;
   res.setHeader('Content-Type', 'application/json');
   res.end(JSON.stringify(value));
+  return true;
 }
 
 async function readBytes(req: IncomingMessage): Promise<Buffer> {
