@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,13 +40,24 @@ async function workspaceClosure(): Promise<string[]> {
  * A lockfile for the empty project holding the repository's locked third-party production packages, so `npm install
  * --offline` takes them from the npm cache `npm ci` filled (tests download nothing).
  */
-async function offlineLockfile(): Promise<object> {
+async function offlineLockfile(workspaces: string[]): Promise<object> {
   const lock = JSON.parse(await readFile(join(repo, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { link?: boolean; dev?: boolean; version?: string; resolved?: string }>;
   };
+  // A workspace's own copies (`apps/reference/node_modules/commander`, another major than the hoisted one) go below
+  // its package in the project (`node_modules/@ocrm/cli/node_modules/commander`).
+  const nested = new Map<string, string>();
+  for (const dir of workspaces) {
+    nested.set(
+      `${relative(repo, dir).split(sep).join('/')}/node_modules/`,
+      `node_modules/${(await readManifest(dir)).name}/node_modules/`,
+    );
+  }
   const packages: Record<string, unknown> = { '': { name: 'try-ocrm' } };
-  for (const [path, entry] of Object.entries(lock.packages)) {
-    if (!path.startsWith('node_modules/') || path.startsWith('node_modules/@ocrm/')) continue;
+  for (const [lockPath, entry] of Object.entries(lock.packages)) {
+    const prefix = [...nested.keys()].find((p) => lockPath.startsWith(p));
+    const path = prefix ? nested.get(prefix)! + lockPath.slice(prefix.length) : lockPath;
+    if (!prefix && (!path.startsWith('node_modules/') || path.startsWith('node_modules/@ocrm/'))) continue;
     if (entry.link || entry.dev) continue;
     // npm leaves out `resolved` for the default registry; with it (and the integrity) the tarball comes from the
     // cache by its hash, without asking for the package's metadata.
@@ -72,7 +83,8 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
     await mkdir(packs);
     await mkdir(project);
     const tarballs: string[] = [];
-    for (const pkg of await workspaceClosure()) {
+    const workspaces = await workspaceClosure();
+    for (const pkg of workspaces) {
       const { stdout } = await run(
         'npm',
         ['pack', '--ignore-scripts', '--json', '--pack-destination', packs],
@@ -82,7 +94,7 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
     }
     expect(tarballs.some((t) => /ocrm-cli-[\d.]+\.tgz$/.test(t))).toBe(true);
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'try-ocrm', private: true }));
-    await writeFile(join(project, 'package-lock.json'), JSON.stringify(await offlineLockfile()));
+    await writeFile(join(project, 'package-lock.json'), JSON.stringify(await offlineLockfile(workspaces)));
     await run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...tarballs], {
       cwd: project,
       timeout: 300_000,
