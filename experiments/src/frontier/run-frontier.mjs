@@ -89,7 +89,7 @@ export async function runFrontier(o) {
     await renderSvg(
       frontierFigureSpec(
         Object.values(curvesByArm),
-        `OCRM end to end on ${variant.key}: gold against KL to SFT (restart rounds)`,
+        `OCRM end to end on ${variant.key}: gold against KL to SFT (${roundStarts.join(' and ')} rounds)`,
       ),
     ),
   );
