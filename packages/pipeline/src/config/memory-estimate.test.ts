@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseHfConfig } from '@ocrm/models';
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../run/run-pipeline';
-import { checkModelFitsBackend, estimatePpoMemory } from './memory-estimate';
+import { checkModelFitsBackend, estimatePpoMemory, estimateSftMemory } from './memory-estimate';
 import { resolvePipelineConfig } from './resolve';
 
 const task = { tokenizer: { vocabSize: 101 }, maxPromptTokens: 26, maxResponseTokens: 13 };
@@ -51,5 +51,44 @@ describe('the wasm memory check', () => {
     const out = join(await mkdtemp(join(tmpdir(), 'ocrm-mem-')), 'run');
     await expect(runPipeline(huge, { outDir: out })).rejects.toMatchObject({ code: 'INVALID_CONFIG' });
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('the wasm memory check of SFT', () => {
+  const tldr = { tokenizer: { vocabSize: 50_277 }, maxPromptTokens: 512, maxResponseTokens: 53 };
+
+  it('counts 3·V floats a token for the logits, their log-softmax and its gradient', () => {
+    const model = parseHfConfig({
+      model_type: 'gpt_neox',
+      vocab_size: 50_277,
+      hidden_size: 16,
+      num_hidden_layers: 1,
+      num_attention_heads: 2,
+    });
+    const e = estimateSftMemory(model, { microBatchSize: 32, sequenceLength: 566 });
+    expect(e.activationBytes).toBe(4 * 32 * 566 * (16 * 16 + 2 * 566 + 3 * 50_277));
+    expect(e.bytes / 1024 ** 3).toBeGreaterThan(10); // what made `--preset smoke --task tldr-mini` die in SFT
+  });
+
+  it('refuses SFT micro-batches of long 50k-vocabulary rows, naming the field and a size that fits', () => {
+    const smoke = resolvePipelineConfig({ preset: 'smoke', overrides: { task: { name: 'tldr-mini' } } });
+    expect(() => checkModelFitsBackend(smoke, tldr, 'wasm')).toThrow(
+      /`sft\.microBatchSize`: SFT needs at least [\d.]+ GiB .*32 rows of up to 566 tokens with a 50277-token vocabulary/,
+    );
+    try {
+      checkModelFitsBackend(smoke, tldr, 'wasm');
+    } catch (error) {
+      expect((error as { hint?: string }).hint).toMatch(
+        /lower sft\.microBatchSize to 8 or less \(a divisor of sft\.batchSize/,
+      );
+    }
+    // The size it names passes the check (a lower bound: passing does not promise a fit); the native backend is not
+    // checked.
+    const fixed = resolvePipelineConfig({
+      preset: 'smoke',
+      overrides: { task: { name: 'tldr-mini' }, sft: { microBatchSize: 8 } },
+    });
+    expect(checkModelFitsBackend(fixed, tldr, 'wasm')).toBeDefined();
+    expect(checkModelFitsBackend(smoke, tldr, 'tensorflow')).toBeUndefined();
   });
 });

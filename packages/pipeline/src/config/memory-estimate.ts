@@ -37,12 +37,32 @@ export function estimatePpoMemory(
   return { bytes: modelBytes + activationBytes, policyParams, rewardParams, modelBytes, activationBytes };
 }
 
+/**
+ * Peak memory of SFT, float32: the policy with gradients and two AdamW moments (4 copies), and one micro-batch's
+ * activations — per layer as in {@link estimatePpoMemory}, plus 3·V a token for the logits, their log-softmax and
+ * its gradient (the full `[B, T, V]` tensors exist at once). With a 50k vocabulary the logits dominate: 32 rows of
+ * 566 tokens need ~10 GiB. A lower bound: tfjs temporaries come on top (the smoke preset on `tldr-mini` still runs
+ * out of memory at 2 rows, cause not found yet), so passing this check does not promise a fit.
+ */
+export function estimateSftMemory(
+  model: ModelConfig,
+  batch: { microBatchSize: number; sequenceLength: number },
+): MemoryEstimate {
+  const policyParams = paramCount(model, { lmHead: true, scoreHead: false });
+  const modelBytes = 4 * 4 * policyParams;
+  const { microBatchSize: m, sequenceLength: t } = batch;
+  const perToken = model.numLayers * (16 * model.hiddenSize + model.numHeads * t) + 3 * model.vocabSize;
+  const activationBytes = 4 * m * t * perToken;
+  return { bytes: modelBytes + activationBytes, policyParams, rewardParams: 0, modelBytes, activationBytes };
+}
+
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 
 /**
- * Refuses, before any stage runs, a `scratch` or `local` model whose PPO stage cannot fit the wasm heap (the estimate
- * of {@link estimatePpoMemory} above 4 GiB), naming the fields to change. Other backends and Hub models (whose config
- * is only known after a download) are not checked here.
+ * Refuses, before any stage runs, a `scratch` or `local` model whose SFT or PPO stage cannot fit the wasm heap (the
+ * estimates of {@link estimateSftMemory} and {@link estimatePpoMemory} above 4 GiB), naming the fields to change.
+ * Other backends and Hub models (whose config is only known after a download) are not checked here.
+ * @returns the PPO estimate (the heavier in models), or undefined when nothing was checked.
  */
 export function checkModelFitsBackend(
   config: PipelineConfig,
@@ -59,18 +79,19 @@ export function checkModelFitsBackend(
         : undefined;
   if (!json) return undefined;
   const model = parseHfConfig(json);
+  const field = config.model.source === 'scratch' ? 'model.config' : 'model.path';
+  const sequenceLength = task.maxPromptTokens + task.maxResponseTokens;
   const ppo = resolvePpoConfig(config.ppo);
-  const estimate = estimatePpoMemory(model, {
+  const ppoEstimate = estimatePpoMemory(model, {
     microBatchSize: Math.min(ppo.microBatchSize, ppo.rolloutBatchSize),
-    sequenceLength: task.maxPromptTokens + task.maxResponseTokens,
+    sequenceLength,
   });
-  if (estimate.bytes > WASM_HEAP_BYTES) {
-    const field = config.model.source === 'scratch' ? 'model.config' : 'model.path';
+  if (ppoEstimate.bytes > WASM_HEAP_BYTES) {
     throw new ConfigError(
       field,
-      `the model needs at least ${gib(estimate.bytes)} in PPO (${(estimate.policyParams / 1e6).toFixed(1)}M ` +
-        `parameters: ${gib(estimate.modelBytes)} for weights, gradients and AdamW moments of policy, reference, ` +
-        `reward model and critic; ${gib(estimate.activationBytes)} of activations for ppo.microBatchSize ` +
+      `the model needs at least ${gib(ppoEstimate.bytes)} in PPO (${(ppoEstimate.policyParams / 1e6).toFixed(1)}M ` +
+        `parameters: ${gib(ppoEstimate.modelBytes)} for weights, gradients and AdamW moments of policy, reference, ` +
+        `reward model and critic; ${gib(ppoEstimate.activationBytes)} of activations for ppo.microBatchSize ` +
         `${ppo.microBatchSize}), more than the wasm backend's 4 GiB heap.`,
       {
         hint:
@@ -79,5 +100,38 @@ export function checkModelFitsBackend(
       },
     );
   }
-  return estimate;
+  // The models fit (PPO holds more of them than SFT): SFT's activations are what can still overflow.
+  if (config.sft.module === undefined) {
+    const sft = config.sft;
+    // A row is prompt, response and EOS, cut at maxSeqLength when set.
+    const rowLength =
+      sft.maxSeqLength > 0 ? Math.min(sft.maxSeqLength, sequenceLength + 1) : sequenceLength + 1;
+    const estimate = estimateSftMemory(model, {
+      microBatchSize: sft.microBatchSize,
+      sequenceLength: rowLength,
+    });
+    if (estimate.bytes > WASM_HEAP_BYTES) {
+      const rows = Math.floor(
+        ((WASM_HEAP_BYTES - estimate.modelBytes) / estimate.activationBytes) * sft.microBatchSize,
+      );
+      // microBatchSize must divide batchSize: the largest divisor that fits.
+      let fits = Math.min(rows, sft.batchSize);
+      while (fits > 0 && sft.batchSize % fits !== 0) fits--;
+      throw new ConfigError(
+        'sft.microBatchSize',
+        `SFT needs at least ${gib(estimate.bytes)} (${gib(estimate.activationBytes)} of activations for ` +
+          `${sft.microBatchSize} rows of up to ${rowLength} tokens with a ${model.vocabSize}-token vocabulary; ` +
+          `${gib(estimate.modelBytes)} for weights, gradients and AdamW moments), more than the wasm backend's 4 GiB heap.`,
+        {
+          hint:
+            (fits > 0
+              ? `lower sft.microBatchSize to ${fits} or less (a divisor of sft.batchSize, which stays the effective ` +
+                'batch; the estimate is a lower bound, tfjs temporaries come on top), '
+              : 'not even one row fits: ') +
+            'set sft.maxSeqLength, shorten the task (task.options.maxPromptTokens), or use the native backend.',
+        },
+      );
+    }
+  }
+  return ppoEstimate;
 }
