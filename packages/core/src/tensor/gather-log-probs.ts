@@ -108,25 +108,67 @@ export function gatherLogProbs(
   return tf.tidy(() => {
     const flat = tf.reshape(logits, [-1, V]) as tf.Tensor2D;
     const flatIds = tf.reshape(ids.dtype === 'int32' ? ids : tf.cast(ids, 'int32'), [-1]) as tf.Tensor1D;
-    if (V > chunk && flat.size <= fusedMax) {
-      return tf.reshape(fusedLogProbs(flat, flatIds, temperature), ids.shape);
+    if (V > chunk) {
+      // A large vocabulary: one differentiable op with an analytic gradient. Autodiff through vocabulary slices would
+      // pad every slice's gradient to the full [N, V] (chunks × N × V floats at once: out of memory on wasm).
+      const op =
+        flat.size <= fusedMax
+          ? fusedLogProbs(flat, flatIds, temperature)
+          : chunkedLogProbs(flat, flatIds, temperature, chunk);
+      return tf.reshape(op, ids.shape);
     }
-    const picked: tf.Tensor[] = [];
-    for (let start = 0; start < V; start += chunk) {
-      const size = Math.min(chunk, V - start);
-      picked.push(
-        tf.tidy(() => {
-          // one-hot of the ids within this chunk (rows whose id lies outside it are all 0); built by comparison
-          // because tf.oneHot needs depth ≥ 2 and ignores a float dtype on wasm (tfjs 4.22)
-          const vocab = tf.range(start, start + size, 1, 'int32').reshape([1, size]);
-          const oneHot = tf.cast(tf.equal(tf.reshape(flatIds, [-1, 1]), vocab), 'float32');
-          return tf.sum(tf.mul(chunkOf(flat, start, size, temperature), oneHot), 1);
-        }),
-      );
-    }
-    const taken = picked.length === 1 ? (picked[0] as tf.Tensor) : tf.addN(picked);
+    // One chunk holds the vocabulary: the taken logit by a one-hot product (built by comparison: tf.oneHot needs
+    // depth ≥ 2 and ignores a float dtype on wasm, tfjs 4.22).
+    const vocab = tf.range(0, V, 1, 'int32').reshape([1, V]);
+    const oneHot = tf.cast(tf.equal(tf.reshape(flatIds, [-1, 1]), vocab), 'float32');
+    const taken = tf.sum(tf.mul(chunkOf(flat, 0, V, temperature), oneHot), 1);
     return tf.reshape(tf.sub(taken, lseFlat(flat, temperature, chunk)), ids.shape);
   });
+}
+
+/**
+ * {@link fusedLogProbs} for logits too large for its one-pass temporaries: the logsumexp in vocabulary chunks, the
+ * taken logits by a flat `gather`, and the gradient `dy·(onehot − softmax)/τ` built chunk by chunk (about two `[N, V]`
+ * tensors at its peak: the chunks and their concatenation).
+ */
+function chunkedLogProbs(
+  flat: tf.Tensor2D,
+  flatIds: tf.Tensor1D,
+  temperature: number,
+  chunk: number,
+): tf.Tensor1D {
+  const [N, V] = flat.shape;
+  const op = tf.customGrad((x, save) => {
+    const logits = x as tf.Tensor2D;
+    const lse = lseFlat(logits, temperature, chunk);
+    const index = tf.add(tf.mul(tf.range(0, N, 1, 'int32'), tf.scalar(V, 'int32')), flatIds);
+    const picked = tf.gather(tf.reshape(logits, [-1]), index);
+    (save as tf.GradSaveFunc)([logits, lse, flatIds]);
+    return {
+      value: tf.sub(temperature === 1 ? picked : tf.div(picked, temperature), lse),
+      gradFunc: (dy, saved) => {
+        const [sx, slse, sids] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+        const scale = tf.reshape(temperature === 1 ? dy : tf.div(dy as tf.Tensor, temperature), [N, 1]);
+        const column = tf.reshape(sids, [-1, 1]);
+        const parts: tf.Tensor[] = [];
+        for (let start = 0; start < V; start += chunk) {
+          const size = Math.min(chunk, V - start);
+          parts.push(
+            tf.tidy(() => {
+              const softmax = tf.exp(tf.sub(chunkOf(sx, start, size, temperature), tf.reshape(slse, [N, 1])));
+              const vocab = tf.range(start, start + size, 1, 'int32').reshape([1, size]);
+              const oneHot = tf.cast(tf.equal(column, vocab), 'float32');
+              return tf.mul(tf.sub(oneHot, softmax), scale);
+            }),
+          );
+        }
+        const grad = tf.concat(parts, 1);
+        tf.dispose([...parts, scale, column]);
+        return grad;
+      },
+    };
+  });
+  return op(flat) as tf.Tensor1D;
 }
 
 /**
