@@ -92,10 +92,12 @@ export { createHubTask, type HubTaskOptions } from './tasks/create-hub-task';
 // other tasks
 export {
   createTldrMiniTask,
+  DEFAULT_TLDR_MINI_TASK_OPTIONS,
   type TldrMiniTask,
   type TldrMiniTaskOptions,
 } from './tasks/create-tldr-mini-task';
 export { getTask, TASK_NAMES, type TaskName } from './tasks/get-task';
+export { resolveTaskOptions } from './tasks/resolve-task-options';
 export {
   DEFAULT_TLDR_JUDGE_CONFIG,
   TldrJudge,

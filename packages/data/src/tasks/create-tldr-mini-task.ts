@@ -31,6 +31,14 @@ export interface TldrMiniTaskOptions {
   judge?: Partial<TldrJudgeConfig>;
 }
 
+/** Defaults of {@link TldrMiniTaskOptions} (`numTrain`: all the posts not held out). */
+export const DEFAULT_TLDR_MINI_TASK_OPTIONS = Object.freeze({
+  seed: 0,
+  numEval: 200,
+  maxPromptTokens: 512,
+  maxResponseTokens: 53,
+});
+
 /** The `tldr-mini` task. */
 export interface TldrMiniTask extends Task {
   readonly name: 'tldr-mini';
@@ -45,7 +53,13 @@ export interface TldrMiniTask extends Task {
  * evaluation prompts carry the human TL;DR as reference. No network.
  */
 export async function createTldrMiniTask(options: TldrMiniTaskOptions = {}): Promise<TldrMiniTask> {
-  const { seed = 0, numEval = 200, maxPromptTokens = 512, maxResponseTokens = 53 } = options;
+  const d = DEFAULT_TLDR_MINI_TASK_OPTIONS;
+  const {
+    seed = d.seed,
+    numEval = d.numEval,
+    maxPromptTokens = d.maxPromptTokens,
+    maxResponseTokens = d.maxResponseTokens,
+  } = options;
   const file = assetPath('tldr-mini/tldr-mini.jsonl.gz');
   const records = await readJsonlRecords(file, { required: ['subreddit', 'title', 'post', 'summary'] });
   if (!Number.isInteger(numEval) || numEval < 1 || numEval >= records.length) {

@@ -1,4 +1,5 @@
 import { ConfigError, OcrmError } from '@ocrm/core';
+import { resolveDigestTaskConfig } from '@ocrm/data';
 import { resolveDpoConfig } from '@ocrm/dpo';
 import { resolveSftConfig } from '@ocrm/policy';
 import { resolvePpoConfig } from '@ocrm/ppo';
@@ -34,6 +35,11 @@ describe('resolved stage sections', () => {
       trainable,
       ...without(resolveRewardModelConfig(trainer as never), RUN_SUPPLIED_FIELDS.rewardModel),
     });
+    // The built-in task's options too: the digest task's whole config.
+    expect(config.task.options).toEqual(
+      JSON.parse(JSON.stringify(resolveDigestTaskConfig(preset.task.options as never))),
+    );
+    expect(config.task.options).toMatchObject({ vocabWords: 96, judge: { freeLength: 6 } });
     // A derived default is made explicit: SFT's micro-batch is its batch unless set.
     expect(config.sft).toMatchObject({ microBatchSize: (preset.sft as { batchSize: number }).batchSize });
     for (const name of STAGE_SECTIONS) {

@@ -1,4 +1,5 @@
 import { ConfigError, OcrmError } from '@ocrm/core';
+import { resolveTaskOptions } from '@ocrm/data';
 import { type DpoConfig, resolveDpoConfig } from '@ocrm/dpo';
 import { resolveSftConfig, type SftConfig } from '@ocrm/policy';
 import { type PolicyGradientConfig, resolvePolicyGradientConfig } from '@ocrm/policy-gradient';
@@ -101,16 +102,26 @@ export function resolveStageSection(
 }
 
 /**
- * Resolves every stage section of a parsed config ({@link resolveStageSection}); sections the method does not run are
- * checked too, so a config file is either valid or not.
+ * The task section with its built-in task's options filled in (`resolveTaskOptions` of `@ocrm/data`: the digest
+ * task's full config, tldr-mini's defaults); other tasks' options as written.
+ */
+export function resolveTaskSection<T extends { name: string; options: Record<string, unknown> }>(task: T): T {
+  return { ...task, options: resolveTaskOptions(task.name, task.options) };
+}
+
+/**
+ * Resolves every stage section of a parsed config ({@link resolveStageSection}) and the built-in task's options
+ * ({@link resolveTaskSection}); sections the method does not run are checked too, so a config file is either valid
+ * or not.
  * @throws ConfigError naming the field, with `file:line` when the field came from `file`.
  */
-export function resolveStageSections<T extends Record<StageSectionName, Record<string, unknown>>>(
-  config: T,
-  file?: LoadedConfigFile,
-): T {
+export function resolveStageSections<
+  T extends Record<StageSectionName, Record<string, unknown>> & {
+    task: { name: string; options: Record<string, unknown> };
+  },
+>(config: T, file?: LoadedConfigFile): T {
   try {
-    const out = { ...config };
+    const out = { ...config, task: resolveTaskSection(config.task) };
     for (const name of STAGE_SECTIONS) {
       (out as Record<string, unknown>)[name] = resolveStageSection(name, config[name]);
     }

@@ -1,12 +1,13 @@
 import { OcrmError } from '@ocrm/core';
-import { resolveStageSection, STAGE_SECTIONS } from '../config/stage-sections';
+import { resolveStageSection, resolveTaskSection, STAGE_SECTIONS } from '../config/stage-sections';
 import { canonicalJson, type StageFingerprint } from './fingerprints';
 
 /**
  * Whether a stage folder made under the `recorded` fingerprint can be kept under `now`.
  *
  * It can when the hashes are equal, or when the folder predates resolved stage sections: its recorded inputs held
- * the sections as written (partial), and they equal `now`'s once resolved the same way (`resolveStageSection`), and
+ * the sections and task options as written (partial), and they equal `now`'s once resolved the same way
+ * (`resolveStageSection`, `resolveTaskSection`), and
  * each upstream stage it was made from is the one kept now (`kept`: stage name → the hash recorded in its folder,
  * for the upstream stages already kept, in plan order). Such a folder is kept as it is: its numbers were made by the
  * same values.
@@ -29,10 +30,17 @@ export function fingerprintHolds(
   });
 }
 
-/** The recorded inputs with their stage sections resolved, or `undefined` when a section no longer resolves. */
+/**
+ * The recorded inputs with their stage sections and task options resolved, or `undefined` when one no longer
+ * resolves.
+ */
 function resolveRecordedSections(config: Record<string, unknown>): Record<string, unknown> | undefined {
   const out = { ...config };
   try {
+    const task = config.task as { name?: unknown; options?: unknown } | undefined;
+    if (task && typeof task.name === 'string' && task.options && typeof task.options === 'object') {
+      out.task = resolveTaskSection(task as { name: string; options: Record<string, unknown> });
+    }
     for (const name of STAGE_SECTIONS) {
       const section = config[name];
       if (section && typeof section === 'object' && !Array.isArray(section)) {
