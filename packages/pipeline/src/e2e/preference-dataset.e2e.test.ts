@@ -1,7 +1,7 @@
 // END-TO-END (slow, ~1.5 min): OCRM and DPO on pairs from a preference dataset (TRL layout) instead of SFT samples,
 // among them the shipped TL;DR comparisons (fixtures/data/tldr-judged, licence in its SOURCE.txt).
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readJsonlAll } from '@ocrm/core';
@@ -65,6 +65,16 @@ describe('e2e: a preference dataset as the pairs', () => {
     expect(weights).toHaveLength(labelled.length);
     expect(new Set(weights.map((w) => w.logWeight)).size).toBeGreaterThan(1);
     expect(existsSync(join(out, 'eval', 'done'))).toBe(true);
+
+    // Once the pairs are in the run, a rerun (or a SLURM stage job) does not read the dataset again: it may be gone.
+    await rename(dataset, `${dataset}.away`);
+    try {
+      const events: string[] = [];
+      await runPipeline(config, { outDir: out, onEvent: (e) => events.push(e.type) });
+      expect(events.filter((t) => t === 'stage-start')).toEqual([]);
+    } finally {
+      await rename(`${dataset}.away`, dataset);
+    }
   });
 
   it('OCRM on real TL;DR comparisons (the shipped fixture, GPT-NeoX tokenizer): RM on the dataset, weights to π_1', {

@@ -76,8 +76,11 @@ export interface StageContext {
   pairSampler: PairSampler;
   policyOptimizer: PolicyOptimizer;
   rewardModelTrainer: RewardModelTrainer;
-  /** The pairs of `pairs.dataset`, read (and checked) when the context was created; absent when pairs are sampled. */
-  datasetPairs?: { pairs: PreferencePair[]; stats: Record<string, number> };
+  /**
+   * The pairs of `pairs.dataset` (read once; already read and checked when the context was created unless the
+   * `pairs` stage was done); absent when pairs are sampled.
+   */
+  datasetPairs?: () => Promise<{ pairs: PreferencePair[]; stats: Record<string, number> }>;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

@@ -7,6 +7,7 @@ import {
   type PairSampler,
   type PairWeighter,
   type PolicyOptimizer,
+  type PreferencePair,
   type RewardModelTrainer,
   type RunDirectory,
   type RunEvaluator,
@@ -34,7 +35,13 @@ import { createRewardModelTrainer } from './reward-model-trainer';
 export async function createStageContext(
   config: PipelineConfig,
   run: RunDirectory,
-  options: { stages?: PipelineStages; signal?: AbortSignal; emit: (event: PipelineEvent) => void },
+  options: {
+    stages?: PipelineStages;
+    signal?: AbortSignal;
+    emit: (event: PipelineEvent) => void;
+    /** The `pairs` stage is already done: a preference dataset is read only if a stage asks for it. */
+    pairsDone?: boolean;
+  },
 ): Promise<StageContext> {
   const stages = options.stages ?? {};
   const task =
@@ -146,21 +153,27 @@ export async function createStageContext(
       hint: 'model.path must be a folder in the Hugging Face layout (config.json + model.safetensors).',
     });
   }
-  // Bad input at the door: a preference dataset is read and checked before the first stage writes anything.
+  // Bad input at the door: a preference dataset is read and checked before the first stage writes anything — unless
+  // its pairs are already in the run (a resumed run, one SLURM stage job): then only if a stage asks for them.
   const dataset = config.pairs.dataset;
+  let read: Promise<{ pairs: PreferencePair[]; stats: Record<string, number> }> | undefined;
   const datasetPairs = dataset
-    ? await loadPreferenceDataset(
-        { ...dataset, path: dataset.repo ? dataset.path : resolve(dataset.path) },
-        {
-          format: dataset.format,
-          hub: { ...hubOptionsFromEnv(), signal: options.signal },
-          tokenizer: task.tokenizer,
-          maxPromptTokens: task.maxPromptTokens,
-          maxResponseTokens: task.maxResponseTokens,
-          limit: dataset.limit,
-        },
-      )
+    ? () => {
+        read ??= loadPreferenceDataset(
+          { ...dataset, path: dataset.repo ? dataset.path : resolve(dataset.path) },
+          {
+            format: dataset.format,
+            hub: { ...hubOptionsFromEnv(), signal: options.signal },
+            tokenizer: task.tokenizer,
+            maxPromptTokens: task.maxPromptTokens,
+            maxResponseTokens: task.maxResponseTokens,
+            limit: dataset.limit,
+          },
+        ).then((d) => ({ pairs: d.pairs, stats: { ...d.stats } }));
+        return read;
+      }
     : undefined;
+  if (datasetPairs && !options.pairsDone) await datasetPairs();
   return {
     config,
     run,
@@ -174,7 +187,7 @@ export async function createStageContext(
     pairSampler,
     policyOptimizer,
     rewardModelTrainer,
-    datasetPairs: datasetPairs && { pairs: datasetPairs.pairs, stats: { ...datasetPairs.stats } },
+    datasetPairs,
     signal: options.signal,
     emit: options.emit,
   };

@@ -112,6 +112,7 @@ export async function runPipelineStages(
     stages: options.stages,
     signal: options.signal,
     emit,
+    pairsDone: await run.isDone('pairs'),
   });
   // A model that cannot fit the backend's memory fails now, not minutes into a stage.
   const localConfig =

@@ -21,7 +21,7 @@ export const seedFor = (
 export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string, number>> => {
   const { config, task, run } = ctx;
   if (ctx.datasetPairs) {
-    const { pairs, stats } = ctx.datasetPairs;
+    const { pairs, stats } = await ctx.datasetPairs();
     await writeJsonl(runPaths(run).pairs, pairs);
     return {
       pairs: pairs.length,
