@@ -83,7 +83,7 @@ describe('resolved stage sections', () => {
   it("leave a custom module's section as written", () => {
     const section = { module: './my-trainer.mjs', anything: 1 };
     expect(resolveStageSection('sft', section)).toBe(section);
-    const rm = { module: './my-rm.mjs', seedPolicy: 'same', trainable: 'all', depth: 2 };
+    const rm = { module: './my-rm.mjs', seedPolicy: 'same', trainable: 'all', depth: 2, seed: 7 };
     expect(resolveStageSection('rewardModel', rm)).toBe(rm);
   });
 });

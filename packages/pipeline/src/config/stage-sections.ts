@@ -67,6 +67,8 @@ export function resolveStageSection(
   name: StageSectionName,
   section: Record<string, unknown>,
 ): Record<string, unknown> {
+  // A custom module's section is its own business (the module gets it whole).
+  if ((name === 'sft' || name === 'rewardModel') && typeof section.module === 'string') return section;
   const supplied = RUN_SUPPLIED_FIELDS[name];
   for (const [field, source] of Object.entries(supplied)) {
     if (section[field] !== undefined) {
@@ -77,9 +79,8 @@ export function resolveStageSection(
     Object.fromEntries(Object.entries(full).filter(([field]) => !(field in supplied)));
   switch (name) {
     case 'sft':
-      return typeof section.module === 'string' ? section : strip(resolveSftConfig(section));
+      return strip(resolveSftConfig(section));
     case 'rewardModel': {
-      if (typeof section.module === 'string') return section;
       const own = Object.fromEntries(
         REWARD_MODEL_PIPELINE_FIELDS.filter((f) => section[f] !== undefined).map((f) => [f, section[f]]),
       );
