@@ -96,6 +96,7 @@ export async function runRmShift(o) {
     };
   }
   await writeFile(join(o.root, 'rm-shift.json'), `${JSON.stringify({ seeds, analysis }, null, 2)}\n`);
+  await mkdir(o.docsDir, { recursive: true }); // a --docs folder outside the repository may not exist yet
   const markdown = await writeRmShiftDoc({
     docsDir: o.docsDir,
     analysis,
