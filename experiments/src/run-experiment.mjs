@@ -19,7 +19,7 @@ import { PRESETS } from '@ocrm/pipeline';
 import { mainArms, ocrmArm, planJobs, roundStartArms, sweepArms } from './arms.mjs';
 import { addMatchedKl, collectJob } from './collect.mjs';
 import { exploitSection } from './exploit-section.mjs';
-import { FRONTIER_SEEDS, runFrontier } from './frontier/run-frontier.mjs';
+import { FRONTIER_SEEDS, FRONTIER_TARGET_ESS, runFrontier } from './frontier/run-frontier.mjs';
 import { PROFILE_SEEDS, runRmShift } from './rm-shift/run-rm-shift.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
 import { RESULTS_FILE, writeResults } from './write-results.mjs';
@@ -204,7 +204,7 @@ async function studyFrontier(flags, profile) {
   return runFrontier({
     profile,
     variant: typeof flags.variant === 'string' ? flags.variant : 'digest-head',
-    targetEss: flags['target-ess'] ? Number(flags['target-ess']) : 0.6,
+    targetEss: flags['target-ess'] ? Number(flags['target-ess']) : FRONTIER_TARGET_ESS,
     seeds: typeof flags.seeds === 'string' ? flags.seeds.split(',').map(Number) : FRONTIER_SEEDS[profile],
     roundStarts:
       typeof flags['round-starts'] === 'string'
@@ -216,8 +216,21 @@ async function studyFrontier(flags, profile) {
     jobs: Number(flags.jobs ?? 2),
     reportOnly: flags['report-only'] === true,
     arms: typeof flags.arms === 'string' ? flags.arms.split(',') : undefined,
+    featureCache: rmFeatureCache(flags['rm-feature-cache']),
     log: (line) => console.log(`[frontier ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
+}
+
+/**
+ * `--rm-feature-cache run | stage` (default run): where head-only reward models keep their frozen backbone's features
+ * (`rewardModel.featureCache`). `stage` reproduces the studies run before the option existed bit for bit.
+ * @param {string | boolean | undefined} flag
+ * @returns {'run' | 'stage'}
+ */
+function rmFeatureCache(flag) {
+  if (flag === undefined || flag === 'run') return 'run';
+  if (flag === 'stage') return 'stage';
+  throw new Error(`--rm-feature-cache: expected run or stage, got ${String(flag)}`);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

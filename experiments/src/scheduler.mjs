@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, open, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, open, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { planCopies } from './arms.mjs';
 
@@ -63,6 +63,19 @@ export async function runJobs(jobs, options) {
       if (existsSync(join(target, 'done'))) continue;
       await cp(join(jobDir(root, /** @type {Job} */ (byId.get(from))), stage), target, { recursive: true });
       copied.push(stage);
+    }
+    // The donors' run caches (π_SFT log-prob sums, frozen-backbone RM features) are keyed by what they depend on:
+    // take the finished files (atomic writes: never a temporary `.name.tmp-*`) that this folder lacks.
+    for (const from of new Set((copies.get(job.id) ?? []).map((c) => c.from))) {
+      const cacheDir = join(jobDir(root, /** @type {Job} */ (byId.get(from))), 'cache');
+      if (!existsSync(cacheDir)) continue;
+      await mkdir(join(dir, 'cache'), { recursive: true });
+      for (const name of await readdir(cacheDir)) {
+        if (name.startsWith('.') || existsSync(join(dir, 'cache', name))) continue;
+        const tmp = join(dir, 'cache', `.${name}.tmp-copy`);
+        await copyFile(join(cacheDir, name), tmp);
+        await rename(tmp, join(dir, 'cache', name));
+      }
     }
     const configFile = join(root, 'configs', `${job.id.replace('/', '__')}.json`);
     const config = {

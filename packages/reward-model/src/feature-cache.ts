@@ -1,4 +1,4 @@
-import { selectBatchRows, type TokenBatch } from '@ocrm/core';
+import { InvalidArgumentError, selectBatchRows, type TokenBatch } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 
 /**
@@ -50,6 +50,23 @@ export class FeatureCache {
       all.set(this.rows.get(key)!, b * H);
     });
     return tf.tensor2d(all, [B, H]);
+  }
+
+  /** Every cached row as `[key, features]` (insertion order). The arrays are the cache's own: do not modify them. */
+  entries(): IterableIterator<[string, Float32Array]> {
+    return this.rows.entries();
+  }
+
+  /**
+   * Adds a row computed elsewhere (e.g. read back by `readFeatureCache`).
+   * @throws InvalidArgumentError when `features` is not `size` long.
+   */
+  add(key: string, features: Float32Array): void {
+    if (features.length !== this.size)
+      throw new InvalidArgumentError(
+        `FeatureCache.add: ${features.length} features, the cache holds ${this.size}.`,
+      );
+    this.rows.set(key, features);
   }
 
   /** Forgets every row. */

@@ -13,6 +13,13 @@ export {
 export { computeRewardOffset, type RewardOffsetOptions } from './compute-reward-offset';
 export { evaluatePairs, type PairRewards, scorePairs } from './evaluate-pairs';
 export { FeatureCache } from './feature-cache';
+export {
+  featureCacheBytes,
+  modelFolderHash,
+  parseFeatureCache,
+  readFeatureCache,
+  writeFeatureCache,
+} from './feature-cache-file';
 export { lastValidIndex } from './last-valid-index';
 export { NeuralGoldJudge, type NeuralGoldJudgeOptions } from './neural-gold-judge';
 export {

@@ -64,8 +64,7 @@ export interface LoadRewardModelOptions {
 export class ScalarRewardModel implements RewardModel, ValueModel {
   readonly specificationVersion = SPECIFICATION_VERSION;
   private offset: number;
-  /** Last-token features of the frozen backbone (head-only training), else undefined. */
-  private featureCache: FeatureCache | undefined;
+  private features: FeatureCache | undefined;
 
   private constructor(
     /** The backbone with its score head (owned). */
@@ -121,14 +120,22 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
           `featureCache holds ${shared.size}-wide features, the model's are ${model.config.hiddenSize}.`,
         );
       }
-      rm.featureCache = shared ?? new FeatureCache(model.config.hiddenSize);
+      rm.features = shared ?? new FeatureCache(model.config.hiddenSize);
     }
     return rm;
   }
 
+  /**
+   * The frozen backbone's last-token features per distinct response when the head alone trains (else undefined): to
+   * save, or to fill with rows computed before on the same backbone.
+   */
+  get featureCache(): FeatureCache | undefined {
+    return this.features;
+  }
+
   /** Distinct responses whose frozen-backbone features are cached (0 unless the head alone trains). */
   get cachedFeatures(): number {
-    return this.featureCache?.count ?? 0;
+    return this.features?.count ?? 0;
   }
 
   /**
@@ -193,7 +200,7 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
   /** `[B]` scores at each row's last valid token, minus the reward offset. A row without tokens scores `-offset`. */
   score(batch: TokenBatch): tf.Tensor1D {
     const { batchSize: B, seqLength: T } = batch;
-    const cache = this.featureCache;
+    const cache = this.features;
     if (cache) {
       const head = this.model.weight('score')!;
       return tf.tidy(() => {

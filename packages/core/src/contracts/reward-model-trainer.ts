@@ -33,6 +33,12 @@ export interface RewardModelTrainingRun {
   padId: number;
   /** The task's tokenizer: trainers that write a Hugging Face model folder save it beside the weights. */
   tokenizer?: Tokenizer;
+  /**
+   * A folder the run's trainings share for what they can reuse across rounds (the reference trainer keeps a frozen
+   * backbone's features there, keyed by a hash of the backbone); absent = nothing is kept. What a trainer keeps there
+   * must be keyed by everything it depends on: other trainers and other rounds read the same folder.
+   */
+  cacheDir?: string;
   /** Stage name in events (`rm-k`). */
   stage: string;
   signal?: AbortSignal;

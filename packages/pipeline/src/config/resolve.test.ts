@@ -103,6 +103,10 @@ describe('mergeConfig', () => {
         model: { source: 'scratch', config: { num_hidden_layers: 0 } },
       }),
     ).toThrow(/rewardModel\.trainable.*backbone to freeze/);
+    expect(bad({ rewardModel: { featureCache: 'run' } })).toThrow(
+      /rewardModel\.featureCache.*needs rewardModel\.trainable 'head' \(it is 'all'\)/,
+    );
+    expect(bad({ rewardModel: { featureCache: 'disk' } })).toThrow(/rewardModel\.featureCache/);
     expect(bad({ eval: { samplesPerPrompt: 0 } })).toThrow(/eval\.samplesPerPrompt/);
     const file = await fileWith('run.yaml', 'weighting:\n  targetEss: 0.4\n');
     expect(() => resolvePipelineConfig({ file })).toThrow(/run\.yaml:2/);

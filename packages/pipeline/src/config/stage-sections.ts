@@ -42,11 +42,11 @@ export const RUN_SUPPLIED_FIELDS: Readonly<Record<StageSectionName, Readonly<Rec
 };
 
 /** The pipeline's own fields of the reward-model section (not `@ocrm/reward-model` fields). */
-const REWARD_MODEL_PIPELINE_FIELDS = ['seedPolicy', 'trainable', 'module'] as const;
+const REWARD_MODEL_PIPELINE_FIELDS = ['seedPolicy', 'trainable', 'featureCache', 'module'] as const;
 
 /** The resolved `sft` section: every `SftConfig` field but the seed (or a custom trainer's own section). */
 export type SftSection = Omit<SftConfig, 'seed'> & { module?: undefined };
-/** The resolved reward-model trainer fields (the section adds `seedPolicy`, `trainable`, `module`). */
+/** The resolved reward-model trainer fields (the section adds `seedPolicy`, `trainable`, `featureCache`, `module`). */
 export type RewardModelTrainerSection = Omit<RewardModelConfig, 'seed' | 'weightNormalization'>;
 /** The resolved `ppo` section: every `PpoConfig` field the run does not supply. */
 export type PpoSection = Omit<PpoConfig, 'seed' | 'maxNewTokens' | 'evalEvery'>;

@@ -48,4 +48,20 @@ describe('fingerprintHolds', () => {
     const foreign = { ...pairs, hash: 'x', upstream: { sft: 'someone-else' } };
     expect(fingerprintHolds(foreign, pairs, new Map([['sft', sft.hash]]))).toBe(false);
   });
+
+  it('the default reward-model feature cache leaves the fingerprints of earlier runs; keeping them for the run reruns the RMs on', () => {
+    const head = (featureCache?: 'stage' | 'run') =>
+      stageFingerprints(
+        resolvePipelineConfig({
+          preset: 'smoke',
+          overrides: { rewardModel: { trainable: 'head', featureCache } },
+        }),
+      );
+    const before = head();
+    expect(head('stage').get('rm-1')!.hash).toBe(before.get('rm-1')!.hash);
+    const run = head('run');
+    expect(run.get('labels')!.hash).toBe(before.get('labels')!.hash);
+    expect(run.get('rm-1')!.hash).not.toBe(before.get('rm-1')!.hash);
+    expect(keptStages(before, run)).toEqual(['sft', 'pairs', 'labels']);
+  });
 });

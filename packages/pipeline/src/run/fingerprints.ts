@@ -43,8 +43,10 @@ export function stageInputs(config: PipelineConfig, stage: PlannedStage): StageI
         upstream: ['pairs'],
       };
     case 'rm': {
-      // The seed policy acts through the seed only.
-      const { seedPolicy: _seedPolicy, ...rewardModel } = config.rewardModel;
+      // The seed policy acts through the seed only; the feature cache is recorded only when it is not the default
+      // (the fingerprints of runs before it existed).
+      const { seedPolicy: _seedPolicy, featureCache, ...rest } = config.rewardModel;
+      const rewardModel = featureCache === 'run' ? { ...rest, featureCache } : rest;
       return {
         config: {
           task,

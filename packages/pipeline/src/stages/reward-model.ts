@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type PreferencePair, writeJsonAtomic } from '@ocrm/core';
 import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
 import type { PipelineConfig } from '../config/schema';
@@ -60,6 +60,7 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
     },
     padId: task.tokenizer.padId,
     tokenizer: task.tokenizer,
+    cacheDir: dirname(paths.cache('rm-features')),
     stage: stage.name,
     signal: ctx.signal,
     onEvent: ctx.emit,
