@@ -79,7 +79,9 @@ function parseArgs(argv) {
     const [k, v] = a.slice(2).split('=');
     const key = /** @type {string} */ (k);
     if (v !== undefined) flags[key] = v;
-    else if (['quick', 'smoke', 'ablation', 'report-only', 'no-sweep', 'no-diagnostics'].includes(key))
+    else if (
+      ['quick', 'smoke', 'ablation', 'report-only', 'no-sweep', 'no-diagnostics', 'wait'].includes(key)
+    )
       flags[key] = true;
     else flags[key] = /** @type {string} */ (argv[++i]);
   }
@@ -97,6 +99,14 @@ export async function main(argv) {
   if (flags.study !== undefined && !['rm-shift', 'frontier', 'appendix'].includes(String(flags.study))) {
     throw new Error(`unknown --study ${String(flags.study)} (rm-shift, frontier, appendix)`);
   }
+  if (
+    flags.executor !== undefined &&
+    flags.executor !== 'local' &&
+    !['frontier', 'rm-shift'].includes(String(flags.study))
+  )
+    throw new Error(
+      `--executor ${String(flags.executor)} runs the studies (--study frontier or rm-shift); the appendix experiment runs here (drop --executor).`,
+    );
   if (flags.study === 'rm-shift') return studyRmShift(flags, profile);
   if (flags.study === 'frontier') return studyFrontier(flags, profile);
   const lambda = flags.lambda ? Number(flags.lambda) : TUNED_LAMBDA;
@@ -189,6 +199,7 @@ async function studyRmShift(flags, profile) {
     cli,
     jobs: Number(flags.jobs ?? 2),
     reportOnly: flags['report-only'] === true,
+    ...studyExecutor(flags),
     log: (line) => console.log(`[rm-shift ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
   return { markdown, failed: 0, wallSeconds: (Date.now() - t0) / 1000 };
@@ -217,8 +228,41 @@ async function studyFrontier(flags, profile) {
     reportOnly: flags['report-only'] === true,
     arms: typeof flags.arms === 'string' ? flags.arms.split(',') : undefined,
     featureCache: rmFeatureCache(flags['rm-feature-cache']),
+    replicates: typeof flags.replicates === 'string' ? resolve(flags.replicates) : undefined,
+    ...studyExecutor(flags),
     log: (line) => console.log(`[frontier ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
+}
+
+/**
+ * `--executor local | slurm` (default local) with `--wait` and the SLURM resources of every job (`--slurm-partition`,
+ * `--slurm-time`, `--slurm-cpus` (default 1), `--slurm-mem`, `--slurm-gpus`, `--slurm-setup`).
+ * @param {Record<string, string | boolean>} flags
+ */
+function studyExecutor(flags) {
+  const executor = flags.executor ?? 'local';
+  if (executor !== 'local' && executor !== 'slurm')
+    throw new Error(`--executor: expected local or slurm, got ${String(executor)}`);
+  const text = (/** @type {string} */ name) =>
+    typeof flags[name] === 'string' ? String(flags[name]) : undefined;
+  const count = (/** @type {string} */ name) => {
+    const v = text(name);
+    if (v === undefined) return undefined;
+    if (!/^\d+$/.test(v)) throw new Error(`--${name}: expected a whole number, got ${v}`);
+    return Number(v);
+  };
+  return {
+    executor: /** @type {'local' | 'slurm'} */ (executor),
+    wait: flags.wait === true,
+    slurm: {
+      partition: text('slurm-partition'),
+      time: text('slurm-time'),
+      cpus: count('slurm-cpus'),
+      mem: text('slurm-mem'),
+      gpus: count('slurm-gpus'),
+      setup: text('slurm-setup'),
+    },
+  };
 }
 
 /**

@@ -55,34 +55,14 @@ export async function runJobs(jobs, options) {
 
   /** @param {Job} job @returns {Promise<JobResult>} */
   const start = async (job) => {
-    const dir = jobDir(root, job);
-    await mkdir(dir, { recursive: true });
-    const copied = [];
-    for (const { stage, from } of copies.get(job.id) ?? []) {
-      const target = join(dir, stage);
-      if (existsSync(join(target, 'done'))) continue;
-      await cp(join(jobDir(root, /** @type {Job} */ (byId.get(from))), stage), target, { recursive: true });
-      copied.push(stage);
-    }
-    // The donors' run caches (π_SFT log-prob sums, frozen-backbone RM features) are keyed by what they depend on:
-    // take the finished files (atomic writes: never a temporary `.name.tmp-*`) that this folder lacks.
-    for (const from of new Set((copies.get(job.id) ?? []).map((c) => c.from))) {
-      const cacheDir = join(jobDir(root, /** @type {Job} */ (byId.get(from))), 'cache');
-      if (!existsSync(cacheDir)) continue;
-      await mkdir(join(dir, 'cache'), { recursive: true });
-      for (const name of await readdir(cacheDir)) {
-        if (name.startsWith('.') || existsSync(join(dir, 'cache', name))) continue;
-        const tmp = join(dir, 'cache', `.${name}.tmp-copy`);
-        await copyFile(join(cacheDir, name), tmp);
-        await rename(tmp, join(dir, 'cache', name));
-      }
-    }
-    const configFile = join(root, 'configs', `${job.id.replace('/', '__')}.json`);
-    const config = {
-      ...structuredCloneDeepMerge(options.extraConfig ?? {}, job.arm.overrides),
-      seed: job.seed,
-    };
-    await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+    const { dir, configFile, copied } = await prepareJob(job, {
+      root,
+      copies: (copies.get(job.id) ?? []).map(({ stage, from }) => ({
+        stage,
+        fromDir: jobDir(root, /** @type {Job} */ (byId.get(from))),
+      })),
+      extraConfig: options.extraConfig,
+    });
     const logFile = await open(join(root, 'logs', `${job.id.replace('/', '__')}.log`), 'w');
     const t0 = Date.now();
     log(`start ${job.id}${copied.length ? ` (copied ${copied.join(', ')})` : ''}`);
@@ -163,4 +143,45 @@ export function structuredCloneDeepMerge(...layers) {
     }
   }
   return out;
+}
+
+/**
+ * Prepares a job's run directory: copies in the stage folders it shares with other jobs of its seed (unless already
+ * there, `done` markers included, so the pipeline skips them) and the donors' finished run-cache files (keyed by what
+ * they depend on), then writes the job's config file. The local scheduler and the SLURM job script both call it.
+ * @param {Job} job
+ * @param {{ root: string, copies: readonly { stage: string, fromDir: string }[], extraConfig?: Record<string, unknown> }} o
+ * @returns {Promise<{ dir: string, configFile: string, copied: string[] }>}
+ */
+export async function prepareJob(job, o) {
+  const dir = jobDir(o.root, job);
+  await mkdir(dir, { recursive: true });
+  const copied = [];
+  for (const { stage, fromDir } of o.copies) {
+    const target = join(dir, stage);
+    if (existsSync(join(target, 'done'))) continue;
+    await cp(join(fromDir, stage), target, { recursive: true });
+    copied.push(stage);
+  }
+  // The donors' run caches (π_SFT log-prob sums, frozen-backbone RM features) are keyed by what they depend on:
+  // take the finished files (atomic writes: never a temporary `.name.tmp-*`) that this folder lacks.
+  for (const fromDir of new Set(o.copies.map((c) => c.fromDir))) {
+    const cacheDir = join(fromDir, 'cache');
+    if (!existsSync(cacheDir)) continue;
+    await mkdir(join(dir, 'cache'), { recursive: true });
+    for (const name of await readdir(cacheDir)) {
+      if (name.startsWith('.') || existsSync(join(dir, 'cache', name))) continue;
+      const tmp = join(dir, 'cache', `.${name}.tmp-copy`);
+      await copyFile(join(cacheDir, name), tmp);
+      await rename(tmp, join(dir, 'cache', name));
+    }
+  }
+  await mkdir(join(o.root, 'configs'), { recursive: true });
+  const configFile = join(o.root, 'configs', `${job.id.replace('/', '__')}.json`);
+  const config = {
+    ...structuredCloneDeepMerge(o.extraConfig ?? {}, job.arm.overrides),
+    seed: job.seed,
+  };
+  await writeFile(configFile, `${JSON.stringify(config, null, 2)}\n`);
+  return { dir, configFile, copied };
 }

@@ -133,6 +133,67 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
     expect(b.equals(a)).toBe(true);
   });
 
+  it('a stage job SIGKILLed mid-stage is resubmitted by the same command and resumes from its checkpoint', {
+    timeout: 900_000,
+  }, async () => {
+    const root = await tempDir();
+    const config = join(root, 'run.yaml');
+    // A longer SFT that checkpoints every step, so the kill lands inside it.
+    await writeFile(config, 'preset: smoke\nsft:\n  epochs: 4\n  checkpointEvery: 1\n');
+    const out = join(root, 'run');
+    const submitted = await ocrm([
+      'run',
+      '--config',
+      config,
+      '--out',
+      out,
+      '--executor',
+      'slurm',
+      '--json',
+      '--quiet',
+    ]);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const { jobs } = JSON.parse(submitted.stdout) as { jobs: { stage: string; jobId: string }[] };
+    const sft = jobs[0]!;
+    expect(sft.stage).toBe('sft');
+    // Wait for a few SFT steps inside the job, then kill every process of the job without warning.
+    const sftSteps = async () =>
+      existsSync(join(out, 'metrics.jsonl'))
+        ? ((await readFile(join(out, 'metrics.jsonl'), 'utf8')).match(/"step-end","stage":"sft"/g) ?? [])
+            .length
+        : 0;
+    const t0 = Date.now();
+    while ((await sftSteps()) < 5 && Date.now() - t0 < 300_000) await new Promise((r) => setTimeout(r, 100));
+    execFileSync('scancel', ['--signal=KILL', '--full', sft.jobId]);
+    const state = () => execFileSync('scontrol', ['show', 'job', '-o', sft.jobId], { encoding: 'utf8' });
+    while (/JobState=(PENDING|RUNNING|COMPLETING|CONFIGURING)/.test(state()))
+      await new Promise((r) => setTimeout(r, 500));
+    expect(existsSync(join(out, 'sft', 'done'))).toBe(false);
+    expect(existsSync(join(out, 'sft', 'checkpoint'))).toBe(true);
+    // The killed job's lock goes stale (10 s); then the same command resubmits the chain and SFT resumes.
+    await new Promise((r) => setTimeout(r, 11_000));
+    const resumed = await ocrm(['run', '--config', config, '--out', out, '--executor', 'slurm', '--wait']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // SFT started twice; the second time it went on from its checkpoint (no step recorded twice).
+    const records = (await readFile(join(out, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string; stage?: string; step?: number })
+      .filter((r) => r.stage === 'sft');
+    const starts = records.flatMap((r, i) => (r.type === 'run-start' ? [i] : []));
+    expect(starts).toHaveLength(2);
+    const firstAfter = records.slice(starts[1]).find((r) => r.type === 'step-end');
+    expect(firstAfter!.step).toBeGreaterThan(5);
+    const steps = records.filter((r) => r.type === 'step-end').map((r) => r.step);
+    expect(new Set(steps).size).toBe(steps.length);
+    const reference = await ocrm(['run', '--config', config, '--out', join(root, 'local'), '--quiet']);
+    expect(reference.code).toBe(0);
+    for (const file of ['sft/model/model.safetensors', 'eval/results.json']) {
+      const a = await readFile(join(root, 'local', file));
+      expect((await readFile(join(out, file))).equals(a), file).toBe(true);
+    }
+  });
+
   it('a failed stage stops its dependants and names its job, log and stage', {
     timeout: 900_000,
   }, async () => {

@@ -2,7 +2,7 @@
 /**
  * `npm run experiment -- --study rm-shift [--quick | --smoke] [--seeds 0,1,2,3,4] [--variants digest,digest-head]
  * (the quick form: digest-head, seeds 0 and 1)
- *   [--out DIR] [--docs DIR] [--jobs 2] [--report-only]`
+ *   [--out DIR] [--docs DIR] [--jobs 2] [--report-only] [--executor local | slurm [--wait] [--slurm-* …]]`
  *
  * The RM-level test of OCRM's mechanism (no PPO after round 1): for every variant and seed, a base run (one OCRM
  * round of the `quick` preset: SFT, pairs, labels, RM-1, PPO-1) through the `ocrm` CLI, SFT shared between variants
@@ -15,6 +15,7 @@ import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
+import { submitCommandJob, submitStudyJobs, waitForSubmissions } from '../slurm-jobs.mjs';
 import { analyzeVariant } from './analyze.mjs';
 import { BASE_OVERRIDES, VARIANTS, variantArms } from './design.mjs';
 import { writeRmShiftDoc } from './write-doc.mjs';
@@ -26,7 +27,8 @@ export const PROFILE_SEEDS = { full: [0, 1, 2, 3, 4], quick: [0, 1], smoke: [0] 
 
 /**
  * @param {{ profile: 'full' | 'quick' | 'smoke', seeds?: number[], variants?: string[], root: string, docsDir: string,
- *   cli: string, jobs?: number, reportOnly?: boolean, log?: (line: string) => void }} o
+ *   cli: string, jobs?: number, reportOnly?: boolean, executor?: 'local' | 'slurm', wait?: boolean,
+ *   slurm?: import('../slurm-jobs.mjs').StudySlurmOptions, log?: (line: string) => void }} o
  */
 export async function runRmShift(o) {
   const log = o.log ?? (() => {});
@@ -56,20 +58,13 @@ export async function runRmShift(o) {
   const t0 = Date.now();
   if (!o.reportOnly) {
     log(`rm-shift ${o.profile}: ${variants.length} variants × seeds ${seeds.join(',')}, out ${o.root}`);
-    const base = await runJobs(jobs, { root: o.root, cli: o.cli, preset, concurrency: o.jobs ?? 2, log });
-    const ok = new Set(base.filter((r) => r.exitCode === 0).map((r) => r.id));
-    await pool(
-      jobs.filter((j) => ok.has(j.id)),
-      o.jobs ?? 2,
-      (job) => {
-        const variant = /** @type {import('./design.mjs').Variant} */ (
-          variants.find((v) => v.key === job.arm.key)
-        );
-        const keys = variantArms(variant, o.profile).map((a) => a.key);
-        const dir = jobDir(o.root, job);
-        return runWorker(dir, join(dir, 'rm-shift'), o.profile, o.root, job.id, keys, log);
-      },
-    );
+    if (o.executor === 'slurm') {
+      const submitted = await submitOnSlurm(jobs, variants, { ...o, preset, log });
+      if (submitted) {
+        log('the jobs run in SLURM: rerun this command with --report-only once they end (or --wait)');
+        return { markdown: '', analysis: {}, submitted: true };
+      }
+    } else await runLocally(jobs, variants, { ...o, preset, log });
   }
   const wallSeconds = (Date.now() - t0) / 1000;
   /** @type {Record<string, ReturnType<typeof analyzeVariant> & { splits: Record<string, ReturnType<typeof analyzeVariant>> }>} */
@@ -108,6 +103,91 @@ export async function runRmShift(o) {
   });
   log(`wrote ${join(o.docsDir, 'rm-shift.md')}`);
   return { markdown, analysis };
+}
+
+/**
+ * The base runs (`runJobs`) then one worker per finished base run, `jobs` processes at a time, here.
+ * @param {import('../arms.mjs').Job[]} jobs
+ * @param {import('./design.mjs').Variant[]} variants
+ * @param {{ profile: 'full' | 'quick' | 'smoke', root: string, cli: string, preset: string, jobs?: number,
+ *   log: (line: string) => void }} o
+ */
+async function runLocally(jobs, variants, o) {
+  const base = await runJobs(jobs, {
+    root: o.root,
+    cli: o.cli,
+    preset: o.preset,
+    concurrency: o.jobs ?? 2,
+    log: o.log,
+  });
+  const ok = new Set(base.filter((r) => r.exitCode === 0).map((r) => r.id));
+  await pool(
+    jobs.filter((j) => ok.has(j.id)),
+    o.jobs ?? 2,
+    (job) => {
+      const dir = jobDir(o.root, job);
+      return runWorker(
+        dir,
+        join(dir, 'rm-shift'),
+        o.profile,
+        o.root,
+        job.id,
+        armKeys(variants, job, o.profile),
+        o.log,
+      );
+    },
+  );
+}
+
+/**
+ * On SLURM: the base runs as study jobs, and per base run a worker job after it (`afterok`); with `wait`, follows them
+ * all. Returns true when jobs were left running.
+ * @param {import('../arms.mjs').Job[]} jobs
+ * @param {import('./design.mjs').Variant[]} variants
+ * @param {{ profile: 'full' | 'quick' | 'smoke', root: string, cli: string, preset: string, wait?: boolean,
+ *   slurm?: import('../slurm-jobs.mjs').StudySlurmOptions, log: (line: string) => void }} o
+ */
+async function submitOnSlurm(jobs, variants, o) {
+  const live = await submitStudyJobs(jobs, {
+    root: o.root,
+    cli: o.cli,
+    preset: o.preset,
+    slurm: o.slurm,
+    log: o.log,
+  });
+  /** @type {{ key: string, submission: import('../slurm-jobs.mjs').Submission, ok: () => boolean }[]} */
+  const entries = [];
+  for (const job of jobs) {
+    const dir = jobDir(o.root, job);
+    const keys = armKeys(variants, job, o.profile);
+    const done = () => keys.every((k) => existsSync(join(dir, 'rm-shift', 'arms', `${k}.json`)));
+    const base = live[job.id];
+    if (base)
+      entries.push({ key: job.id, submission: base, ok: () => existsSync(join(dir, 'report', 'done')) });
+    const arms = await submitCommandJob(`arms:${job.id}`, [worker, dir, join(dir, 'rm-shift'), o.profile], {
+      root: o.root,
+      after: base?.jobId,
+      done,
+      slurm: o.slurm,
+      log: o.log,
+    });
+    if (arms) entries.push({ key: `arms:${job.id}`, submission: arms, ok: done });
+  }
+  if (entries.length === 0) return false;
+  if (!o.wait) return true;
+  await waitForSubmissions(entries, { log: o.log });
+  return false;
+}
+
+/**
+ * The reward-model arm keys of a job's variant.
+ * @param {import('./design.mjs').Variant[]} variants
+ * @param {import('../arms.mjs').Job} job
+ * @param {'full' | 'quick' | 'smoke'} profile
+ */
+function armKeys(variants, job, profile) {
+  const variant = /** @type {import('./design.mjs').Variant} */ (variants.find((v) => v.key === job.arm.key));
+  return variantArms(variant, profile).map((a) => a.key);
 }
 
 /**

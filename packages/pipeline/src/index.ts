@@ -14,5 +14,14 @@ export { evaluateRun, reportRuns } from './run/report-runs';
 export type { PipelineResult, RoundSummary } from './run/result';
 export { type RunPipelineOptions, runPipeline, runPipelineStages } from './run/run-pipeline';
 export { summarizeRun } from './run/summarize';
+export {
+  type JobResources,
+  jobState,
+  SLURM_ACTIVE_STATES,
+  SLURM_FAILED_STATES,
+  shellQuote,
+  slurmCommand,
+  submitJob,
+} from './slurm/slurm-client';
 export { seedFor } from './stages/pairs';
 export { rewardModelSeed } from './stages/reward-model';

@@ -2,8 +2,18 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcrmError, writeJsonAtomic } from '@ocrm/core';
-import { type PipelineConfig, type PlannedStage, planStages } from '@ocrm/pipeline';
-import { type JobResources, jobState, slurmCommand, submitJob } from './sbatch';
+import {
+  type JobResources,
+  jobState,
+  type PipelineConfig,
+  type PlannedStage,
+  planStages,
+  shellQuote as quote,
+  SLURM_ACTIVE_STATES,
+  SLURM_FAILED_STATES,
+  slurmCommand,
+  submitJob,
+} from '@ocrm/pipeline';
 
 /** Stage kinds that train a model (they get `--gres=gpu:N` with `--slurm-gpus N`). */
 const TRAINING: ReadonlySet<PlannedStage['kind']> = new Set(['sft', 'rm', 'ppo', 'dpo']);
@@ -26,9 +36,6 @@ export interface SubmittedStage {
   jobId: string;
   log: string;
 }
-
-/** Quotes a word for a POSIX shell. */
-const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * Submits every stage of `config`'s plan that is not done in `runDir` as one SLURM job (`ocrm stage <runDir> <stage>`,
@@ -71,16 +78,6 @@ export async function submitPlan(
 /** The record of the last submission, `<runDir>/slurm/jobs.json`. */
 const JOBS_FILE = 'jobs.json';
 
-const ACTIVE = new Set([
-  'PENDING',
-  'CONFIGURING',
-  'RUNNING',
-  'COMPLETING',
-  'REQUEUED',
-  'RESIZING',
-  'SUSPENDED',
-]);
-
 /**
  * Refuses to submit while jobs of an earlier submission to `runDir` are still queued or running (two chains would
  * write the same stages; the run directory's lock would stop the second anyway, later and less clearly).
@@ -96,7 +93,7 @@ export async function checkNoActiveJobs(runDir: string): Promise<void> {
   for (const job of jobs) {
     if (existsSync(join(runDir, job.stage, 'done'))) continue;
     const { state } = await jobState(job.jobId);
-    if (ACTIVE.has(state)) {
+    if (SLURM_ACTIVE_STATES.has(state)) {
       throw new OcrmError(
         'RUN_DIRECTORY',
         `stage ${job.stage} of ${runDir} is still ${state} in SLURM job ${job.jobId}.`,
@@ -107,17 +104,6 @@ export async function checkNoActiveJobs(runDir: string): Promise<void> {
     }
   }
 }
-
-const FAILED = new Set([
-  'FAILED',
-  'CANCELLED',
-  'TIMEOUT',
-  'OUT_OF_MEMORY',
-  'NODE_FAIL',
-  'PREEMPTED',
-  'BOOT_FAIL',
-  'DEADLINE',
-]);
 
 /**
  * Follows submitted stages until the last completes (`--wait`), reporting each finished one. A stage that fails
@@ -134,7 +120,7 @@ export async function waitForStages(
     for (;;) {
       const { state, exitCode, reason } = await jobState(s.jobId);
       if (state === 'COMPLETED' || (state === 'UNKNOWN' && existsSync(join(runDir, s.stage, 'done')))) break;
-      if (FAILED.has(state) || state === 'UNKNOWN') {
+      if (SLURM_FAILED_STATES.has(state) || state === 'UNKNOWN') {
         const rest = stages.slice(i + 1).map((t) => t.jobId);
         if (rest.length > 0) await slurmCommand('scancel', rest).catch(() => undefined);
         throw new OcrmError(

@@ -27,7 +27,7 @@ export async function slurmCommand(command: string, args: readonly string[]): Pr
   }
 }
 
-/** What one stage job asks SLURM for. */
+/** What one job asks SLURM for. */
 export interface JobResources {
   partition?: string;
   /** Wall-time limit (`--time`, e.g. `2:00:00`). */
@@ -39,7 +39,10 @@ export interface JobResources {
   gpus: number;
 }
 
-/** Submits one job running `command` (a shell line) and returns its id (`sbatch --parsable`). */
+/**
+ * Submits one job running `command` (a shell line) and returns its id (`sbatch --parsable`). `after`: job ids it
+ * waits for (`afterok`, colon-separated); it is killed if one of them fails (`--kill-on-invalid-dep`).
+ */
 export async function submitJob(o: {
   name: string;
   command: string;
@@ -68,6 +71,32 @@ export async function submitJob(o: {
     throw new OcrmError('EXECUTOR', `sbatch answered ${JSON.stringify(out)}, not a job id.`);
   return id;
 }
+
+/** Job states in which a job may still run (queued, running, requeued, suspended). */
+export const SLURM_ACTIVE_STATES: ReadonlySet<string> = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'RUNNING',
+  'COMPLETING',
+  'REQUEUED',
+  'RESIZING',
+  'SUSPENDED',
+]);
+
+/** Job states that end a job without success. */
+export const SLURM_FAILED_STATES: ReadonlySet<string> = new Set([
+  'FAILED',
+  'CANCELLED',
+  'TIMEOUT',
+  'OUT_OF_MEMORY',
+  'NODE_FAIL',
+  'PREEMPTED',
+  'BOOT_FAIL',
+  'DEADLINE',
+]);
+
+/** Quotes a word for a POSIX shell (`--wrap` commands). */
+export const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /** A job's state from `scontrol show job -o` (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …; `UNKNOWN` once purged). */
 export async function jobState(id: string): Promise<{ state: string; exitCode: string; reason: string }> {
