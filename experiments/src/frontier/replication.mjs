@@ -8,7 +8,8 @@ import { mean, sampleStd, tQuantile975 } from '@ocrm/eval';
 import { pairedDifferences } from './frontier-metrics.mjs';
 
 /**
- * Welch's 95 % interval of mean(a) − mean(b) for independent samples (Welch–Satterthwaite degrees of freedom).
+ * Welch's 95 % interval of mean(a) − mean(b) for independent samples (Welch–Satterthwaite degrees of freedom); the
+ * point itself when both samples are constant.
  * @param {readonly number[]} a
  * @param {readonly number[]} b
  * @returns {{ mean: number, low: number, high: number, df: number }}
@@ -18,6 +19,8 @@ export function welchInterval(a, b) {
   const vb = sampleStd(b) ** 2 / b.length;
   const d = mean(a) - mean(b);
   const se = Math.sqrt(va + vb);
+  // Two constant samples (e.g. a stage both arms share): the difference is known exactly.
+  if (se === 0) return { mean: d, low: d, high: d, df: Number.POSITIVE_INFINITY };
   const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   const half = tQuantile975(df) * se;
   return { mean: d, low: d - half, high: d + half, df };
