@@ -205,6 +205,22 @@ function mlp(ctx: LayerContext, layer: number, x: tf.Tensor2D): tf.Tensor2D {
   return proj(ctx, `${p}.down`, inner as tf.Tensor2D);
 }
 
+/**
+ * Qwen3's q/k norm: the model's RMSNorm with the weight `key` [hd] over each head's slice of a projection
+ * [N, heads·hd] (before rotary); the projection unchanged when the model has no such weight.
+ */
+function headNorm(ctx: LayerContext, key: string, x: tf.Tensor2D): tf.Tensor2D {
+  const weight = ctx.weight(`${key}.w`) as tf.Tensor1D | undefined;
+  if (!weight) return x;
+  const [N, width] = x.shape;
+  const hd = ctx.config.headDim;
+  const rows = x.reshape([(N * width) / hd, hd]) as tf.Tensor2D;
+  const out =
+    normalizeRows(rows, 'rmsnorm', ctx.config.normEps, { weight }) ??
+    normAffine(normalize(rows, 'rmsnorm', ctx.config.normEps), weight);
+  return out.reshape([N, width]) as tf.Tensor2D;
+}
+
 function selfAttention(
   ctx: LayerContext,
   layer: number,
@@ -239,8 +255,8 @@ function selfAttention(
     k = heads(parts[1], c.numKvHeads);
     v = heads(parts[2], c.numKvHeads);
   } else {
-    q = heads(proj(ctx, `${p}.q`, x), c.numHeads);
-    k = heads(proj(ctx, `${p}.k`, x), c.numKvHeads);
+    q = heads(headNorm(ctx, `${p}.qn`, proj(ctx, `${p}.q`, x)), c.numHeads);
+    k = heads(headNorm(ctx, `${p}.kn`, proj(ctx, `${p}.k`, x)), c.numKvHeads);
     v = heads(proj(ctx, `${p}.v`, x), c.numKvHeads);
   }
   if (ctx.rotary) {

@@ -59,6 +59,23 @@ describe('parseHfConfig', () => {
     });
   });
 
+  it('reads Qwen3: q/k norm, no q/k/v bias by default, head_dim as given or 128 (transformers’ default)', () => {
+    const json = fixtureConfig('qwen3-tiny');
+    expect(parseHfConfig(json)).toMatchObject({
+      modelType: 'qwen3',
+      headDim: 32,
+      numKvHeads: 2,
+      qkvBias: false,
+      outBias: false,
+      qkNorm: true,
+      tieWordEmbeddings: true,
+    });
+    const { head_dim: _headDim, ...noHeadDim } = json;
+    expect(parseHfConfig(noHeadDim).headDim).toBe(128);
+    expect(parseHfConfig({ ...json, attention_bias: true })).toMatchObject({ qkvBias: true, outBias: true });
+    expect(parseHfConfig(fixtureConfig('qwen2-tiny')).qkNorm).toBeUndefined();
+  });
+
   it('names an unsupported model_type or option', () => {
     expect(() => parseHfConfig({ model_type: 'mamba' })).toThrow(/model_type `mamba`/);
     const llama3 = {
@@ -74,7 +91,7 @@ describe('parseHfConfig', () => {
   });
 
   it('round-trips through toHfConfig for every architecture', () => {
-    for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2'] as const) {
+    for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2', 'qwen3'] as const) {
       const c = tinyModelConfig(type);
       const json = toHfConfig(c);
       expect(json.pad_token_id).toBe(0);

@@ -5,7 +5,7 @@ import { ConfigError, UnsupportedError } from '@ocrm/core';
 import { parseRopeScaling, type RopeScaling } from './rope';
 
 /** Architectures this package implements (Hugging Face `model_type`). */
-export type ModelType = 'gpt_neox' | 'gpt2' | 'llama' | 'qwen2';
+export type ModelType = 'gpt_neox' | 'gpt2' | 'llama' | 'qwen2' | 'qwen3';
 
 /** Element-wise MLP activation (Hugging Face names: `gelu` = erf GELU, `gelu_new` = tanh approximation). */
 export type Activation = 'gelu' | 'gelu_new' | 'relu' | 'silu';
@@ -43,6 +43,11 @@ export interface ModelConfig {
   parallelResidual: boolean;
   /** Biases on the query/key/value projections. */
   qkvBias: boolean;
+  /**
+   * Qwen3's q/k norm: an RMSNorm (weights `q_norm`, `k_norm` [headDim]) over each head's query and key after the
+   * projection and before rotary. Absent = false.
+   */
+  qkNorm?: boolean;
   /** Bias on the attention output projection. */
   outBias: boolean;
   /** Biases on the MLP projections. */
@@ -192,14 +197,15 @@ function parseGpt2(json: Json): ModelConfig {
   };
 }
 
-function parseLlamaFamily(json: Json, modelType: 'llama' | 'qwen2'): ModelConfig {
+function parseLlamaFamily(json: Json, modelType: 'llama' | 'qwen2' | 'qwen3'): ModelConfig {
   if (json.use_sliding_window === true) {
     throw new UnsupportedError('sliding-window attention (`use_sliding_window: true`) is not supported');
   }
   const rope = ropeParameters(json);
   const hiddenSize = num(json, ['hidden_size']);
   const numHeads = num(json, ['num_attention_heads']);
-  const headDim = num(json, ['head_dim'], hiddenSize / numHeads);
+  // Qwen3Config's head_dim defaults to 128 (transformers); the others derive it from the hidden size.
+  const headDim = num(json, ['head_dim'], modelType === 'qwen3' ? 128 : hiddenSize / numHeads);
   const attentionBias = json.attention_bias === true;
   const pct = num(rope, ['partial_rotary_factor'], num(json, ['partial_rotary_factor'], 1));
   return {
@@ -223,6 +229,7 @@ function parseLlamaFamily(json: Json, modelType: 'llama' | 'qwen2'): ModelConfig
     parallelResidual: false,
     qkvBias: modelType === 'qwen2' ? json.attention_bias !== false : attentionBias,
     outBias: modelType === 'qwen2' ? false : attentionBias,
+    ...(modelType === 'qwen3' ? { qkNorm: true } : {}),
     mlpBias: json.mlp_bias === true,
     tieWordEmbeddings: json.tie_word_embeddings === true,
     ...common(json),
@@ -248,11 +255,12 @@ export function parseHfConfig(json: Record<string, unknown>): ModelConfig {
       break;
     case 'llama':
     case 'qwen2':
+    case 'qwen3':
       config = parseLlamaFamily(json, type);
       break;
     default:
       throw new UnsupportedError(`model_type \`${String(type)}\` is not supported`, {
-        hint: 'supported: gpt_neox (Pythia), gpt2, llama, qwen2',
+        hint: 'supported: gpt_neox (Pythia), gpt2, llama, qwen2, qwen3',
       });
   }
   return resolveModelConfig(config);

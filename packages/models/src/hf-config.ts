@@ -10,6 +10,7 @@ const ARCHITECTURE_PREFIX: Readonly<Record<ModelType, string>> = {
   gpt2: 'GPT2',
   llama: 'Llama',
   qwen2: 'Qwen2',
+  qwen3: 'Qwen3',
 };
 
 /** Hugging Face class name for a model type and head kind (`GPTNeoXForCausalLM`, `GPT2LMHeadModel`, ...). */
@@ -58,6 +59,7 @@ function architectureKeys(c: ModelConfig): Record<string, unknown> {
       };
     case 'llama':
     case 'qwen2':
+    case 'qwen3':
       return {
         hidden_size: c.hiddenSize,
         num_hidden_layers: c.numLayers,
@@ -73,7 +75,10 @@ function architectureKeys(c: ModelConfig): Record<string, unknown> {
         // transformers 4 reads the scaling from `rope_scaling`.
         ...(c.ropeScaling ? { rope_scaling: rope } : {}),
         ...(c.modelType === 'llama' ? { attention_bias: c.qkvBias, mlp_bias: c.mlpBias } : {}),
-        ...(c.modelType === 'qwen2' ? { use_sliding_window: false, sliding_window: null } : {}),
+        ...(c.modelType === 'qwen3' ? { attention_bias: c.qkvBias } : {}),
+        ...(c.modelType === 'qwen2' || c.modelType === 'qwen3'
+          ? { use_sliding_window: false, sliding_window: null }
+          : {}),
       };
   }
 }
@@ -186,6 +191,23 @@ const TINY: Readonly<Record<ModelType, ModelConfig>> = (() => {
       mlpBias: false,
       tieWordEmbeddings: true,
     },
+    qwen3: {
+      ...shared,
+      modelType: 'qwen3',
+      numKvHeads: 2,
+      norm: 'rmsnorm',
+      normEps: 1e-6,
+      activation: 'silu',
+      mlp: 'gated',
+      positions: 'rotary',
+      rotaryDim: 8,
+      parallelResidual: false,
+      qkvBias: false,
+      qkNorm: true,
+      outBias: false,
+      mlpBias: false,
+      tieWordEmbeddings: true,
+    },
   };
 })();
 
@@ -207,7 +229,7 @@ export function tinyModelConfig(type: ModelType, overrides: Partial<ModelConfig>
   return resolveModelConfig({
     ...base,
     intermediateSize: 2 * hiddenSize,
-    numKvHeads: base.modelType === 'qwen2' ? numHeads / 2 : numHeads,
+    numKvHeads: base.modelType === 'qwen2' || base.modelType === 'qwen3' ? numHeads / 2 : numHeads,
     ...overrides,
     headDim,
     rotaryDim,

@@ -32,6 +32,7 @@ const VARIANTS: [string, ModelType, Partial<ModelConfig>][] = [
   ['gpt2', 'gpt2', {}],
   ['llama', 'llama', {}],
   ['qwen2', 'qwen2', {}],
+  ['qwen3 (q/k norm, head_dim ≠ hidden/heads)', 'qwen3', { headDim: 16 }],
   ['llama with llama3 rope scaling', 'llama', LLAMA3_SCALING],
 ];
 

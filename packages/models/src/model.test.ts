@@ -117,7 +117,7 @@ describe('TransformerModel', () => {
 });
 
 // Every architecture trains on wasm (the training backend); cpu is covered once (gpt_neox) to keep this file fast.
-for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2'] as ModelType[]) {
+for (const type of ['gpt_neox', 'gpt2', 'llama', 'qwen2', 'qwen3'] as ModelType[]) {
   const backends = type === 'gpt_neox' ? (['cpu', 'wasm'] as const) : (['wasm'] as const);
   describeEachBackend(
     `training ${type}`,

@@ -127,6 +127,10 @@ function llamaFamily(c: ModelConfig, b: Builder): void {
     b.linear(`h${i}.k`, `${p}self_attn.k_proj`, H, kv, c.qkvBias, 'transpose');
     b.linear(`h${i}.v`, `${p}self_attn.v_proj`, H, kv, c.qkvBias, 'transpose');
     b.linear(`h${i}.o`, `${p}self_attn.o_proj`, q, H, c.outBias, 'transpose');
+    if (c.qkNorm) {
+      b.norm(`h${i}.qn`, `${p}self_attn.q_norm`, c.headDim, false);
+      b.norm(`h${i}.kn`, `${p}self_attn.k_norm`, c.headDim, false);
+    }
     b.norm(`h${i}.ln2`, `${p}post_attention_layernorm`, H, false);
     b.linear(`h${i}.gate`, `${p}mlp.gate_proj`, H, c.intermediateSize, c.mlpBias, 'transpose');
     b.linear(`h${i}.up`, `${p}mlp.up_proj`, H, c.intermediateSize, c.mlpBias, 'transpose');
@@ -135,12 +139,19 @@ function llamaFamily(c: ModelConfig, b: Builder): void {
   b.norm('ln_f', 'norm', H, false);
 }
 
-const PREFIX = { gpt_neox: 'gpt_neox.', gpt2: 'transformer.', llama: 'model.', qwen2: 'model.' } as const;
+const PREFIX = {
+  gpt_neox: 'gpt_neox.',
+  gpt2: 'transformer.',
+  llama: 'model.',
+  qwen2: 'model.',
+  qwen3: 'model.',
+} as const;
 const LM_HEAD_NAME = {
   gpt_neox: 'embed_out.weight',
   gpt2: 'lm_head.weight',
   llama: 'lm_head.weight',
   qwen2: 'lm_head.weight',
+  qwen3: 'lm_head.weight',
 } as const;
 
 /**

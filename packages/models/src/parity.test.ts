@@ -1,5 +1,6 @@
-// The acceptance test: the four Hugging Face reference models, loaded from their safetensors, reproduce what
-// Python transformers computed (logits, next-token log-probs, greedy KV-cached decoding, reward scores).
+// The acceptance test: the Hugging Face reference models, loaded from their safetensors, reproduce what Python
+// transformers computed (logits, next-token log-probs, greedy KV-cached decoding, reward scores). qwen3-tiny's outputs
+// come from the independent PyTorch reference pinned to transformers on qwen2-tiny (fixtures/hf-tiny-reference/README.md).
 import { join } from 'node:path';
 import type { SafetensorsTensor } from '@ocrm/core';
 import { describeEachBackend } from '@ocrm/core/test';
@@ -46,7 +47,7 @@ export function greedyDecode(model: TransformerModel, prompt: number[][], steps:
   return out;
 }
 
-for (const name of ['gpt-neox-tiny', 'gpt2-tiny', 'qwen2-tiny']) {
+for (const name of ['gpt-neox-tiny', 'gpt2-tiny', 'qwen2-tiny', 'qwen3-tiny']) {
   describeEachBackend(`parity ${name}`, () => {
     let model: TransformerModel;
     let expected: Record<string, SafetensorsTensor>;

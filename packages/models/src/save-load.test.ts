@@ -37,7 +37,7 @@ function logitsOf(model: TransformerModel): Float32Array {
 }
 
 describe('saveModel / loadModel', () => {
-  it.each(['gpt_neox', 'gpt2', 'llama', 'qwen2'] as ModelType[])(
+  it.each(['gpt_neox', 'gpt2', 'llama', 'qwen2', 'qwen3'] as ModelType[])(
     '%s: load → save → load gives identical logits and Hugging Face names',
     async (type) => {
       const model = createModel(tinyModelConfig(type, { initializerRange: 0.2 }), {
@@ -63,7 +63,7 @@ describe('saveModel / loadModel', () => {
   );
 
   it('writes the reference checkpoint back byte-identical tensors (layouts invert exactly)', async () => {
-    for (const name of ['gpt-neox-tiny', 'gpt2-tiny', 'qwen2-tiny', 'gpt-neox-tiny-rm']) {
+    for (const name of ['gpt-neox-tiny', 'gpt2-tiny', 'qwen2-tiny', 'qwen3-tiny', 'gpt-neox-tiny-rm']) {
       const model = await loadModel(join(FIXTURES, name));
       const path = join(dir, `ref-${name}`);
       await saveModel(model, path);
