@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend } from '@ocrm/backend-wasm';
-import { OcrmError, RunDirectory, readJson } from '@ocrm/core';
+import { InvalidArgumentError as BadInput, OcrmError, RunDirectory, readJson } from '@ocrm/core';
 import {
   evaluateRun,
   loadConfigFile,
@@ -16,6 +16,7 @@ import {
   runPaths,
   runPipeline,
   runPipelineStages,
+  runStageShard,
 } from '@ocrm/pipeline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, exitCodeFor } from './exit-codes';
@@ -85,6 +86,7 @@ interface RunFlags {
   slurmMem?: string;
   slurmGpus?: number;
   slurmSetup?: string;
+  shards?: number;
 }
 
 /** The built `ocrm` entry the SLURM jobs run (`dist/bin.js`, from the bundle and from the sources alike). */
@@ -162,6 +164,7 @@ async function runOnSlurm(config: PipelineConfig, outDir: string, flags: RunFlag
   await checkNoActiveJobs(outDir);
   await runPipelineStages(config, { outDir, force: flags.force, only: [] });
   const stages = await submitPlan(config, outDir, CLI_ENTRY, {
+    shards: flags.shards,
     partition: flags.slurmPartition,
     time: flags.slurmTime,
     cpus: flags.slurmCpus,
@@ -185,10 +188,15 @@ async function runOnSlurm(config: PipelineConfig, outDir: string, flags: RunFlag
 }
 
 /** `ocrm stage <runDir> <stage...>`: runs the named stages of a claimed run directory (one SLURM job's work). */
-async function stageCommand(runDir: string, names: string[], flags: { quiet?: boolean; json?: boolean }) {
+async function stageCommand(
+  runDir: string,
+  names: string[],
+  flags: { quiet?: boolean; json?: boolean; shard?: string; shards?: number },
+) {
   const outDir = resolve(runDir);
   const config = parsePipelineConfig(await readJson(join(outDir, 'config.json')));
   await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  if (flags.shard !== undefined) return stageShardCommand(config, outDir, names, flags.shard, flags.quiet);
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   const controller = new AbortController();
   // scancel and a job's time limit send SIGTERM: finish the step, checkpoint, stop (a requeued job resumes).
@@ -199,6 +207,7 @@ async function stageCommand(runDir: string, names: string[], flags: { quiet?: bo
     const result = await runPipelineStages(config, {
       outDir,
       only: names,
+      shards: flags.shards,
       signal: controller.signal,
       onEvent: (event) => display.handle(event),
     });
@@ -207,6 +216,38 @@ async function stageCommand(runDir: string, names: string[], flags: { quiet?: bo
     else if (result && !flags.quiet) printSummary(result, (line) => process.stdout.write(`${line}\n`));
   } finally {
     display.stop();
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** `ocrm stage <runDir> pairs --shard i/n`: one shard of a data-parallel stage (a SLURM array task's work). */
+async function stageShardCommand(
+  config: PipelineConfig,
+  outDir: string,
+  names: string[],
+  spec: string,
+  quiet: boolean | undefined,
+): Promise<void> {
+  const match = /^(\d+)\/(\d+)$/.exec(spec);
+  if (!match || names.length !== 1) {
+    throw new BadInput(
+      '--shard takes i/n (e.g. 0/4) and exactly one stage, e.g. `ocrm stage runs/x pairs --shard 0/4`.',
+    );
+  }
+  const controller = new AbortController();
+  const onSignal = () => controller.abort(new OcrmError('ABORTED', 'Stopped by a signal.'));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const { file, records } = await runStageShard(config, {
+      outDir,
+      stage: names[0]!,
+      shard: { index: Number(match[1]), count: Number(match[2]) },
+      signal: controller.signal,
+    });
+    if (!quiet) process.stderr.write(`ocrm: ${records} records → ${file}\n`);
+  } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
@@ -289,6 +330,11 @@ export function buildProgram(): Command {
       integer('--slurm-gpus'),
     )
     .option('--slurm-setup <shell>', 'a shell line run before each stage, e.g. "module load nodejs/20"')
+    .option(
+      '--shards <n>',
+      'with --executor slurm: split the data-parallel pairs stage into an array of n jobs, merged by one more (default 1)',
+      integer('--shards'),
+    )
     .action(runCommand);
 
   program
@@ -298,6 +344,15 @@ export function buildProgram(): Command {
     .argument('<stages...>', 'stage names, e.g. sft pairs')
     .option('-q, --quiet', 'no progress output')
     .option('--json', "print the run's summary as JSON when the plan's last stage is done")
+    .option(
+      '--shard <i/n>',
+      'compute only shard i of n (0-based) of a data-parallel stage (pairs) into its shard file; one SLURM array task',
+    )
+    .option(
+      '--shards <n>',
+      'merge the n shard files of the pairs stage (sampling any that are missing) and finish the stage',
+      integer('--shards'),
+    )
     .action(stageCommand);
 
   program

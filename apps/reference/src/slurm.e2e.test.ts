@@ -2,7 +2,7 @@
 // one), one job per stage. Skipped when no cluster answers `sinfo`. Needs the built CLI (turbo builds it first).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -192,6 +192,45 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
       const a = await readFile(join(root, 'local', file));
       expect((await readFile(join(out, file))).equals(a), file).toBe(true);
     }
+  });
+
+  it('--shards n: the pairs stage as an array of n jobs and a merge, with the local results', {
+    timeout: 900_000,
+  }, async () => {
+    const root = await tempDir();
+    // Three passes: three sampling calls, one per shard.
+    const set = ['--set', 'pairs.passes=3'];
+    const local = await ocrm(['run', '--preset', 'smoke', ...set, '--out', join(root, 'local'), '--quiet']);
+    expect(local.code, local.stderr).toBe(0);
+    const out = join(root, 'sharded');
+    const slurm = await ocrm([
+      'run',
+      '--preset',
+      'smoke',
+      ...set,
+      '--out',
+      out,
+      '--executor',
+      'slurm',
+      '--shards',
+      '3',
+      '--wait',
+    ]);
+    expect(slurm.code, slurm.stderr).toBe(0);
+    expect(slurm.stderr).toMatch(/submitted pairs\[shards\] job \d+/);
+    for (const file of ['pairs/pairs.jsonl', 'eval/results.json']) {
+      const a = await readFile(join(root, 'local', file));
+      expect((await readFile(join(out, file))).equals(a), file).toBe(true);
+    }
+    const jobs = JSON.parse(await readFile(join(out, 'slurm', 'jobs.json'), 'utf8')) as { stage: string }[];
+    expect(jobs.map((j) => j.stage).slice(0, 3)).toEqual(['sft', 'pairs[shards]', 'pairs']);
+    // Every shard was written by its array task (the merge sampled none itself).
+    const logs = await readdir(join(out, 'slurm'));
+    expect(logs.filter((n) => /^pairs-\d+_[0-2]\.log$/.test(n))).toHaveLength(3);
+    const done = JSON.parse(await readFile(join(out, 'pairs', 'done'), 'utf8'));
+    expect(done.summary['pairs/shards']).toBe(3);
+    const merged = await readFile(join(out, 'metrics.jsonl'), 'utf8');
+    expect(merged).not.toMatch(/"run-start","stage":"pairs"/);
   });
 
   it('a failed stage stops its dependants and names its job, log and stage', {

@@ -13,6 +13,7 @@ export { type PlannedStage, planStages } from './run/plan';
 export { evaluateRun, reportRuns } from './run/report-runs';
 export type { PipelineResult, RoundSummary } from './run/result';
 export { type RunPipelineOptions, runPipeline, runPipelineStages } from './run/run-pipeline';
+export { type RunStageShardOptions, runStageShard, SHARDABLE_STAGES } from './run/run-stage-shard';
 export { summarizeRun } from './run/summarize';
 export {
   type JobResources,

@@ -9,6 +9,7 @@ import {
   type PlannedStage,
   planStages,
   shellQuote as quote,
+  SHARDABLE_STAGES,
   SLURM_ACTIVE_STATES,
   SLURM_FAILED_STATES,
   slurmCommand,
@@ -28,6 +29,11 @@ export interface SlurmOptions {
   gpus?: number;
   /** A shell line run before each stage's command (e.g. `module load nodejs/20`). */
   setup?: string;
+  /**
+   * Shards of the data-parallel stages (pairs): with n > 1 such a stage is an array job of n tasks (`ocrm stage
+   * <runDir> pairs --shard $SLURM_ARRAY_TASK_ID/n`) and a merge job after all of them (`--shards n`). Default 1.
+   */
+  shards?: number;
 }
 
 /** One submitted stage. */
@@ -62,10 +68,35 @@ export async function submitPlan(
       mem: options.mem,
       gpus: TRAINING.has(stage.kind) ? (options.gpus ?? 0) : 0,
     };
-    const command = [
-      ...(options.setup ? [options.setup] : []),
-      [process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote).join(' '),
-    ].join(' && ');
+    const shards = options.shards ?? 1;
+    // `raw` words go to the shell unquoted (the array task's id must expand).
+    const stageLine = (...raw: string[]) =>
+      [
+        ...(options.setup ? [options.setup] : []),
+        [...[process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote), ...raw].join(' '),
+      ].join(' && ');
+    if (shards > 1 && SHARDABLE_STAGES.includes(stage.name)) {
+      // The shards as one array job (`%A_%a`: array job and task ids in the log name), then their merge.
+      const arrayLog = join(logs, `${stage.name}-%A_%a.log`);
+      const arrayId = await submitJob({
+        name: `ocrm-${stage.name}-shards`,
+        command: stageLine('--shard', `"$SLURM_ARRAY_TASK_ID/${shards}"`),
+        log: arrayLog,
+        resources,
+        after,
+        array: `0-${shards - 1}`,
+      });
+      submitted.push({
+        stage: `${stage.name}[shards]`,
+        jobId: arrayId,
+        log: arrayLog.replace('%A', arrayId),
+      });
+      after = arrayId;
+    }
+    const command =
+      shards > 1 && SHARDABLE_STAGES.includes(stage.name)
+        ? stageLine('--shards', String(shards))
+        : stageLine();
     const log = join(logs, `${stage.name}-%j.log`);
     const jobId = await submitJob({ name: `ocrm-${stage.name}`, command, log, resources, after });
     submitted.push({ stage: stage.name, jobId, log: log.replace('%j', jobId) });
@@ -119,7 +150,9 @@ export async function waitForStages(
     const s = stages[i] as SubmittedStage;
     for (;;) {
       const { state, exitCode, reason } = await jobState(s.jobId);
-      if (state === 'COMPLETED' || (state === 'UNKNOWN' && existsSync(join(runDir, s.stage, 'done')))) break;
+      // An array of shards (`pairs[shards]`) is finished once its stage is.
+      const stageDone = () => existsSync(join(runDir, s.stage.replace(/\[shards\]$/, ''), 'done'));
+      if (state === 'COMPLETED' || (state === 'UNKNOWN' && stageDone())) break;
       if (SLURM_FAILED_STATES.has(state) || state === 'UNKNOWN') {
         const rest = stages.slice(i + 1).map((t) => t.jobId);
         if (rest.length > 0) await slurmCommand('scancel', rest).catch(() => undefined);

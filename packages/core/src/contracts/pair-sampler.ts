@@ -17,6 +17,20 @@ export interface PairSamplingRun {
   signal?: AbortSignal;
   /** Progress: pairs done of the total. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Sample only shard `index` of `count` (0 ≤ index < count): only samplers that declare `shardable` receive it. The
+   * shards' pairs, concatenated in index order, must equal the unsharded run's pairs exactly (same seed), so a stage
+   * split over `count` processes or array jobs merges into the same file.
+   */
+  shard?: StageShard;
+}
+
+/** One part of a stage's work split into `count` parts (data-parallel stages on several processes or array jobs). */
+export interface StageShard {
+  /** 0-based part. */
+  index: number;
+  /** Number of parts (≥ 1). */
+  count: number;
 }
 
 /**
@@ -31,6 +45,11 @@ export interface PairSampler {
   readonly specificationVersion: SpecificationVersion;
   /** Short name for logs and reports. */
   readonly name: string;
+  /**
+   * True when `sample` honours `run.shard` (the pipeline refuses `--shards` for the pairs stage otherwise). The
+   * contract suite then checks that the shards concatenate to the unsharded pairs.
+   */
+  readonly shardable?: boolean;
   /** Unlabelled pairs (`chosen` / `rejected` are just the two responses until the labels stage orders them). */
   sample(run: PairSamplingRun): Promise<PreferencePair[]>;
 }

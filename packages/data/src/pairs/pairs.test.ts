@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createDigestTask } from '../digest/create-digest-task';
 import { ScriptedPolicy } from '../test-support/scripted-policy';
 import { labelPairs } from './label-pairs';
-import { samplePairs } from './sample-pairs';
+import { samplePairs, shardUnits } from './sample-pairs';
 
 const task = createDigestTask({ numSftTrain: 0, numSftEval: 0, numTrainPrompts: 10, numEvalPrompts: 0 });
 const tok = task.tokenizer;
@@ -55,6 +55,37 @@ describe('samplePairs', () => {
         seed: 1,
       });
     expect(await run()).toEqual(await run());
+  });
+
+  it('shards: contiguous runs of whole calls (streams kept), concatenating to the unsharded pairs', async () => {
+    expect(shardUnits(6, { index: 0, count: 4 })).toEqual([0, 1]);
+    expect(shardUnits(6, { index: 3, count: 4 })).toEqual([4, 6]);
+    expect(shardUnits(2, { index: 0, count: 3 })).toEqual([0, 0]);
+    expect(shardUnits(5)).toEqual([0, 5]);
+    expect(() => shardUnits(5, { index: 2, count: 2 })).toThrow(/shard 2\/2/);
+    const run = (shard?: { index: number; count: number }) => {
+      const policy = new ScriptedPolicy(tok.vocabSize, tok.eosId, tok.padId, 5);
+      const progress: number[][] = [];
+      return samplePairs(policy, task.trainPrompts, tok, {
+        maxNewTokens: 6,
+        passes: 2,
+        seed: 9,
+        promptsPerCall: 4,
+        shard,
+        onProgress: (done, total) => progress.push([done, total]),
+      }).then((pairs) => ({ pairs, streams: policy.calls.map((c) => c.options.stream), progress }));
+    };
+    const whole = await run();
+    // 6 calls (3 per pass: 4 + 4 + 2 prompts) over 4 shards: calls 0 | 1-2 | 3 | 4-5.
+    const parts = [];
+    for (let index = 0; index < 4; index++) parts.push(await run({ index, count: 4 }));
+    expect(parts.map((p) => p.streams)).toEqual([[0], [1, 2], [100003], [100004, 100005]]);
+    expect(parts.flatMap((p) => p.pairs)).toEqual(whole.pairs);
+    // Progress counts the shard's own pairs.
+    expect(parts[1]!.progress).toEqual([
+      [4, 6],
+      [6, 6],
+    ]);
   });
 });
 

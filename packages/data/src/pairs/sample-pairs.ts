@@ -4,6 +4,7 @@ import {
   type PreferencePair,
   type PromptExample,
   type SampleResult,
+  type StageShard,
   type Tokenizer,
   throwIfAborted,
 } from '@ocrm/core';
@@ -25,6 +26,11 @@ export interface SamplePairsOptions {
   /** Called after each `policy.sample` call with the number of pairs done and the total. */
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
+  /**
+   * Only shard `index` of `count`: the (pass, call) units in pass-major order are split into `count` contiguous runs
+   * of whole calls; each call keeps its RNG stream, so the shards' pairs concatenated in order are the unsharded pairs.
+   */
+  shard?: StageShard;
 }
 
 /**
@@ -57,9 +63,17 @@ export async function samplePairs(
     throw new InvalidArgumentError(`samplePairs: temperature must be > 0, got ${temperature}`);
   const promptIds = prompts.map((p) => tokenizer.encode(p.prompt));
   const pairs: PreferencePair[] = [];
-  const total = passes * prompts.length;
+  const calls = Math.ceil(prompts.length / promptsPerCall);
+  const [first, last] = shardUnits(passes * calls, options.shard);
+  let total = 0;
+  for (let unit = first; unit < last; unit++) {
+    const start = (unit % calls) * promptsPerCall;
+    total += Math.min(prompts.length, start + promptsPerCall) - start;
+  }
   for (let pass = 0; pass < passes; pass++) {
     for (let start = 0, call = 0; start < prompts.length; start += promptsPerCall, call++) {
+      const unit = pass * calls + call;
+      if (unit < first || unit >= last) continue;
       throwIfAborted(options.signal);
       const end = Math.min(prompts.length, start + promptsPerCall);
       const rows = promptIds.slice(start, end).flatMap((ids) => [ids, ids]);
@@ -93,6 +107,22 @@ export async function samplePairs(
     }
   }
   return pairs;
+}
+
+/**
+ * The units `[first, last)` of shard `index` of `count` among `units` (contiguous, sizes differing by at most one);
+ * all of them without a shard.
+ * @throws InvalidArgumentError for a shard outside `0 ≤ index < count`.
+ */
+export function shardUnits(units: number, shard?: StageShard): [number, number] {
+  if (!shard) return [0, units];
+  const { index, count } = shard;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new InvalidArgumentError(
+      `shard ${index}/${count}: expected 0 ≤ index < count, both whole numbers.`,
+    );
+  }
+  return [Math.floor((index * units) / count), Math.floor(((index + 1) * units) / count)];
 }
 
 /** Response ids of row `row` through the first EOS, their text (EOS excluded) and summed log-prob. */

@@ -20,6 +20,7 @@ export interface TemperaturePairSamplerOptions {
 /**
  * The reference {@link PairSampler}: {@link samplePairs} — two independent responses per prompt and pass from the SFT
  * policy by pure temperature sampling, each recording its summed log-prob at sampling time and the temperature.
+ * Shardable: shard i of N samples a contiguous run of whole sampling calls (see `samplePairs`).
  * @throws InvalidArgumentError at construction for a non-positive temperature or passes.
  */
 export function temperaturePairSampler(options: TemperaturePairSamplerOptions = {}): PairSampler {
@@ -31,6 +32,7 @@ export function temperaturePairSampler(options: TemperaturePairSamplerOptions = 
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: `temperature(${temperature})`,
+    shardable: true,
     sample(run: PairSamplingRun): Promise<PreferencePair[]> {
       return samplePairs(run.policy, run.prompts, run.tokenizer, {
         maxNewTokens: run.maxNewTokens,
@@ -40,6 +42,7 @@ export function temperaturePairSampler(options: TemperaturePairSamplerOptions = 
         microBatchSize,
         signal: run.signal,
         onProgress: run.onProgress,
+        shard: run.shard,
       });
     },
   };

@@ -81,6 +81,12 @@ export interface StageContext {
    * `pairs` stage was done); absent when pairs are sampled.
    */
   datasetPairs?: () => Promise<{ pairs: PreferencePair[]; stats: Record<string, number> }>;
+  /**
+   * Shards the data-parallel `pairs` stage is split into (default 1): the stage reads the shard files other processes
+   * wrote (`ocrm stage <runDir> pairs --shard i/N`, SLURM array tasks), samples those still missing itself, and
+   * merges them in order.
+   */
+  shards?: number;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

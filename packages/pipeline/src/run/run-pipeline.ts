@@ -51,6 +51,11 @@ export interface RunPipelineOptions {
    * config, checks fingerprints). `summary.json` is written once the plan's last stage is done.
    */
   only?: readonly string[];
+  /**
+   * Shards of the data-parallel `pairs` stage (default 1): its shard files written by other processes (see
+   * {@link runStageShard}) are merged, the missing ones sampled here. The pairs are the same for any count.
+   */
+  shards?: number;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -114,6 +119,7 @@ export async function runPipelineStages(
     emit,
     pairsDone: await run.isDone('pairs'),
   });
+  ctx.shards = options.shards;
   // A model that cannot fit the backend's memory fails now, not minutes into a stage.
   const localConfig =
     checked.model.source === 'local'

@@ -49,6 +49,8 @@ export async function submitJob(o: {
   log: string;
   resources: JobResources;
   after?: string;
+  /** An array job's task ids (`--array`, e.g. `0-3`); the command sees `$SLURM_ARRAY_TASK_ID`. */
+  array?: string;
   sbatch?: string;
 }): Promise<string> {
   const r = o.resources;
@@ -63,6 +65,7 @@ export async function submitJob(o: {
     ...(r.mem ? [`--mem=${r.mem}`] : []),
     ...(r.gpus > 0 ? [`--gres=gpu:${r.gpus}`] : []),
     ...(o.after ? [`--dependency=afterok:${o.after}`, '--kill-on-invalid-dep=yes'] : []),
+    ...(o.array ? [`--array=${o.array}`] : []),
     `--wrap=${o.command}`,
   ];
   const out = await slurmCommand(o.sbatch ?? 'sbatch', args);
@@ -98,16 +101,30 @@ export const SLURM_FAILED_STATES: ReadonlySet<string> = new Set([
 /** Quotes a word for a POSIX shell (`--wrap` commands). */
 export const shellQuote = (s: string): string => `'${s.replaceAll("'", `'\\''`)}'`;
 
-/** A job's state from `scontrol show job -o` (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …; `UNKNOWN` once purged). */
+/**
+ * A job's state from `scontrol show job -o` (`PENDING`, `RUNNING`, `COMPLETED`, `FAILED`, …; `UNKNOWN` once purged).
+ * For an array job (one line per task) the worst: a failed task's state, else an active one's, else `COMPLETED`.
+ */
 export async function jobState(id: string): Promise<{ state: string; exitCode: string; reason: string }> {
-  let line: string;
+  let text: string;
   try {
-    line = await slurmCommand('scontrol', ['show', 'job', '-o', id]);
+    text = await slurmCommand('scontrol', ['show', 'job', '-o', id]);
   } catch (error) {
     if (OcrmError.isInstance(error) && error.code === 'EXECUTOR' && /Invalid job id/i.test(error.message))
       return { state: 'UNKNOWN', exitCode: '', reason: '' };
     throw error;
   }
-  const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1] ?? '';
-  return { state: field('JobState'), exitCode: field('ExitCode'), reason: field('Reason') };
+  const tasks = text
+    .split('\n')
+    .filter((line) => line.includes('JobState='))
+    .map((line) => {
+      const field = (name: string) => new RegExp(`\\b${name}=(\\S+)`).exec(line)?.[1] ?? '';
+      return { state: field('JobState'), exitCode: field('ExitCode'), reason: field('Reason') };
+    });
+  if (tasks.length === 0) return { state: 'UNKNOWN', exitCode: '', reason: '' };
+  return (
+    tasks.find((t) => SLURM_FAILED_STATES.has(t.state)) ??
+    tasks.find((t) => SLURM_ACTIVE_STATES.has(t.state)) ??
+    tasks[0]!
+  );
 }

@@ -3,7 +3,7 @@ import { type LabelStats, labelPairs } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
-import { loadPolicy } from './models';
+import { pairsShardDir, pairsShardFile, readPairsShard, samplePairsShard } from './pairs-shards';
 
 /** Seeds of the pipeline's random streams, derived from the run seed so stages never share one. */
 export const seedFor = (
@@ -16,10 +16,11 @@ export const seedFor = (
 /**
  * `pairs`: unlabelled pairs from the SFT policy through the context's `PairSampler` (by default two independent samples
  * per training prompt and pass at `pairs.temperature`, log-probs and temperature recorded) — or the pairs of
- * `pairs.dataset`, read when the run started.
+ * `pairs.dataset`, read when the run started. With `ctx.shards` N > 1 the sampling is split into N shards (files
+ * under `pairs/shards/`, from other processes or sampled here) merged in order: the same pairs as unsharded.
  */
 export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string, number>> => {
-  const { config, task, run } = ctx;
+  const { task, run } = ctx;
   if (ctx.datasetPairs) {
     const { pairs, stats } = await ctx.datasetPairs();
     await writeJsonl(runPaths(run).pairs, pairs);
@@ -29,38 +30,28 @@ export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string
       'pairs/responses_truncated': stats.responsesTruncated ?? 0,
     };
   }
-  const sft = await loadPolicy(runPaths(run).sftModel, task, true);
-  try {
-    const prompts =
-      config.pairs.maxPrompts === null
-        ? task.trainPrompts
-        : task.trainPrompts.slice(0, config.pairs.maxPrompts);
-    const total = prompts.length * config.pairs.passes;
-    ctx.emit({ type: 'run-start', stage: stage.name, totalSteps: total, time: Date.now() });
-    const pairs = await ctx.pairSampler.sample({
-      policy: sft,
-      prompts,
-      tokenizer: task.tokenizer,
-      maxNewTokens: task.maxResponseTokens,
-      seed: seedFor(config.seed, 'pairs'),
-      signal: ctx.signal,
-      onProgress: (done) =>
-        ctx.emit({
-          type: 'step-end',
-          stage: stage.name,
-          step: done,
-          totalSteps: total,
-          metrics: {},
-          time: Date.now(),
-        }),
-    });
-    await writeJsonl(runPaths(run).pairs, pairs);
-    const eos =
-      pairs.filter((p) => p.chosenIds.at(-1) === task.tokenizer.eosId).length / Math.max(1, pairs.length);
-    return { pairs: pairs.length, 'pairs/eos_rate': eos };
-  } finally {
-    sft.dispose();
+  const shards = ctx.shards ?? 1;
+  let pairs: PreferencePair[];
+  if (shards <= 1) {
+    pairs = await samplePairsShard(ctx, stage.name);
+  } else {
+    // Shards other processes wrote are read; the missing ones are sampled here; merged in order.
+    const dir = pairsShardDir(ctx);
+    pairs = [];
+    for (let index = 0; index < shards; index++) {
+      const file = pairsShardFile(dir, { index, count: shards });
+      let part = await readPairsShard(file);
+      if (!part) {
+        part = await samplePairsShard(ctx, stage.name, { index, count: shards });
+        await writeJsonl(file, part);
+      }
+      pairs.push(...part);
+    }
   }
+  await writeJsonl(runPaths(run).pairs, pairs);
+  const eos =
+    pairs.filter((p) => p.chosenIds.at(-1) === task.tokenizer.eosId).length / Math.max(1, pairs.length);
+  return { pairs: pairs.length, 'pairs/eos_rate': eos, ...(shards > 1 ? { 'pairs/shards': shards } : {}) };
 };
 
 /** Held-out share of the labelled pairs (RM accuracy on SFT pairs), at most `HELDOUT_MAX`. */

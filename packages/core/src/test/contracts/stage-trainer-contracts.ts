@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildTokenBatch } from '../../batch/build-token-batch';
 import type { TrainEvent } from '../../contracts/events';
-import type { PairSampler } from '../../contracts/pair-sampler';
+import type { PairSampler, StageShard } from '../../contracts/pair-sampler';
 import type { Policy } from '../../contracts/policy';
 import type { SftExample } from '../../contracts/records';
 import type { SftTrainer } from '../../contracts/sft-trainer';
@@ -123,13 +123,13 @@ export function describePairSamplerContract(
   const prompts = Array.from({ length: 6 }, (_, i) => ({ prompt: `q${i}:`, id: `p${i}` }));
   const maxNewTokens = 6;
 
-  async function sample(seed = 0) {
+  async function sample(seed = 0, shard?: StageShard) {
     const sampler = await factory();
     const trainable = tinyPolicy();
     const policy = trainable.freeze();
     trainable.dispose();
     try {
-      const pairs = await sampler.sample({ policy, prompts, tokenizer, maxNewTokens, seed });
+      const pairs = await sampler.sample({ policy, prompts, tokenizer, maxNewTokens, seed, shard });
       // The behaviour density each pair claims, recomputed from the policy with one full forward.
       const recomputed = [];
       for (const pair of pairs) {
@@ -180,6 +180,17 @@ export function describePairSamplerContract(
       const a = (await sample()).pairs;
       expect((await sample()).pairs).toEqual(a);
       expect((await sample(9)).pairs).not.toEqual(a);
+    });
+
+    it('when shardable: the shards, concatenated in order, are the unsharded pairs', async () => {
+      const sampler = await factory();
+      if (!sampler.shardable) return;
+      const whole = (await sample()).pairs;
+      for (const count of [2, 3]) {
+        const parts = [];
+        for (let index = 0; index < count; index++) parts.push(...(await sample(0, { index, count })).pairs);
+        expect(parts).toEqual(whole);
+      }
     });
   });
 }

@@ -1,0 +1,67 @@
+// END-TO-END (slow, ~15 s): the pairs stage split into shards (what SLURM array tasks do) merges into the unsharded
+// pairs, whichever shards other processes wrote and whichever the merging stage samples itself.
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolvePipelineConfig } from '../config/resolve';
+import { runPipelineStages } from '../run/run-pipeline';
+import { runStageShard } from '../run/run-stage-shard';
+
+describe('e2e: the pairs stage in shards', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  const temp = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocrm-shards-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  it('shards written elsewhere plus those the stage samples merge into the unsharded pairs, byte for byte', {
+    timeout: 600_000,
+  }, async () => {
+    // Three passes: three sampling calls, so three shards of one call each.
+    const config = resolvePipelineConfig({ preset: 'smoke', overrides: { pairs: { passes: 3 } } });
+    const whole = await temp();
+    await runPipelineStages(config, { outDir: whole, only: ['sft', 'pairs'] });
+
+    const sharded = await temp();
+    expect(await runPipelineStages(config, { outDir: sharded, only: [] })).toBeUndefined();
+    await expect(
+      runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 0, count: 3 } }),
+    ).rejects.toThrow(/stage sft of .* is not done yet/);
+    await runPipelineStages(config, { outDir: sharded, only: ['sft'] });
+    await expect(
+      runStageShard(config, { outDir: sharded, stage: 'labels', shard: { index: 0, count: 2 } }),
+    ).rejects.toThrow(/stage labels cannot be sharded \(shardable: pairs\)/);
+    await expect(
+      runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 3, count: 3 } }),
+    ).rejects.toThrow(/shard 3\/3/);
+    const other = resolvePipelineConfig({ preset: 'smoke', overrides: { pairs: { passes: 2 } } });
+    await expect(
+      runStageShard(other, { outDir: sharded, stage: 'pairs', shard: { index: 0, count: 3 } }),
+    ).rejects.toThrow(/was not claimed with this config/);
+
+    // Shards 0 and 2 from "array tasks"; shard 1 is left to the merging stage.
+    const a = await runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 0, count: 3 } });
+    const c = await runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 2, count: 3 } });
+    expect(a.records).toBe(32);
+    expect(c.file).toMatch(/pairs\/shards\/[0-9a-f]{16}\/2-of-3\.jsonl$/);
+    expect(await runPipelineStages(config, { outDir: sharded, only: ['pairs'], shards: 3 })).toBeUndefined();
+    const want = await readFile(join(whole, 'pairs', 'pairs.jsonl'));
+    expect((await readFile(join(sharded, 'pairs', 'pairs.jsonl'))).equals(want)).toBe(true);
+    const shardDir = join(c.file, '..');
+    expect((await readdir(shardDir)).sort()).toEqual(['0-of-3.jsonl', '1-of-3.jsonl', '2-of-3.jsonl']);
+    const done = JSON.parse(await readFile(join(sharded, 'pairs', 'done'), 'utf8'));
+    expect(done.summary).toMatchObject({ pairs: 96, 'pairs/shards': 3 });
+
+    // Any shard count gives the same pairs (here: all sampled by the stage itself).
+    const twice = await temp();
+    await runPipelineStages(config, { outDir: twice, only: ['sft', 'pairs'], shards: 2 });
+    expect((await readFile(join(twice, 'pairs', 'pairs.jsonl'))).equals(want)).toBe(true);
+    expect(existsSync(join(twice, 'pairs', 'shards'))).toBe(true);
+  });
+});
