@@ -131,6 +131,22 @@ const TINY: Readonly<Record<ModelType, ModelConfig>> = (() => {
     padTokenId: 0,
     initializerRange: 0.02,
   };
+  const qwen2: ModelConfig = {
+    ...shared,
+    modelType: 'qwen2',
+    numKvHeads: 2,
+    norm: 'rmsnorm',
+    normEps: 1e-6,
+    activation: 'silu',
+    mlp: 'gated',
+    positions: 'rotary',
+    rotaryDim: 8,
+    parallelResidual: false,
+    qkvBias: true,
+    outBias: false,
+    mlpBias: false,
+    tieWordEmbeddings: true,
+  };
   return {
     gpt_neox: {
       ...shared,
@@ -175,39 +191,9 @@ const TINY: Readonly<Record<ModelType, ModelConfig>> = (() => {
       mlpBias: false,
       tieWordEmbeddings: false,
     },
-    qwen2: {
-      ...shared,
-      modelType: 'qwen2',
-      numKvHeads: 2,
-      norm: 'rmsnorm',
-      normEps: 1e-6,
-      activation: 'silu',
-      mlp: 'gated',
-      positions: 'rotary',
-      rotaryDim: 8,
-      parallelResidual: false,
-      qkvBias: true,
-      outBias: false,
-      mlpBias: false,
-      tieWordEmbeddings: true,
-    },
-    qwen3: {
-      ...shared,
-      modelType: 'qwen3',
-      numKvHeads: 2,
-      norm: 'rmsnorm',
-      normEps: 1e-6,
-      activation: 'silu',
-      mlp: 'gated',
-      positions: 'rotary',
-      rotaryDim: 8,
-      parallelResidual: false,
-      qkvBias: false,
-      qkNorm: true,
-      outBias: false,
-      mlpBias: false,
-      tieWordEmbeddings: true,
-    },
+    qwen2,
+    // Qwen3: Qwen2 without q/k/v biases, with the q/k norm.
+    qwen3: { ...qwen2, modelType: 'qwen3', qkvBias: false, qkNorm: true },
   };
 })();
 
