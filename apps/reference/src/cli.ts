@@ -332,7 +332,7 @@ export function buildProgram(): Command {
     .option('--slurm-setup <shell>', 'a shell line run before each stage, e.g. "module load nodejs/20"')
     .option(
       '--shards <n>',
-      'with --executor slurm: split the data-parallel pairs stage into an array of n jobs, merged by one more (default 1)',
+      'with --executor slurm: split the data-parallel stages (pairs, labels) into arrays of n jobs, each merged by one more (default 1)',
       integer('--shards'),
     )
     .action(runCommand);
@@ -346,11 +346,11 @@ export function buildProgram(): Command {
     .option('--json', "print the run's summary as JSON when the plan's last stage is done")
     .option(
       '--shard <i/n>',
-      'compute only shard i of n (0-based) of a data-parallel stage (pairs) into its shard file; one SLURM array task',
+      'compute only shard i of n (0-based) of a data-parallel stage (pairs, labels) into its shard file; one SLURM array task',
     )
     .option(
       '--shards <n>',
-      'merge the n shard files of the pairs stage (sampling any that are missing) and finish the stage',
+      'merge the n shard files of a data-parallel stage (computing any that are missing) and finish it',
       integer('--shards'),
     )
     .action(stageCommand);

@@ -194,7 +194,7 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
     }
   });
 
-  it('--shards n: the pairs stage as an array of n jobs and a merge, with the local results', {
+  it('--shards n: the pairs and labels stages as arrays of n jobs and merges, with the local results', {
     timeout: 900_000,
   }, async () => {
     const root = await tempDir();
@@ -223,10 +223,21 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
       expect((await readFile(join(out, file))).equals(a), file).toBe(true);
     }
     const jobs = JSON.parse(await readFile(join(out, 'slurm', 'jobs.json'), 'utf8')) as { stage: string }[];
-    expect(jobs.map((j) => j.stage).slice(0, 3)).toEqual(['sft', 'pairs[shards]', 'pairs']);
+    expect(jobs.map((j) => j.stage).slice(0, 5)).toEqual([
+      'sft',
+      'pairs[shards]',
+      'pairs',
+      'labels[shards]',
+      'labels',
+    ]);
+    for (const file of ['labels/pairs.jsonl', 'labels/stats.json']) {
+      const a = await readFile(join(root, 'local', file));
+      expect((await readFile(join(out, file))).equals(a), file).toBe(true);
+    }
     // Every shard was written by its array task (the merge sampled none itself).
     const logs = await readdir(join(out, 'slurm'));
     expect(logs.filter((n) => /^pairs-\d+_[0-2]\.log$/.test(n))).toHaveLength(3);
+    expect(logs.filter((n) => /^labels-\d+_[0-2]\.log$/.test(n))).toHaveLength(3);
     const done = JSON.parse(await readFile(join(out, 'pairs', 'done'), 'utf8'));
     expect(done.summary['pairs/shards']).toBe(3);
     const merged = await readFile(join(out, 'metrics.jsonl'), 'utf8');

@@ -64,9 +64,15 @@ export {
   hubOptionsFromEnv,
 } from './hub/hub-options';
 export { type UploadedFolder, type UploadFolderOptions, uploadFolder } from './hub/upload-folder';
-export { type LabelPairsOptions, type LabelStats, labelPairs } from './pairs/label-pairs';
+export {
+  judgePairs,
+  type LabelPairsOptions,
+  type LabelStats,
+  labelPairs,
+  labelPairsFromScores,
+} from './pairs/label-pairs';
 // pairs
-export { type SamplePairsOptions, samplePairs } from './pairs/sample-pairs';
+export { type SamplePairsOptions, samplePairs, shardUnits } from './pairs/sample-pairs';
 export { type TemperaturePairSamplerOptions, temperaturePairSampler } from './pairs/temperature-pair-sampler';
 export {
   loadPreferenceDataset,

@@ -42,7 +42,8 @@ export class NeuralGoldJudge implements GoldJudge {
   readonly name: string;
   private readonly rewardModel: RewardModel;
   private readonly tokenizer: Tokenizer;
-  private readonly batchSize: number;
+  /** Responses scored in one forward (the batches start at response 0 of each `score` call). */
+  readonly batchSize: number;
   private readonly appendEos: boolean;
   private readonly maxPromptTokens: number;
   private readonly maxResponseTokens: number;

@@ -30,8 +30,8 @@ export interface SlurmOptions {
   /** A shell line run before each stage's command (e.g. `module load nodejs/20`). */
   setup?: string;
   /**
-   * Shards of the data-parallel stages (pairs): with n > 1 such a stage is an array job of n tasks (`ocrm stage
-   * <runDir> pairs --shard $SLURM_ARRAY_TASK_ID/n`) and a merge job after all of them (`--shards n`). Default 1.
+   * Shards of the data-parallel stages (pairs, labels): with n > 1 such a stage is an array job of n tasks (`ocrm
+   * stage <runDir> <stage> --shard $SLURM_ARRAY_TASK_ID/n`) and a merge job after all of them (`--shards n`). Default 1.
    */
   shards?: number;
 }

@@ -8,6 +8,12 @@ export interface GoldJudge {
   readonly specificationVersion: SpecificationVersion;
   /** Short name for reports. */
   readonly name: string;
+  /**
+   * Responses scored together, when a response's score can depend on the others in its batch (a neural judge's
+   * padded forward): labelling split into shards cuts them at multiples of it, so every response is scored in the
+   * same batch as unsharded. Absent: scores do not depend on batching.
+   */
+  readonly batchSize?: number;
   /** One score per (prompt, response); arrays of equal length. Higher is better. Responses exclude the EOS;
    * `ended[i]` false means response i never produced an EOS (judges may penalise it). */
   score(

@@ -33,22 +33,17 @@ export interface LabelStats {
 }
 
 /**
- * Labels pairs with a gold judge: stores `goldChosen`/`goldRejected` and orders each pair so that `chosen` is the
- * preferred response (ids and sampler log-probs move with their response). Ties keep the first response as
- * `chosen` and get `tie: true` (the reference does the same; accuracy figures should exclude them). Returns new
- * objects; the input is not modified.
+ * The gold judge's scores of both responses of each pair, `[2·N]` as `[first₀, second₀, first₁, …]` (the judge sees
+ * a response as not ended when its ids do not end with `eosId`, if given). The expensive half of
+ * {@link labelPairs}; the labels stage computes it in shards for large judges and labels with
+ * {@link labelPairsFromScores}.
+ * @throws InvalidArgumentError when the judge returns another number of scores.
  */
-export async function labelPairs(
+export async function judgePairs(
   pairs: readonly PreferencePair[],
   judge: GoldJudge,
-  options: LabelPairsOptions = {},
-): Promise<{ pairs: PreferencePair[]; stats: LabelStats }> {
-  const { mode = 'argmax', temperature = 1, seed = 0, eosId, tieTolerance = 0 } = options;
-  if (mode !== 'argmax' && mode !== 'bradley-terry') {
-    throw new InvalidArgumentError(`labelPairs: unknown mode ${JSON.stringify(mode)}`);
-  }
-  if (!(temperature > 0))
-    throw new InvalidArgumentError(`labelPairs: temperature must be > 0, got ${temperature}`);
+  eosId?: number,
+): Promise<number[]> {
   const prompts = pairs.flatMap((p) => [p.prompt, p.prompt]);
   const responses = pairs.flatMap((p) => [p.chosen, p.rejected]);
   const ended =
@@ -59,6 +54,51 @@ export async function labelPairs(
   if (scores.length !== responses.length) {
     throw new InvalidArgumentError(
       `labelPairs: judge returned ${scores.length} scores for ${responses.length}`,
+    );
+  }
+  return scores;
+}
+
+/**
+ * Labels pairs with a gold judge:
+ * stores `goldChosen`/`goldRejected` and orders each pair so that `chosen` is the
+ * preferred response (ids and sampler log-probs move with their response). Ties keep the first response as
+ * `chosen` and get `tie: true` (the reference does the same; accuracy figures should exclude them). Returns new
+ * objects; the input is not modified. {@link judgePairs} then {@link labelPairsFromScores}.
+ */
+export async function labelPairs(
+  pairs: readonly PreferencePair[],
+  judge: GoldJudge,
+  options: LabelPairsOptions = {},
+): Promise<{ pairs: PreferencePair[]; stats: LabelStats }> {
+  checkLabelOptions(options);
+  return labelPairsFromScores(pairs, await judgePairs(pairs, judge, options.eosId), options);
+}
+
+function checkLabelOptions(options: LabelPairsOptions): void {
+  const { mode = 'argmax', temperature = 1 } = options;
+  if (mode !== 'argmax' && mode !== 'bradley-terry') {
+    throw new InvalidArgumentError(`labelPairs: unknown mode ${JSON.stringify(mode)}`);
+  }
+  if (!(temperature > 0))
+    throw new InvalidArgumentError(`labelPairs: temperature must be > 0, got ${temperature}`);
+}
+
+/**
+ * {@link labelPairs} from scores computed before (`scores` as {@link judgePairs} returns them): the labelling itself,
+ * whose Bradley-Terry draws come from one random stream over the pairs in order.
+ * @throws InvalidArgumentError for bad options or a scores array of the wrong length.
+ */
+export function labelPairsFromScores(
+  pairs: readonly PreferencePair[],
+  scores: ArrayLike<number>,
+  options: LabelPairsOptions = {},
+): { pairs: PreferencePair[]; stats: LabelStats } {
+  checkLabelOptions(options);
+  const { mode = 'argmax', temperature = 1, seed = 0, tieTolerance = 0 } = options;
+  if (scores.length !== 2 * pairs.length) {
+    throw new InvalidArgumentError(
+      `labelPairs: ${scores.length} scores for ${pairs.length} pairs (expected 2 each)`,
     );
   }
   const rng = new Prng(seed, 7);

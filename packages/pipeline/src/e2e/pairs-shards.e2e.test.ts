@@ -1,5 +1,5 @@
-// END-TO-END (slow, ~15 s): the pairs stage split into shards (what SLURM array tasks do) merges into the unsharded
-// pairs, whichever shards other processes wrote and whichever the merging stage samples itself.
+// END-TO-END (slow, ~15 s): the pairs and labels stages split into shards (what SLURM array tasks do) merge into the
+// unsharded files, whichever shards other processes wrote and whichever the merging stage computes itself.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { resolvePipelineConfig } from '../config/resolve';
 import { runPipelineStages } from '../run/run-pipeline';
 import { runStageShard } from '../run/run-stage-shard';
 
-describe('e2e: the pairs stage in shards', () => {
+describe('e2e: the pairs and labels stages in shards', () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -36,7 +36,10 @@ describe('e2e: the pairs stage in shards', () => {
     await runPipelineStages(config, { outDir: sharded, only: ['sft'] });
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'labels', shard: { index: 0, count: 2 } }),
-    ).rejects.toThrow(/stage labels cannot be sharded \(shardable: pairs\)/);
+    ).rejects.toThrow(/stage labels of .* is not done yet|stage pairs of .* is not done yet/);
+    await expect(
+      runStageShard(config, { outDir: sharded, stage: 'rm-1', shard: { index: 0, count: 2 } }),
+    ).rejects.toThrow(/stage rm-1 cannot be sharded \(shardable: pairs, labels\)/);
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 3, count: 3 } }),
     ).rejects.toThrow(/shard 3\/3/);
@@ -57,6 +60,21 @@ describe('e2e: the pairs stage in shards', () => {
     expect((await readdir(shardDir)).sort()).toEqual(['0-of-3.jsonl', '1-of-3.jsonl', '2-of-3.jsonl']);
     const done = JSON.parse(await readFile(join(sharded, 'pairs', 'done'), 'utf8'));
     expect(done.summary).toMatchObject({ pairs: 96, 'pairs/shards': 3 });
+
+    // The labels: the judge's scores in shards (one from an "array task", the rest scored by the merging stage).
+    await runPipelineStages(config, { outDir: whole, only: ['labels'] });
+    const l = await runStageShard(config, {
+      outDir: sharded,
+      stage: 'labels',
+      shard: { index: 1, count: 4 },
+    });
+    expect(l.file).toMatch(/labels\/shards\/[0-9a-f]{16}\/1-of-4\.json$/);
+    expect(l.records).toBe(24);
+    await runPipelineStages(config, { outDir: sharded, only: ['labels'], shards: 4 });
+    for (const file of ['labels/pairs.jsonl', 'labels/heldout.jsonl', 'labels/stats.json']) {
+      const a = await readFile(join(whole, file));
+      expect((await readFile(join(sharded, file))).equals(a), file).toBe(true);
+    }
 
     // Any shard count gives the same pairs (here: all sampled by the stage itself).
     const twice = await temp();

@@ -1,8 +1,9 @@
 import { type PreferencePair, writeJsonAtomic, writeJsonl } from '@ocrm/core';
-import { type LabelStats, labelPairs } from '@ocrm/data';
+import { type LabelStats, labelPairs, labelPairsFromScores } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
+import { judgeShard, labelsShardDir, labelsShardFile, readScoresShard } from './labels-shards';
 import { pairsShardDir, pairsShardFile, readPairsShard, samplePairsShard } from './pairs-shards';
 
 /** Seeds of the pipeline's random streams, derived from the run seed so stages never share one. */
@@ -79,24 +80,49 @@ function datasetLabels(pairs: PreferencePair[]): { pairs: PreferencePair[]; stat
 
 /**
  * `labels`: gold-labels the pairs (chosen = higher gold score), or keeps a dataset's preferences
- * (`labels.source: dataset`); splits off held-out pairs for RM accuracy.
+ * (`labels.source: dataset`); splits off held-out pairs for RM accuracy. With `ctx.shards` N > 1 the judge's scoring
+ * (the costly part with a neural judge) is split into N shards (files under `labels/shards/`, from other processes or
+ * scored here) and the labels are drawn from all scores at once: the same labels as unsharded.
  */
 export const labelsStage: StageRunner = async (ctx) => {
   const { config, run, judge, task } = ctx;
   const paths = runPaths(run);
   const pairs = await readPairs(paths.pairs);
-  const { pairs: labelled, stats } =
-    config.labels.source === 'dataset'
-      ? datasetLabels(pairs)
-      : await labelPairs(pairs, judge, {
-          mode: config.labels.mode,
-          temperature: config.labels.temperature,
-          seed: seedFor(config.seed, 'labels'),
-          eosId: task.tokenizer.eosId,
-        });
+  const options = {
+    mode: config.labels.mode,
+    temperature: config.labels.temperature,
+    seed: seedFor(config.seed, 'labels'),
+    eosId: task.tokenizer.eosId,
+  };
+  const shards = ctx.shards ?? 1;
+  let labelled: PreferencePair[];
+  let stats: LabelStats;
+  if (config.labels.source === 'dataset') ({ pairs: labelled, stats } = datasetLabels(pairs));
+  else if (shards <= 1) ({ pairs: labelled, stats } = await labelPairs(pairs, judge, options));
+  else {
+    // The judge's scores in shards (other processes' files, or scored here), then the labels from all of them.
+    const dir = labelsShardDir(ctx);
+    const scores: number[] = [];
+    for (let index = 0; index < shards; index++) {
+      const shard = { index, count: shards };
+      const file = labelsShardFile(dir, shard);
+      let part = await readScoresShard(file);
+      if (!part) {
+        part = await judgeShard(ctx, pairs, shard);
+        await writeJsonAtomic(file, part);
+      }
+      scores.push(...part);
+    }
+    ({ pairs: labelled, stats } = labelPairsFromScores(pairs, scores, options));
+  }
   const heldout = Math.min(HELDOUT_MAX, Math.floor(labelled.length * HELDOUT_FRACTION));
   await writeJsonl(paths.heldout, labelled.slice(labelled.length - heldout));
   await writeJsonl(paths.labelled, labelled.slice(0, labelled.length - heldout));
   await writeJsonAtomic(paths.labelStats, { ...stats, heldout });
-  return { pairs: labelled.length - heldout, heldout, 'labels/tie_rate': stats.tieRate };
+  return {
+    pairs: labelled.length - heldout,
+    heldout,
+    'labels/tie_rate': stats.tieRate,
+    ...(shards > 1 && config.labels.source !== 'dataset' ? { 'labels/shards': shards } : {}),
+  };
 };
