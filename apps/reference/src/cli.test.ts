@@ -73,6 +73,21 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     }
   });
 
+  it('stage --shard needs i/n and one stage; a stage that cannot be sharded is named (exit 2)', async () => {
+    const dir = await tempDir();
+    const out = join(dir, 'run');
+    expect(
+      await run('run', '--preset', 'smoke', '--out', out, '--backend', 'cpu', '--set', 'rounds=1', '--quiet'),
+    ).toBe(0);
+    expect(await run('stage', out, 'pairs', '--shard', 'two')).toBe(2);
+    expect(stderr).toMatch(/--shard takes i\/n/);
+    expect(await run('stage', out, 'pairs', 'labels', '--shard', '0/2')).toBe(2);
+    expect(await run('stage', out, 'rm-1', '--shard', '0/2')).toBe(2);
+    expect(stderr).toMatch(/stage rm-1 cannot be sharded \(shardable: pairs, labels\)/);
+    expect(await run('stage', out, 'pairs', '--shard', '2/2')).toBe(2);
+    expect(stderr).toMatch(/shard 2\/2: expected 0 ≤ index < count/);
+  });
+
   it('an --out that is a file is bad input: exit 2 naming it, the file untouched', async () => {
     const dir = await tempDir();
     const out = join(dir, 'taken');
