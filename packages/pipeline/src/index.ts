@@ -13,7 +13,8 @@ export { type PlannedStage, planStages } from './run/plan';
 export { evaluateRun, reportRuns } from './run/report-runs';
 export type { PipelineResult, RoundSummary } from './run/result';
 export { type RunPipelineOptions, runPipeline, runPipelineStages } from './run/run-pipeline';
-export { type RunStageShardOptions, runStageShard, SHARDABLE_STAGES } from './run/run-stage-shard';
+export { type RunStageShardOptions, runStageShard } from './run/run-stage-shard';
+export { isShardableStage, SHARDABLE_STAGES } from './run/stage-shards';
 export { summarizeRun } from './run/summarize';
 export {
   type JobResources,

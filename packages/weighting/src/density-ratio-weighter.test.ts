@@ -1,6 +1,6 @@
 import { createTinyPolicy, describePairWeighterContract, makePair } from '@ocrm/core/test';
 import { describe, expect, it } from 'vitest';
-import { densityRatioWeighter } from './density-ratio-weighter';
+import { densityRatioWeighter, weightShardRange } from './density-ratio-weighter';
 import { importanceWeighting } from './importance-weighting';
 import { computeSequenceLogProbs } from './sequence-log-probs';
 import { uniformWeighting } from './uniform-weighting';
@@ -92,5 +92,61 @@ describe('densityRatioWeighter', () => {
     expect(samplerLoads).toBe(1);
     expect([...stored.keys()]).toEqual(['sft-log-probs/T=1.3']);
     expect(second.logWeights).toEqual(first.logWeights);
+  });
+});
+
+describe('densityRatioWeighter in shards', () => {
+  it('weightShardRange: contiguous blocks of 8 pairs (one forward of 16 rows) covering every pair once', () => {
+    // 41 pairs = 6 blocks (5 of 8 and one of 1): two blocks a shard.
+    expect([0, 1, 2].map((index) => weightShardRange(41, { index, count: 3 }))).toEqual([
+      [0, 16],
+      [16, 32],
+      [32, 41],
+    ]);
+    expect([0, 1, 2, 3].map((index) => weightShardRange(41, { index, count: 4 }))).toEqual([
+      [0, 8],
+      [8, 24],
+      [24, 32],
+      [32, 41],
+    ]);
+    expect(weightShardRange(5, { index: 1, count: 2 })).toEqual([0, 5]);
+    expect(() => weightShardRange(5, { index: -1, count: 2 })).toThrow(/shard -1\/2/);
+  });
+
+  it('41 pairs in 3 and 6 shards give the unsharded weights and metrics to the bit (adaptive λ)', async () => {
+    const pairs = Array.from({ length: 41 }, (_, i) =>
+      makePair(`p${i}`, [3 + (i % 4), 4], [5 + (i % 5), 6, 1].slice(i % 2), [7 + (i % 3), 1], {
+        logpSamplerChosen: -5,
+        logpSamplerRejected: -4,
+      }),
+    );
+    const weighter = densityRatioWeighter({ ratioExponent: null, targetEss: 0.5 });
+    const run = {
+      pairs,
+      round: 2,
+      policy: frozenTiny(1),
+      sampler: frozenTiny(2),
+      temperatures: { policy: 0.7, sampler: 1 },
+      stage: 'weights-2',
+    };
+    const whole = await weighter.weighPairs(run);
+    expect(weighter.shardable).toBe(true);
+    for (const count of [3, 6]) {
+      const shardResults = [];
+      for (let index = 0; index < count; index++)
+        shardResults.push(JSON.parse(JSON.stringify(await weighter.weighShard!(run, { index, count }))));
+      const merged = await weighter.weighPairs({ ...run, shardResults });
+      expect(merged.logWeights).toEqual(whole.logWeights);
+      expect(merged.metrics).toEqual(whole.metrics);
+    }
+    // Shards out of order (or missing) are refused, not merged.
+    const a = await weighter.weighShard!(run, { index: 0, count: 2 });
+    const b = await weighter.weighShard!(run, { index: 1, count: 2 });
+    await expect(weighter.weighPairs({ ...run, shardResults: [b, a] })).rejects.toThrow(
+      /do not cover the 41 pairs/,
+    );
+    await expect(weighter.weighPairs({ ...run, shardResults: [a] })).rejects.toThrow(/cover 24 of 41 pairs/);
+    // Per-token weights (truncateTokens) are not shardable.
+    expect(densityRatioWeighter({ ratioExponent: 0.5, truncateTokens: 2 }).shardable).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 import {
+  InvalidArgumentError,
   type PairWeighter,
   type PairWeightingResult,
   type PairWeightingRun,
   type Policy,
   SPECIFICATION_VERSION,
+  type StageShard,
   type WeightingStrategy,
 } from '@ocrm/core';
 import { adaptiveImportanceWeighting } from './adaptive-importance-weighting';
@@ -37,13 +39,64 @@ const fromJson = (value: { chosen: number[]; rejected: number[] }): SequenceLogP
   rejected: Float64Array.from(value.rejected),
 });
 
+/** Rows per forward of the log-prob passes (`computeSequenceLogProbs`' default): 2 rows a pair. */
+const ROWS_PER_FORWARD = 16;
+
+/**
+ * The pairs `[start, end)` of shard `shard` of `n`: contiguous blocks of whole forwards (8 pairs), so every response
+ * is scored in the same batch as unsharded and the sums are equal to the bit.
+ */
+export function weightShardRange(n: number, shard: StageShard): [number, number] {
+  const { index, count } = shard;
+  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
+    throw new InvalidArgumentError(
+      `shard ${index}/${count}: expected 0 ≤ index < count, both whole numbers.`,
+    );
+  }
+  const block = ROWS_PER_FORWARD / 2;
+  const blocks = Math.ceil(n / block);
+  const cut = (i: number) => Math.min(n, Math.floor((i * blocks) / count) * block);
+  return [cut(index), cut(index + 1)];
+}
+
+/** One shard's π_{k−1} sums (plain JSON). */
+interface PolicyShard {
+  start: number;
+  chosen: number[];
+  rejected: number[];
+}
+
+/** The π_{k−1} sums of all pairs from the shards' results (checked to cover `[0, n)` in order). */
+function mergePolicyShards(results: readonly unknown[], n: number): SequenceLogProbs {
+  const chosen = new Float64Array(n);
+  const rejected = new Float64Array(n);
+  let next = 0;
+  for (const result of results) {
+    const part = result as PolicyShard;
+    if (part?.start !== next || !Array.isArray(part.chosen) || part.chosen.length !== part.rejected?.length) {
+      throw new InvalidArgumentError(
+        `weights shards do not cover the ${n} pairs in order (a shard starts at ${part?.start}, expected ${next}).`,
+        {
+          hint: 'recompute the shards of this stage (delete its shards folder).',
+        },
+      );
+    }
+    chosen.set(part.chosen, next);
+    rejected.set(part.rejected, next);
+    next += part.chosen.length;
+  }
+  if (next !== n) throw new InvalidArgumentError(`weights shards cover ${next} of ${n} pairs.`);
+  return { chosen, rejected };
+}
+
 /**
  * The reference OCRM weights stage: exact summed response log-probs of every labelled pair under π_{k−1} (at the
  * rollout temperature) and under π_SFT (at the temperature the pairs were sampled at; the same full-forward function,
  * memoised across rounds), then the strategy's log-weights — fixed λ, or λ chosen for `targetEss`. Metrics:
  * `weights/sampler_drift` (mean |fresh − recorded| π_SFT sum, nats; only for pairs that record their sampler sums), `weights/mean_log_ratio` (per response) and
  * `weights/ratio_exponent` (λ used; NaN for a strategy that does not report one); details: the same and the
- * temperatures.
+ * temperatures. Shardable (unless per-token): shard i computes π_{k−1}'s sums of a contiguous block range of pairs
+ * ({@link weightShardRange}), and `weighPairs` with every shard's result equals the unsharded weights to the bit.
  */
 export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): PairWeighter {
   const shared = {
@@ -57,19 +110,40 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
       ? adaptiveImportanceWeighting({ ...shared, targetEss: config.targetEss })
       : importanceWeighting({ ...shared, ratioExponent: config.ratioExponent ?? 0 }));
   const keepPerToken = config.truncateTokens != null;
+  const sumsOf = async (
+    pairs: PairWeightingRun['pairs'],
+    load: () => Promise<Policy>,
+    temperature: number,
+    signal?: AbortSignal,
+  ) => {
+    const policy = await load();
+    try {
+      return await computeSequenceLogProbs(policy, pairs, {
+        keepPerToken,
+        temperature,
+        signal,
+        microBatchSize: ROWS_PER_FORWARD,
+      });
+    } finally {
+      policy.dispose();
+    }
+  };
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: `density-ratio:${strategy.name}`,
+    // Shards compute π_{k−1}'s sums (the part that changes every round); π_SFT's come from the run memo.
+    shardable: !keepPerToken,
+    async weighShard(run: PairWeightingRun, shard: StageShard): Promise<PolicyShard> {
+      if (keepPerToken)
+        throw new InvalidArgumentError('per-token weights (truncateTokens) are not shardable.');
+      const [start, end] = weightShardRange(run.pairs.length, shard);
+      const s = await sumsOf(run.pairs.slice(start, end), run.policy, run.temperatures.policy, run.signal);
+      return { start, chosen: Array.from(s.chosen), rejected: Array.from(s.rejected) };
+    },
     async weighPairs(run: PairWeightingRun): Promise<PairWeightingResult> {
       const { pairs, temperatures, signal } = run;
-      const sums = async (load: () => Promise<Policy>, temperature: number) => {
-        const policy = await load();
-        try {
-          return await computeSequenceLogProbs(policy, pairs, { keepPerToken, temperature, signal });
-        } finally {
-          policy.dispose();
-        }
-      };
+      const sums = (load: () => Promise<Policy>, temperature: number) =>
+        sumsOf(pairs, load, temperature, signal);
       const computeSampler = () => sums(run.sampler, temperatures.sampler);
       // π_SFT's sums are the same every round: memoised (per-token runs keep their own pass).
       let samplerSums: SequenceLogProbs | undefined;
@@ -82,7 +156,9 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
           samplerSums = fromJson(stored);
       }
       samplerSums ??= await computeSampler();
-      const policySums = await sums(run.policy, temperatures.policy);
+      const policySums = run.shardResults
+        ? mergePolicyShards(run.shardResults, pairs.length)
+        : await sums(run.policy, temperatures.policy);
       const weighed = strategy.weigh(weightingInput(policySums, samplerSums));
       const ratioExponent =
         'ratioExponent' in weighed && typeof weighed.ratioExponent === 'number'

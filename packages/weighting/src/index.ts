@@ -11,7 +11,11 @@ export {
   lambdaForEss,
 } from './adaptive-importance-weighting';
 export { composeWeighting } from './compose-weighting';
-export { type DensityRatioWeighterConfig, densityRatioWeighter } from './density-ratio-weighter';
+export {
+  type DensityRatioWeighterConfig,
+  densityRatioWeighter,
+  weightShardRange,
+} from './density-ratio-weighter';
 export {
   checkWeightingInput,
   DEFAULT_IMPORTANCE_WEIGHTING_CONFIG,

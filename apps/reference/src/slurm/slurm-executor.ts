@@ -3,13 +3,13 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OcrmError, writeJsonAtomic } from '@ocrm/core';
 import {
+  isShardableStage,
   type JobResources,
   jobState,
   type PipelineConfig,
   type PlannedStage,
   planStages,
   shellQuote as quote,
-  SHARDABLE_STAGES,
   SLURM_ACTIVE_STATES,
   SLURM_FAILED_STATES,
   slurmCommand,
@@ -30,7 +30,7 @@ export interface SlurmOptions {
   /** A shell line run before each stage's command (e.g. `module load nodejs/20`). */
   setup?: string;
   /**
-   * Shards of the data-parallel stages (pairs, labels): with n > 1 such a stage is an array job of n tasks (`ocrm
+   * Shards of the data-parallel stages (pairs, labels, weights-k): with n > 1 such a stage is an array job of n tasks (`ocrm
    * stage <runDir> <stage> --shard $SLURM_ARRAY_TASK_ID/n`) and a merge job after all of them (`--shards n`). Default 1.
    */
   shards?: number;
@@ -75,7 +75,7 @@ export async function submitPlan(
         ...(options.setup ? [options.setup] : []),
         [...[process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote), ...raw].join(' '),
       ].join(' && ');
-    if (shards > 1 && SHARDABLE_STAGES.includes(stage.name)) {
+    if (shards > 1 && isShardableStage(stage.name)) {
       // The shards as one array job (`%A_%a`: array job and task ids in the log name), then their merge.
       const arrayLog = join(logs, `${stage.name}-%A_%a.log`);
       const arrayId = await submitJob({
@@ -94,9 +94,7 @@ export async function submitPlan(
       after = arrayId;
     }
     const command =
-      shards > 1 && SHARDABLE_STAGES.includes(stage.name)
-        ? stageLine('--shards', String(shards))
-        : stageLine();
+      shards > 1 && isShardableStage(stage.name) ? stageLine('--shards', String(shards)) : stageLine();
     const log = join(logs, `${stage.name}-%j.log`);
     const jobId = await submitJob({ name: `ocrm-${stage.name}`, command, log, resources, after });
     submitted.push({ stage: stage.name, jobId, log: log.replace('%j', jobId) });

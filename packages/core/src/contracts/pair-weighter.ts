@@ -1,5 +1,6 @@
 import type { SpecificationVersion } from './common';
 import type { EventHandler } from './events';
+import type { StageShard } from './pair-sampler';
 import type { Policy } from './policy';
 import type { PreferencePair } from './records';
 import type { WeightDiagnostics } from './weighting';
@@ -39,6 +40,11 @@ export interface PairWeightingRun {
   signal?: AbortSignal;
   /** Progress and `warning` events. */
   onEvent?: EventHandler;
+  /**
+   * With a `shardable` weighter: what its `weighShard` returned for every shard of the run, in shard order (the stage
+   * computed them in other processes or itself); `weighPairs` then combines them instead of computing that part.
+   */
+  shardResults?: readonly unknown[];
 }
 
 /** What a {@link PairWeighter} returns. The pipeline writes the weights and the diagnostics; nothing else. */
@@ -65,4 +71,11 @@ export interface PairWeighter {
   /** Short name for logs and reports. */
   readonly name: string;
   weighPairs(run: PairWeightingRun): Promise<PairWeightingResult>;
+  /**
+   * True when the weighter splits its costly part into shards: `weighShard(run, { index, count })` computes shard
+   * `index` (plain JSON), and `weighPairs` given every shard's result in `run.shardResults` returns exactly what it
+   * returns unsharded. The contract suite checks this when it is declared.
+   */
+  readonly shardable?: boolean;
+  weighShard?(run: PairWeightingRun, shard: StageShard): Promise<unknown>;
 }

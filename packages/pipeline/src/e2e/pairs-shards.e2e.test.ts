@@ -1,4 +1,4 @@
-// END-TO-END (slow, ~15 s): the pairs and labels stages split into shards (what SLURM array tasks do) merge into the
+// END-TO-END (slow, ~20 s): the pairs, labels and weights stages split into shards (what SLURM array tasks do) merge into the
 // unsharded files, whichever shards other processes wrote and whichever the merging stage computes itself.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { resolvePipelineConfig } from '../config/resolve';
 import { runPipelineStages } from '../run/run-pipeline';
 import { runStageShard } from '../run/run-stage-shard';
 
-describe('e2e: the pairs and labels stages in shards', () => {
+describe('e2e: the pairs, labels and weights stages in shards', () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -39,7 +39,7 @@ describe('e2e: the pairs and labels stages in shards', () => {
     ).rejects.toThrow(/stage labels of .* is not done yet|stage pairs of .* is not done yet/);
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'rm-1', shard: { index: 0, count: 2 } }),
-    ).rejects.toThrow(/stage rm-1 cannot be sharded \(shardable: pairs, labels\)/);
+    ).rejects.toThrow(/stage rm-1 cannot be sharded \(shardable: pairs, labels, weights-k\)/);
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 3, count: 3 } }),
     ).rejects.toThrow(/shard 3\/3/);
@@ -56,7 +56,7 @@ describe('e2e: the pairs and labels stages in shards', () => {
     expect(await runPipelineStages(config, { outDir: sharded, only: ['pairs'], shards: 3 })).toBeUndefined();
     const want = await readFile(join(whole, 'pairs', 'pairs.jsonl'));
     expect((await readFile(join(sharded, 'pairs', 'pairs.jsonl'))).equals(want)).toBe(true);
-    const shardDir = join(c.file, '..');
+    const shardDir = join(c.file!, '..');
     expect((await readdir(shardDir)).sort()).toEqual(['0-of-3.jsonl', '1-of-3.jsonl', '2-of-3.jsonl']);
     const done = JSON.parse(await readFile(join(sharded, 'pairs', 'done'), 'utf8'));
     expect(done.summary).toMatchObject({ pairs: 96, 'pairs/shards': 3 });
@@ -75,6 +75,26 @@ describe('e2e: the pairs and labels stages in shards', () => {
       const a = await readFile(join(whole, file));
       expect((await readFile(join(sharded, file))).equals(a), file).toBe(true);
     }
+
+    // The weights of round 2: π_1's log-prob sums in shards (one from an "array task"), merged by the weighter.
+    await runPipelineStages(config, { outDir: whole, only: ['rm-1', 'ppo-1', 'weights-2'] });
+    await runPipelineStages(config, { outDir: sharded, only: ['rm-1', 'ppo-1'] });
+    const w = await runStageShard(config, {
+      outDir: sharded,
+      stage: 'weights-2',
+      shard: { index: 2, count: 3 },
+    });
+    expect(w.file).toMatch(/weights-2\/shards\/[0-9a-f]{16}\/2-of-3\.json$/);
+    await runPipelineStages(config, { outDir: sharded, only: ['weights-2'], shards: 3 });
+    for (const file of ['weights-2/weights.jsonl', 'weights-2/diagnostics.json', 'weights-2/details.json']) {
+      const a = await readFile(join(whole, file));
+      expect((await readFile(join(sharded, file))).equals(a), file).toBe(true);
+    }
+    expect((await readdir(join(w.file!, '..'))).sort()).toEqual([
+      '0-of-3.json',
+      '1-of-3.json',
+      '2-of-3.json',
+    ]);
 
     // Any shard count gives the same pairs (here: all sampled by the stage itself).
     const twice = await temp();

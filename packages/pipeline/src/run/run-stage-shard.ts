@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
   InvalidArgumentError,
@@ -8,22 +9,21 @@ import {
   writeJsonl,
 } from '@ocrm/core';
 import { type PipelineConfig, parsePipelineConfig, type UnresolvedPipelineConfig } from '../config/index';
-import { judgeShard, labelsShardDir, labelsShardFile } from '../stages/labels-shards';
-import { pairsShardDir, pairsShardFile, samplePairsShard } from '../stages/pairs-shards';
+import { judgeShard } from '../stages/labels-shards';
+import { samplePairsShard } from '../stages/pairs-shards';
+import { weightingRun } from '../stages/weights';
 import type { PipelineStages } from './context';
 import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
 import { readPairs } from './pair-records';
 import { runPaths } from './paths';
-
-/** Stages whose work splits into shards (data-parallel, merged in order by the stage itself). */
-export const SHARDABLE_STAGES: readonly string[] = ['pairs', 'labels'];
+import { isShardableStage, SHARDABLE_STAGES, stageShardDir } from './stage-shards';
 
 /** Options of {@link runStageShard}. */
 export interface RunStageShardOptions {
   /** The run directory, already claimed with this config (`ocrm run … --executor slurm` or an earlier run). */
   outDir: string;
-  /** The stage (one of {@link SHARDABLE_STAGES}). */
+  /** The stage (`pairs`, `labels` or a `weights-k`: {@link isShardableStage}). */
   stage: string;
   shard: StageShard;
   stages?: PipelineStages;
@@ -38,15 +38,17 @@ export interface RunStageShardOptions {
  * shard's pairs (`labels/shards/<fingerprint>/<index>-of-<count>.json`) — without the run directory's lock: shards of one stage run at once (SLURM
  * array tasks), each writing only its own file. The stage itself, run with `shards: count`, merges them (sampling
  * any that are missing). The earlier stages must be done.
- * @returns the shard's file and its number of records
+ * A shard of an implementation that cannot shard (a custom sampler or weighter without `shardable`) writes nothing
+ * and says so in `skipped`: the merging stage then computes the stage whole.
+ * @returns the shard's file and its number of records (pairs), or why nothing was written
  * @throws InvalidArgumentError for a stage that cannot be sharded or a bad shard; OcrmError `RUN_DIRECTORY` when the
  * run directory holds another config or the stages before are not done.
  */
 export async function runStageShard(
   config: PipelineConfig | UnresolvedPipelineConfig,
   options: RunStageShardOptions,
-): Promise<{ file: string; records: number }> {
-  if (!SHARDABLE_STAGES.includes(options.stage)) {
+): Promise<{ file?: string; records: number; skipped?: string }> {
+  if (!isShardableStage(options.stage)) {
     throw new InvalidArgumentError(
       `stage ${options.stage} cannot be sharded (shardable: ${SHARDABLE_STAGES.join(', ')}).`,
     );
@@ -65,28 +67,49 @@ export async function runStageShard(
       hint: 'claim it first (ocrm run --executor slurm does; or ocrm run … with the same config).',
     });
   }
-  const upstream = options.stage === 'pairs' ? 'sft' : 'pairs';
-  if (!(await run.isDone(upstream))) {
-    throw new OcrmError('RUN_DIRECTORY', `stage ${upstream} of ${run.root} is not done yet.`, {
-      hint: `run it first (ocrm stage ${run.root} ${upstream}).`,
-    });
+  const stage = options.stage;
+  const round = /^weights-(\d+)$/.exec(stage)?.[1];
+  const upstream = stage === 'pairs' ? 'sft' : stage === 'labels' ? 'pairs' : `ppo-${Number(round) - 1}`;
+  for (const needed of round ? ['labels', upstream] : [upstream]) {
+    if (!(await run.isDone(needed))) {
+      throw new OcrmError('RUN_DIRECTORY', `stage ${needed} of ${run.root} is not done yet.`, {
+        hint: `run it first (ocrm stage ${run.root} ${needed}).`,
+      });
+    }
   }
   const ctx = await createStageContext(checked, run, {
     stages: options.stages,
     signal: options.signal,
     emit: (event) => options.onEvent?.(event),
-    pairsDone: options.stage !== 'pairs',
+    pairsDone: stage !== 'pairs',
   });
-  if (options.stage === 'labels') {
+  const dir = stageShardDir(ctx, stage);
+  const file = join(dir, `${index}-of-${count}.json${stage === 'pairs' ? 'l' : ''}`);
+  if (stage === 'labels') {
     if (checked.labels.source === 'dataset')
-      throw new InvalidArgumentError('labels.source is dataset: there is nothing to score, drop the shards.');
+      return { records: 0, skipped: 'labels.source is dataset: nothing to score' };
     const scores = await judgeShard(ctx, await readPairs(runPaths(run).pairs), options.shard);
-    const file = labelsShardFile(labelsShardDir(ctx), options.shard);
     await writeJsonAtomic(file, scores);
     return { file, records: scores.length / 2 };
   }
-  const pairs = await samplePairsShard(ctx, options.stage, options.shard);
-  const file = pairsShardFile(pairsShardDir(ctx), options.shard);
+  if (round) {
+    const weighter = ctx.pairWeighter;
+    if (!weighter.shardable || !weighter.weighShard)
+      return {
+        records: 0,
+        skipped: `the pair weighter ${weighter.name} is not shardable: the merge computes it whole`,
+      };
+    const weighting = await weightingRun(ctx, stage, Number(round));
+    await writeJsonAtomic(file, await weighter.weighShard(weighting, options.shard));
+    return { file, records: weighting.pairs.length };
+  }
+  if (ctx.datasetPairs) return { records: 0, skipped: 'the pairs of pairs.dataset are read, not sampled' };
+  if (!ctx.pairSampler.shardable)
+    return {
+      records: 0,
+      skipped: `the pair sampler ${ctx.pairSampler.name} is not shardable: the merge samples it whole`,
+    };
+  const pairs = await samplePairsShard(ctx, stage, options.shard);
   await writeJsonl(file, pairs);
   return { file, records: pairs.length };
 }

@@ -2,12 +2,11 @@ import { join } from 'node:path';
 import { type GoldJudge, type PreferencePair, readJson, type StageShard } from '@ocrm/core';
 import { judgePairs, shardUnits } from '@ocrm/data';
 import type { StageContext } from '../run/context';
-import { stageFingerprints } from '../run/fingerprints';
+import { stageShardDir } from '../run/stage-shards';
 
 /** The folder of the `labels` stage's score shards, keyed by its fingerprint (`labels/shards/<hash>`). */
 export function labelsShardDir(ctx: Pick<StageContext, 'config' | 'run'>): string {
-  const hash = stageFingerprints(ctx.config).get('labels')?.hash ?? 'unknown';
-  return join(ctx.run.stagePath('labels'), 'shards', hash.slice(0, 16));
+  return stageShardDir(ctx, 'labels');
 }
 
 /** The file of one shard's scores: `<index>-of-<count>.json`. */

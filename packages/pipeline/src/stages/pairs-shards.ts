@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { InvalidArgumentError, type PreferencePair, type StageShard } from '@ocrm/core';
 import type { StageContext } from '../run/context';
-import { stageFingerprints } from '../run/fingerprints';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
+import { stageShardDir } from '../run/stage-shards';
 import { loadPolicy } from './models';
 import { seedFor } from './pairs';
 
@@ -12,8 +12,7 @@ import { seedFor } from './pairs';
  * written for another config or SFT model are never merged.
  */
 export function pairsShardDir(ctx: Pick<StageContext, 'config' | 'run'>): string {
-  const hash = stageFingerprints(ctx.config).get('pairs')?.hash ?? 'unknown';
-  return join(ctx.run.stagePath('pairs'), 'shards', hash.slice(0, 16));
+  return stageShardDir(ctx, 'pairs');
 }
 
 /** The file of one shard: `<index>-of-<count>.jsonl`. */

@@ -31,7 +31,8 @@ export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string
       'pairs/responses_truncated': stats.responsesTruncated ?? 0,
     };
   }
-  const shards = ctx.shards ?? 1;
+  // A sampler that cannot shard samples the stage whole (its shard tasks wrote nothing).
+  const shards = ctx.pairSampler.shardable ? (ctx.shards ?? 1) : 1;
   let pairs: PreferencePair[];
   if (shards <= 1) {
     pairs = await samplePairsShard(ctx, stage.name);

@@ -41,12 +41,12 @@ export function describePairWeighterContract(
   name: string,
   factory: () => PairWeighter | Promise<PairWeighter>,
 ): void {
-  async function weigh(o: { memo?: RunMemo; signal?: AbortSignal } = {}) {
+  async function weigh(o: { memo?: RunMemo; signal?: AbortSignal; shards?: number } = {}) {
     const loader = new CountingLoader();
     const sampler = await loader.policy(0)();
     const pairs = await stagePairs(sampler).finally(() => sampler.dispose());
     const weighter = await factory();
-    const run: PairWeightingRun = {
+    const base: PairWeightingRun = {
       pairs,
       round: 2,
       policy: loader.policy(7),
@@ -56,6 +56,16 @@ export function describePairWeighterContract(
       stage: 'weights-2',
       signal: o.signal,
     };
+    let run = base;
+    if (o.shards && weighter.shardable && weighter.weighShard) {
+      // What the stage does: every shard's result through a JSON file, then the merge.
+      const shardResults = [];
+      for (let index = 0; index < o.shards; index++)
+        shardResults.push(
+          JSON.parse(JSON.stringify(await weighter.weighShard(base, { index, count: o.shards }))),
+        );
+      run = { ...base, shardResults };
+    }
     const result = await weighter.weighPairs(run);
     return { result, pairs, loader };
   }
@@ -88,6 +98,17 @@ export function describePairWeighterContract(
       const again = await weigh({ memo });
       expect(again.result.logWeights).toEqual(first);
       expect(again.loader.disposed).toBe(again.loader.loaded);
+    });
+
+    it('when shardable: every shard count gives the unsharded weights, disposing what the shards load', async () => {
+      if (!(await factory()).shardable) return;
+      const whole = (await weigh()).result;
+      for (const shards of [2, 3]) {
+        const { result, loader } = await expectNoLeak(() => weigh({ shards }));
+        expect(result.logWeights).toEqual(whole.logWeights);
+        expect(result.metrics).toEqual(whole.metrics);
+        expect(loader.disposed).toBe(loader.loaded);
+      }
     });
 
     it('an aborted signal rejects and leaves nothing loaded', async () => {
