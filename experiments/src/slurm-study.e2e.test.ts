@@ -82,17 +82,25 @@ describe.runIf(existsSync(cli) && clusterUp())(
     });
 
     it('rm-shift: the base runs and their reward-model workers as jobs give the local numbers', async () => {
-    const rmShift = (root: string, ...extra: string[]) =>
-      main(['--study', 'rm-shift', '--smoke', '--out', root, '--docs', join(root, 'docs'), ...extra]);
-    await rmShift(join(dir, 'rm-local'));
-    await rmShift(join(dir, 'rm-slurm'), '--executor', 'slurm', '--wait');
-    const read = (root: string) => readFile(join(dir, root, 'rm-shift.json'), 'utf8');
-    expect(await read('rm-slurm')).toBe(await read('rm-local'));
-    const jobs = JSON.parse(await readFile(join(dir, 'rm-slurm', 'slurm', 'jobs.json'), 'utf8'));
-    expect(Object.keys(jobs).sort()).toEqual(['arms:digest-head/s0', 'arms:digest/s0', 'digest-head/s0', 'digest/s0']);
-  });
+      const rmShift = (root: string, ...extra: string[]) =>
+        main(['--study', 'rm-shift', '--smoke', '--out', root, '--docs', join(root, 'docs'), ...extra]);
+      await rmShift(join(dir, 'rm-local'));
+      await rmShift(join(dir, 'rm-slurm'), '--executor', 'slurm', '--wait');
+      const read = (root: string) => readFile(join(dir, root, 'rm-shift.json'), 'utf8');
+      expect(await read('rm-slurm')).toBe(await read('rm-local'));
+      const jobs = JSON.parse(await readFile(join(dir, 'rm-slurm', 'slurm', 'jobs.json'), 'utf8'));
+      expect(Object.keys(jobs).sort()).toEqual([
+        'arms:digest-head/s0',
+        'arms:digest/s0',
+        'digest-head/s0',
+        'digest/s0',
+      ]);
+    });
 
-  it('refuses the executor for the appendix experiment, which runs here only', async () => {
-    await expect(main(['--smoke', '--executor', 'slurm'])).rejects.toThrow(/--executor slurm runs the studies/);
-  });
-});
+    it('refuses the executor for the appendix experiment, which runs here only', async () => {
+      await expect(main(['--smoke', '--executor', 'slurm'])).rejects.toThrow(
+        /--executor slurm runs the studies/,
+      );
+    });
+  },
+);

@@ -13,7 +13,12 @@ describe('replication on unseen seeds', () => {
     expect(half / Math.sqrt(5 / 3)).toBeLessThan(3.3);
     expect(w.low).toBeCloseTo(2 - half, 12);
     // Constant samples (a stage both arms share): the exact difference.
-    expect(welchInterval([0, 0, 0], [0, 0])).toEqual({ mean: 0, low: 0, high: 0, df: Number.POSITIVE_INFINITY });
+    expect(welchInterval([0, 0, 0], [0, 0])).toEqual({
+      mean: 0,
+      low: 0,
+      high: 0,
+      df: Number.POSITIVE_INFINITY,
+    });
   });
 
   it('pairs each seed set and flags sizes that disagree', () => {
