@@ -83,7 +83,7 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     expect(stderr).toMatch(/--shard takes i\/n/);
     expect(await run('stage', out, 'pairs', 'labels', '--shard', '0/2')).toBe(2);
     expect(await run('stage', out, 'rm-1', '--shard', '0/2')).toBe(2);
-    expect(stderr).toMatch(/stage rm-1 cannot be sharded \(shardable: pairs, labels, weights-k\)/);
+    expect(stderr).toMatch(/stage rm-1 cannot be sharded \(shardable: pairs, labels, weights-k, eval\)/);
     expect(await run('stage', out, 'pairs', '--shard', '2/2')).toBe(2);
     expect(stderr).toMatch(/shard 2\/2: expected 0 ≤ index < count/);
   });

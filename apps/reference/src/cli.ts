@@ -335,7 +335,7 @@ export function buildProgram(): Command {
     .option('--slurm-setup <shell>', 'a shell line run before each stage, e.g. "module load nodejs/20"')
     .option(
       '--shards <n>',
-      'with --executor slurm: split the data-parallel stages (pairs, labels, weights-k) into arrays of n jobs, each merged by one more (default 1)',
+      'with --executor slurm: split the data-parallel stages (pairs, labels, weights-k, eval) into arrays of n jobs, each merged by one more (default 1)',
       integer('--shards'),
     )
     .action(runCommand);
@@ -349,7 +349,7 @@ export function buildProgram(): Command {
     .option('--json', "print the run's summary as JSON when the plan's last stage is done")
     .option(
       '--shard <i/n>',
-      'compute only shard i of n (0-based) of a data-parallel stage (pairs, labels, weights-k) into its shard file; one SLURM array task',
+      'compute only shard i of n (0-based) of a data-parallel stage (pairs, labels, weights-k, eval) into its shard file; one SLURM array task',
     )
     .option(
       '--shards <n>',

@@ -194,7 +194,7 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
     }
   });
 
-  it('--shards n: pairs, labels and weights as arrays of n jobs and merges, with the local results', {
+  it('--shards n: pairs, labels, weights and eval as arrays of n jobs and merges, with the local results', {
     timeout: 900_000,
   }, async () => {
     const root = await tempDir();
@@ -230,7 +230,7 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
       'labels[shards]',
       'labels',
     ]);
-    expect(jobs.map((j) => j.stage)).toContain('weights-2[shards]');
+    expect(jobs.map((j) => j.stage)).toEqual(expect.arrayContaining(['weights-2[shards]', 'eval[shards]']));
     const w = await readFile(join(root, 'local', 'weights-2', 'weights.jsonl'));
     expect((await readFile(join(out, 'weights-2', 'weights.jsonl'))).equals(w)).toBe(true);
     for (const file of ['labels/pairs.jsonl', 'labels/stats.json']) {

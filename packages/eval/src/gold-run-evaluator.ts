@@ -5,6 +5,7 @@ import {
   type PreferencePair,
   type RunEvaluator,
   SPECIFICATION_VERSION,
+  shardRange,
   throwIfAborted,
 } from '@ocrm/core';
 import { evaluateGold } from './evaluate-gold';
@@ -33,7 +34,9 @@ export interface GoldRunEvaluatorConfig {
  * share the run's seed), `eval/greedy/*` when asked, `eval/kl_sft` (0 for SFT itself), and — for targets with a
  * reward model — its accuracy against gold on fresh pairs from the policy it was used with (`rm/accuracy`, policy_k)
  * and from the previous target (`rm/accuracy_start`, policy_{k−1}), and on the held-out SFT pairs
- * (`rm/accuracy_sft`); then the extra evaluators' metrics. Disposes every model it loads.
+ * (`rm/accuracy_sft`); then the extra evaluators' metrics. Disposes every model it loads. Shardable: with
+ * `run.shard` it evaluates a contiguous range of the targets (drawing the previous target's on-policy pairs again for
+ * the first one's `rm/accuracy_start`: seeded by round, the same pairs), so the shards concatenate to the whole.
  */
 export function goldRunEvaluator(config: GoldRunEvaluatorConfig): RunEvaluator {
   const samplesPerPrompt = config.samplesPerPrompt ?? 1;
@@ -42,6 +45,7 @@ export function goldRunEvaluator(config: GoldRunEvaluatorConfig): RunEvaluator {
   return {
     specificationVersion: SPECIFICATION_VERSION,
     name: 'gold',
+    shardable: true,
     async evaluateRun(run: EvaluationRun): Promise<EvaluatedRound[]> {
       const { task, judge, signal } = run;
       const prompts = task.evalPrompts.slice(0, config.prompts);
@@ -54,8 +58,19 @@ export function goldRunEvaluator(config: GoldRunEvaluatorConfig): RunEvaluator {
       const reference = await run.reference();
       const results: EvaluatedRound[] = [];
       let previousPairs: PreferencePair[] | undefined;
+      const [first, last] = shardRange(run.targets.length, run.shard);
       try {
-        for (const target of run.targets) {
+        // A shard starting after the first target: the pairs the previous target would have left (same seed).
+        const previous = run.targets[first - 1];
+        if (previous?.rewardModel && config.onPolicyPairs > 0) {
+          const policy = await previous.policy();
+          try {
+            previousPairs = await run.onPolicyPairs(policy, previous.round, config.onPolicyPairs);
+          } finally {
+            policy.dispose();
+          }
+        }
+        for (const target of run.targets.slice(first, last)) {
           throwIfAborted(signal);
           const policy = await target.policy();
           let rm: Awaited<ReturnType<NonNullable<typeof target.rewardModel>>> | undefined;

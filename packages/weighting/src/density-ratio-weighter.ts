@@ -6,6 +6,7 @@ import {
   type Policy,
   SPECIFICATION_VERSION,
   type StageShard,
+  shardRange,
   type WeightingStrategy,
 } from '@ocrm/core';
 import { adaptiveImportanceWeighting } from './adaptive-importance-weighting';
@@ -47,16 +48,9 @@ const ROWS_PER_FORWARD = 16;
  * is scored in the same batch as unsharded and the sums are equal to the bit.
  */
 export function weightShardRange(n: number, shard: StageShard): [number, number] {
-  const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
-    throw new InvalidArgumentError(
-      `shard ${index}/${count}: expected 0 ≤ index < count, both whole numbers.`,
-    );
-  }
   const block = ROWS_PER_FORWARD / 2;
-  const blocks = Math.ceil(n / block);
-  const cut = (i: number) => Math.min(n, Math.floor((i * blocks) / count) * block);
-  return [cut(index), cut(index + 1)];
+  const [first, last] = shardRange(Math.ceil(n / block), shard);
+  return [Math.min(n, first * block), Math.min(n, last * block)];
 }
 
 /** One shard's π_{k−1} sums (plain JSON). */

@@ -2,6 +2,7 @@ import type { SpecificationVersion } from './common';
 import type { Evaluator } from './evaluator';
 import type { EventHandler } from './events';
 import type { GoldJudge } from './gold-judge';
+import type { StageShard } from './pair-sampler';
 import type { Policy } from './policy';
 import type { PreferencePair } from './records';
 import type { RewardModel } from './reward-model';
@@ -54,6 +55,11 @@ export interface EvaluationRun {
   /** Abort: reject with the signal's reason (evaluation reruns from scratch). */
   signal?: AbortSignal;
   onEvent?: EventHandler;
+  /**
+   * Evaluate only shard `index` of `count` of the targets (contiguous, in order): only evaluators that declare
+   * `shardable` receive it. The shards' entries, concatenated in index order, must equal the unsharded entries.
+   */
+  shard?: StageShard;
 }
 
 /**
@@ -65,5 +71,7 @@ export interface EvaluationRun {
 export interface RunEvaluator {
   readonly specificationVersion: SpecificationVersion;
   readonly name: string;
+  /** True when `evaluateRun` honours `run.shard` (the eval stage is then split over processes with `--shards`). */
+  readonly shardable?: boolean;
   evaluateRun(run: EvaluationRun): Promise<EvaluatedRound[]>;
 }

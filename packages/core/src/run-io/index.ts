@@ -16,3 +16,4 @@ export {
   type RunLock,
   type RunLockOptions,
 } from './run-lock';
+export { shardRange } from './shard-range';

@@ -5,6 +5,7 @@ import {
   type PromptExample,
   type SampleResult,
   type StageShard,
+  shardRange,
   type Tokenizer,
   throwIfAborted,
 } from '@ocrm/core';
@@ -109,21 +110,8 @@ export async function samplePairs(
   return pairs;
 }
 
-/**
- * The units `[first, last)` of shard `index` of `count` among `units` (contiguous, sizes differing by at most one);
- * all of them without a shard.
- * @throws InvalidArgumentError for a shard outside `0 ≤ index < count`.
- */
-export function shardUnits(units: number, shard?: StageShard): [number, number] {
-  if (!shard) return [0, units];
-  const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
-    throw new InvalidArgumentError(
-      `shard ${index}/${count}: expected 0 ≤ index < count, both whole numbers.`,
-    );
-  }
-  return [Math.floor((index * units) / count), Math.floor(((index + 1) * units) / count)];
-}
+/** The units `[first, last)` of shard `index` of `count` among `units` (`shardRange` of `@ocrm/core`). */
+export const shardUnits: (units: number, shard?: StageShard) => [number, number] = shardRange;
 
 /** Response ids of row `row` through the first EOS, their text (EOS excluded) and summed log-prob. */
 function responseOf(result: SampleResult, row: number, tokenizer: Tokenizer) {

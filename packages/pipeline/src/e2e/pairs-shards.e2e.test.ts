@@ -1,4 +1,4 @@
-// END-TO-END (slow, ~20 s): the pairs, labels and weights stages split into shards (what SLURM array tasks do) merge into the
+// END-TO-END (slow, ~30 s): the pairs, labels, weights and eval stages split into shards (what SLURM array tasks do) merge into the
 // unsharded files, whichever shards other processes wrote and whichever the merging stage computes itself.
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import { resolvePipelineConfig } from '../config/resolve';
 import { runPipelineStages } from '../run/run-pipeline';
 import { runStageShard } from '../run/run-stage-shard';
 
-describe('e2e: the pairs, labels and weights stages in shards', () => {
+describe('e2e: the data-parallel stages in shards (pairs, labels, weights, eval)', () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
@@ -39,7 +39,7 @@ describe('e2e: the pairs, labels and weights stages in shards', () => {
     ).rejects.toThrow(/stage labels of .* is not done yet|stage pairs of .* is not done yet/);
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'rm-1', shard: { index: 0, count: 2 } }),
-    ).rejects.toThrow(/stage rm-1 cannot be sharded \(shardable: pairs, labels, weights-k\)/);
+    ).rejects.toThrow(/stage rm-1 cannot be sharded \(shardable: pairs, labels, weights-k, eval\)/);
     await expect(
       runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 3, count: 3 } }),
     ).rejects.toThrow(/shard 3\/3/);
@@ -95,6 +95,19 @@ describe('e2e: the pairs, labels and weights stages in shards', () => {
       '1-of-3.json',
       '2-of-3.json',
     ]);
+
+    // The evaluation: 3 policies (SFT, π_1, π_2) in 2 shards; the second starts at π_1 and draws SFT's on-policy pairs
+    // again for RM-1's start accuracy.
+    await runPipelineStages(config, { outDir: whole, only: ['rm-2', 'ppo-2', 'eval'] });
+    await runPipelineStages(config, { outDir: sharded, only: ['rm-2', 'ppo-2'] });
+    await expect(
+      runStageShard(config, { outDir: whole, stage: 'eval', shard: { index: 0, count: 2 } }),
+    ).resolves.toMatchObject({ records: 1 });
+    const e = await runStageShard(config, { outDir: sharded, stage: 'eval', shard: { index: 1, count: 2 } });
+    expect(e.records).toBe(2);
+    await runPipelineStages(config, { outDir: sharded, only: ['eval'], shards: 2 });
+    const results = await readFile(join(whole, 'eval', 'results.json'));
+    expect((await readFile(join(sharded, 'eval', 'results.json'))).equals(results)).toBe(true);
 
     // Any shard count gives the same pairs (here: all sampled by the stage itself).
     const twice = await temp();

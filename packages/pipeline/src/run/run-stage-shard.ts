@@ -9,6 +9,7 @@ import {
   writeJsonl,
 } from '@ocrm/core';
 import { type PipelineConfig, parsePipelineConfig, type UnresolvedPipelineConfig } from '../config/index';
+import { evaluationRun } from '../stages/evaluate';
 import { judgeShard } from '../stages/labels-shards';
 import { samplePairsShard } from '../stages/pairs-shards';
 import { weightingRun } from '../stages/weights';
@@ -17,13 +18,14 @@ import { createStageContext } from './create-context';
 import type { PipelineEvent } from './events';
 import { readPairs } from './pair-records';
 import { runPaths } from './paths';
+import { planStages } from './plan';
 import { isShardableStage, SHARDABLE_STAGES, stageShardDir } from './stage-shards';
 
 /** Options of {@link runStageShard}. */
 export interface RunStageShardOptions {
   /** The run directory, already claimed with this config (`ocrm run … --executor slurm` or an earlier run). */
   outDir: string;
-  /** The stage (`pairs`, `labels` or a `weights-k`: {@link isShardableStage}). */
+  /** The stage (`pairs`, `labels`, a `weights-k` or `eval`: {@link isShardableStage}). */
   stage: string;
   shard: StageShard;
   stages?: PipelineStages;
@@ -40,7 +42,9 @@ export interface RunStageShardOptions {
  * any that are missing). The earlier stages must be done.
  * A shard of an implementation that cannot shard (a custom sampler or weighter without `shardable`) writes nothing
  * and says so in `skipped`: the merging stage then computes the stage whole.
- * @returns the shard's file and its number of records (pairs), or why nothing was written
+ * `weights-k`: the weighter's shard result (`weights-k/shards/…/<i>-of-<n>.json`); `eval`: the entries of the shard's
+ * evaluated policies (`eval/shards/…`).
+ * @returns the shard's file and its number of records (pairs, or evaluated policies), or why nothing was written
  * @throws InvalidArgumentError for a stage that cannot be sharded or a bad shard; OcrmError `RUN_DIRECTORY` when the
  * run directory holds another config or the stages before are not done.
  */
@@ -69,8 +73,16 @@ export async function runStageShard(
   }
   const stage = options.stage;
   const round = /^weights-(\d+)$/.exec(stage)?.[1];
-  const upstream = stage === 'pairs' ? 'sft' : stage === 'labels' ? 'pairs' : `ppo-${Number(round) - 1}`;
-  for (const needed of round ? ['labels', upstream] : [upstream]) {
+  const plan = planStages(checked).map((s) => s.name);
+  const upstream =
+    stage === 'pairs'
+      ? ['sft']
+      : stage === 'labels'
+        ? ['pairs']
+        : stage === 'eval'
+          ? plan.slice(0, plan.indexOf('eval'))
+          : ['labels', `ppo-${Number(round) - 1}`];
+  for (const needed of upstream) {
     if (!(await run.isDone(needed))) {
       throw new OcrmError('RUN_DIRECTORY', `stage ${needed} of ${run.root} is not done yet.`, {
         hint: `run it first (ocrm stage ${run.root} ${needed}).`,
@@ -91,6 +103,19 @@ export async function runStageShard(
     const scores = await judgeShard(ctx, await readPairs(runPaths(run).pairs), options.shard);
     await writeJsonAtomic(file, scores);
     return { file, records: scores.length / 2 };
+  }
+  if (stage === 'eval') {
+    if (!ctx.runEvaluator.shardable)
+      return {
+        records: 0,
+        skipped: `the run evaluator ${ctx.runEvaluator.name} is not shardable: the merge evaluates whole`,
+      };
+    const entries = await ctx.runEvaluator.evaluateRun({
+      ...(await evaluationRun(ctx)),
+      shard: options.shard,
+    });
+    await writeJsonAtomic(file, entries);
+    return { file, records: entries.length };
   }
   if (round) {
     const weighter = ctx.pairWeighter;

@@ -2,12 +2,12 @@ import { join } from 'node:path';
 import type { StageContext } from './context';
 import { stageFingerprints } from './fingerprints';
 
-/** The data-parallel stages, by name: `pairs`, `labels` and every `weights-k`. */
-export const SHARDABLE_STAGES: readonly string[] = ['pairs', 'labels', 'weights-k'];
+/** The data-parallel stages, by name: `pairs`, `labels`, every `weights-k` and `eval`. */
+export const SHARDABLE_STAGES: readonly string[] = ['pairs', 'labels', 'weights-k', 'eval'];
 
 /** True when stage `name` can be split into shards (see {@link SHARDABLE_STAGES}). */
 export function isShardableStage(name: string): boolean {
-  return name === 'pairs' || name === 'labels' || /^weights-\d+$/.test(name);
+  return name === 'pairs' || name === 'labels' || name === 'eval' || /^weights-\d+$/.test(name);
 }
 
 /**

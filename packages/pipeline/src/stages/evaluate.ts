@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import {
   ContractError,
   type EvaluatedRound,
+  type EvaluationRun,
   type EvaluationTarget,
   type PreferencePair,
   readJson,
@@ -11,6 +13,7 @@ import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
+import { stageShardDir } from '../run/stage-shards';
 import { loadPolicy } from './models';
 import { seedFor } from './pairs';
 
@@ -43,11 +46,11 @@ async function onPolicyPairs(
 }
 
 /**
- * `eval`: hands every round's policy (SFT first) with the reward model its RL step optimised, π_SFT as the KL
- * reference, the held-out SFT pairs and a sampler of fresh on-policy pairs to the run's {@link RunEvaluator} (the
- * reference: gold, win rate, proxy, KL to SFT, RM accuracies; `eval` section) and writes `eval/results.json`.
+ * What the `eval` stage hands its run evaluator (also what a shard of it evaluates from): every round's policy (SFT
+ * first) with the reward model its RL step optimised, π_SFT as the KL reference, the held-out SFT pairs and a sampler
+ * of fresh on-policy pairs.
  */
-export const evalStage: StageRunner = async (ctx) => {
+export async function evaluationRun(ctx: StageContext): Promise<EvaluationRun> {
   const { config, run, task } = ctx;
   const paths = runPaths(run);
   const usesRm = config.method !== 'dpo' && config.method !== 'wpo';
@@ -59,7 +62,7 @@ export const evalStage: StageRunner = async (ctx) => {
       ? () => ctx.rewardModelTrainer.load(run.stagePath(rewardModelStageFor(config, Math.max(1, round))))
       : undefined,
   }));
-  const results = await ctx.runEvaluator.evaluateRun({
+  const evaluation: EvaluationRun = {
     targets,
     reference: () => loadPolicy(paths.sftModel, task, true),
     task,
@@ -72,7 +75,39 @@ export const evalStage: StageRunner = async (ctx) => {
     stage: 'eval',
     signal: ctx.signal,
     onEvent: ctx.emit,
-  });
+  };
+  return evaluation;
+}
+
+/**
+ * `eval`: every round's policy through the context's `RunEvaluator` (the reference: gold, win rate, proxy, KL to SFT,
+ * RM accuracies; `eval` section) → `eval/results.json`. With `ctx.shards` N > 1
+ * and a `shardable` evaluator, the targets are split into N shards (files under `eval/shards/`, from other processes
+ * or evaluated here) and their entries concatenated: the same results.
+ */
+export const evalStage: StageRunner = async (ctx) => {
+  const { run } = ctx;
+  const paths = runPaths(run);
+  const evaluation = await evaluationRun(ctx);
+  const { targets } = evaluation;
+  const shards = ctx.runEvaluator.shardable ? (ctx.shards ?? 1) : 1;
+  let results: EvaluatedRound[];
+  if (shards <= 1) results = await ctx.runEvaluator.evaluateRun(evaluation);
+  else {
+    const dir = stageShardDir(ctx, 'eval');
+    results = [];
+    for (let index = 0; index < shards; index++) {
+      const file = join(dir, `${index}-of-${shards}.json`);
+      let part: EvaluatedRound[];
+      try {
+        part = await readJson<EvaluatedRound[]>(file);
+      } catch {
+        part = await ctx.runEvaluator.evaluateRun({ ...evaluation, shard: { index, count: shards } });
+        await writeJsonAtomic(file, part);
+      }
+      results.push(...part);
+    }
+  }
   if (
     results.length !== targets.length ||
     results.some((r, i) => r.round !== targets[i]!.round || r.stage !== targets[i]!.stage)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Evaluator } from '../../contracts/evaluator';
+import type { StageShard } from '../../contracts/pair-sampler';
 import type { PairWeighter, PairWeightingRun, RunMemo } from '../../contracts/pair-weighter';
 import type { EvaluationRun, RunEvaluator } from '../../contracts/run-evaluator';
 import type { RunReporter } from '../../contracts/run-reporter';
@@ -149,7 +150,7 @@ export function describeRunEvaluatorContract(
     evaluate: async (_policy, context) => ({ 'contract/round': context.round ?? -1 }),
   };
 
-  async function evaluate(o: { signal?: AbortSignal; loader?: CountingLoader } = {}) {
+  async function evaluate(o: { signal?: AbortSignal; loader?: CountingLoader; shard?: StageShard } = {}) {
     const loader = o.loader ?? new CountingLoader();
     const pairs = await stagePairs();
     const task = stageTask();
@@ -168,6 +169,7 @@ export function describeRunEvaluatorContract(
       evaluators: [extra],
       stage: 'eval',
       signal: o.signal,
+      shard: o.shard,
     };
     const results = await (await factory()).evaluateRun(run);
     return { results, loader };
@@ -195,6 +197,20 @@ export function describeRunEvaluatorContract(
     it('the same seed gives the same metrics', async () => {
       const a = (await evaluate()).results;
       expect((await evaluate()).results).toEqual(a);
+    });
+
+    it('when shardable: the shards’ entries, concatenated in order, are the unsharded entries', async () => {
+      if (!(await factory()).shardable) return;
+      const whole = (await evaluate()).results;
+      for (const count of [2, 3]) {
+        const parts = [];
+        for (let index = 0; index < count; index++) {
+          const loader = new CountingLoader();
+          parts.push(...(await evaluate({ loader, shard: { index, count } })).results);
+          expect(loader.disposed).toBe(loader.loaded);
+        }
+        expect(parts).toEqual(whole);
+      }
     });
 
     it('an aborted signal rejects and leaves nothing loaded', async () => {
