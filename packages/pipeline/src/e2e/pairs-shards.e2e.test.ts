@@ -51,6 +51,10 @@ describe('e2e: the data-parallel stages in shards (pairs, labels, weights, eval)
     // Shards 0 and 2 from "array tasks"; shard 1 is left to the merging stage.
     const a = await runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 0, count: 3 } });
     const c = await runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 2, count: 3 } });
+    // A resubmitted task finds its shard written and keeps it.
+    await expect(
+      runStageShard(config, { outDir: sharded, stage: 'pairs', shard: { index: 2, count: 3 } }),
+    ).resolves.toMatchObject({ skipped: 'already written' });
     expect(a.records).toBe(32);
     expect(c.file).toMatch(/pairs\/shards\/[0-9a-f]{16}\/2-of-3\.jsonl$/);
     expect(await runPipelineStages(config, { outDir: sharded, only: ['pairs'], shards: 3 })).toBeUndefined();

@@ -4,6 +4,7 @@ import {
   InvalidArgumentError,
   OcrmError,
   RunDirectory,
+  readJson,
   type StageShard,
   writeJsonAtomic,
   writeJsonl,
@@ -11,7 +12,7 @@ import {
 import { type PipelineConfig, parsePipelineConfig, type UnresolvedPipelineConfig } from '../config/index';
 import { evaluationRun } from '../stages/evaluate';
 import { judgeShard } from '../stages/labels-shards';
-import { samplePairsShard } from '../stages/pairs-shards';
+import { readPairsShard, samplePairsShard } from '../stages/pairs-shards';
 import { weightingRun } from '../stages/weights';
 import type { PipelineStages } from './context';
 import { createStageContext } from './create-context';
@@ -40,7 +41,7 @@ export interface RunStageShardOptions {
  * shard's pairs (`labels/shards/<fingerprint>/<index>-of-<count>.json`) — without the run directory's lock: shards of one stage run at once (SLURM
  * array tasks), each writing only its own file. The stage itself, run with `shards: count`, merges them (sampling
  * any that are missing). The earlier stages must be done.
- * A shard of an implementation that cannot shard (a custom sampler or weighter without `shardable`) writes nothing
+ * A shard file already there is kept (`skipped: 'already written'`, a resubmitted array redoes nothing). A shard of an implementation that cannot shard (a custom sampler or weighter without `shardable`) writes nothing
  * and says so in `skipped`: the merging stage then computes the stage whole.
  * `weights-k`: the weighter's shard result (`weights-k/shards/…/<i>-of-<n>.json`); `eval`: the entries of the shard's
  * evaluated policies (`eval/shards/…`).
@@ -97,6 +98,10 @@ export async function runStageShard(
   });
   const dir = stageShardDir(ctx, stage);
   const file = join(dir, `${index}-of-${count}.json${stage === 'pairs' ? 'l' : ''}`);
+  // A shard written before (a resubmitted array) is kept: the same inputs give the same shard.
+  const existing =
+    stage === 'pairs' ? await readPairsShard(file) : await readJson<unknown>(file).catch(() => undefined);
+  if (existing !== undefined) return { file, records: 0, skipped: 'already written' };
   if (stage === 'labels') {
     if (checked.labels.source === 'dataset')
       return { records: 0, skipped: 'labels.source is dataset: nothing to score' };
