@@ -46,6 +46,17 @@ describe('feature cache files', () => {
     expect(view.getFloat32(24, true)).toBe(1.5);
   });
 
+  it('reads a file at any byte offset (pooled buffers), to the bit', () => {
+    const bytes = featureCacheBytes(cacheOf({ a: [1.25, -3e-20], bc: [7, Number.MAX_VALUE] }, 2));
+    const shifted = new Uint8Array(bytes.length + 3);
+    shifted.set(bytes, 3);
+    const back = parseFeatureCache(shifted.subarray(3), 2)!;
+    expect([...back.entries()].map(([k, r]) => [k, Array.from(r)])).toEqual([
+      ['a', [1.25, Math.fround(-3e-20)]],
+      ['bc', [7, Math.fround(Number.MAX_VALUE)]],
+    ]);
+  });
+
   it('treats a truncated, foreign or other-width file as no cache', async () => {
     const bytes = featureCacheBytes(cacheOf({ '1': [1, 2], '2': [3, 4] }, 2));
     expect(parseFeatureCache(bytes.subarray(0, bytes.length - 1), 2)).toBeUndefined();

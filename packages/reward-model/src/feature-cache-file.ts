@@ -5,6 +5,8 @@ import { writeFileAtomic } from '@ocrm/core';
 import { FeatureCache } from './feature-cache';
 
 const MAGIC = 'OCRMFC01';
+/** The file is little-endian; on such a host (every Node platform in practice) rows are copied as float32 views. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 const HEADER_BYTES = MAGIC.length + 12;
 
 /**
@@ -28,12 +30,20 @@ export function featureCacheBytes(cache: FeatureCache): Uint8Array {
   view.setUint32(MAGIC.length + 4, rows.length, true);
   view.setUint32(MAGIC.length + 8, keyBytes.length, true);
   bytes.set(keyBytes, HEADER_BYTES);
-  let offset = dataOffset;
-  for (const row of rows)
-    for (const x of row) {
-      view.setFloat32(offset, x, true);
-      offset += 4;
-    }
+  if (LITTLE_ENDIAN) {
+    // The data offset is a multiple of 4: the rows go in as a float32 view, one copy each.
+    const data = new Float32Array(bytes.buffer, dataOffset, rows.length * cache.size);
+    rows.forEach((row, n) => {
+      data.set(row, n * cache.size);
+    });
+  } else {
+    let offset = dataOffset;
+    for (const row of rows)
+      for (const x of row) {
+        view.setFloat32(offset, x, true);
+        offset += 4;
+      }
+  }
   return bytes;
 }
 
@@ -54,9 +64,15 @@ export function parseFeatureCache(bytes: Uint8Array, size: number): FeatureCache
     N === 0 ? [] : new TextDecoder().decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + K)).split('\n');
   if (keys.length !== N) return undefined;
   const cache = new FeatureCache(H);
+  const aligned = (bytes.byteOffset + dataOffset) % 4 === 0;
   keys.forEach((key, n) => {
-    const row = new Float32Array(H);
-    for (let h = 0; h < H; h++) row[h] = view.getFloat32(dataOffset + (n * H + h) * 4, true);
+    let row: Float32Array;
+    if (LITTLE_ENDIAN && aligned) {
+      row = new Float32Array(bytes.buffer, bytes.byteOffset + dataOffset + n * H * 4, H).slice();
+    } else {
+      row = new Float32Array(H);
+      for (let h = 0; h < H; h++) row[h] = view.getFloat32(dataOffset + (n * H + h) * 4, true);
+    }
     cache.add(key, row);
   });
   return cache;
