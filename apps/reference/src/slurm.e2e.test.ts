@@ -139,7 +139,11 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
     const root = await tempDir();
     const config = join(root, 'run.yaml');
     // A longer SFT that checkpoints every step, so the kill lands inside it.
-    await writeFile(config, 'preset: smoke\nsft:\n  epochs: 4\n  checkpointEvery: 1\n');
+    // (And a per-kind time limit from the config's slurm section: SFT's job gets it, the others not.)
+    await writeFile(
+      config,
+      'preset: smoke\nsft:\n  epochs: 4\n  checkpointEvery: 1\nslurm:\n  stages:\n    sft:\n      time: "0:30:00"\n',
+    );
     const out = join(root, 'run');
     const submitted = await ocrm([
       'run',
@@ -156,6 +160,10 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
     const { jobs } = JSON.parse(submitted.stdout) as { jobs: { stage: string; jobId: string }[] };
     const sft = jobs[0]!;
     expect(sft.stage).toBe('sft');
+    const limit = (id: string) =>
+      /TimeLimit=(\S+)/.exec(execFileSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' }))?.[1];
+    expect(limit(sft.jobId)).toBe('00:30:00');
+    expect(limit(jobs[1]!.jobId)).not.toBe('00:30:00');
     // Wait for a few SFT steps inside the job, then kill every process of the job without warning.
     const sftSteps = async () =>
       existsSync(join(out, 'metrics.jsonl'))

@@ -58,21 +58,16 @@ export async function submitPlan(
   const logs = join(runDir, 'slurm');
   await mkdir(logs, { recursive: true });
   const submitted: SubmittedStage[] = [];
+  const setup = options.setup ?? config.slurm?.setup;
   let after: string | undefined;
   for (const stage of planStages(config)) {
     if (existsSync(join(runDir, stage.name, 'done'))) continue;
-    const resources: JobResources = {
-      partition: options.partition,
-      time: options.time,
-      cpusPerTask: options.cpus ?? 1,
-      mem: options.mem,
-      gpus: TRAINING.has(stage.kind) ? (options.gpus ?? 0) : 0,
-    };
+    const resources = stageResources(stage.kind, config, options);
     const shards = options.shards ?? 1;
     // `raw` words go to the shell unquoted (the array task's id must expand).
     const stageLine = (...raw: string[]) =>
       [
-        ...(options.setup ? [options.setup] : []),
+        ...(setup ? [setup] : []),
         [...[process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote), ...raw].join(' '),
       ].join(' && ');
     if (shards > 1 && isShardableStage(stage.name)) {
@@ -102,6 +97,33 @@ export async function submitPlan(
     await writeJsonAtomic(join(logs, JOBS_FILE), submitted);
   }
   return submitted;
+}
+
+/**
+ * The resources of a stage kind's jobs: the `--slurm-*` flags, else the config's `slurm.stages.<kind>`, else its
+ * `slurm` defaults, else 1 CPU and the cluster's defaults. GPUs: a kind's own `gpus` as given; the flag or the
+ * section-wide `gpus` only for the training kinds (sft, rm, ppo, dpo), none for the others.
+ */
+export function stageResources(
+  kind: PlannedStage['kind'],
+  config: Pick<PipelineConfig, 'slurm'>,
+  flags: SlurmOptions = {},
+): JobResources {
+  const base = config.slurm ?? {};
+  const own = base.stages?.[kind] ?? {};
+  const training = TRAINING.has(kind);
+  return {
+    partition: flags.partition ?? own.partition ?? base.partition,
+    time: flags.time ?? own.time ?? base.time,
+    cpusPerTask: flags.cpus ?? own.cpus ?? base.cpus ?? 1,
+    mem: flags.mem ?? own.mem ?? base.mem,
+    gpus:
+      flags.gpus !== undefined
+        ? training
+          ? flags.gpus
+          : 0
+        : (own.gpus ?? (training ? (base.gpus ?? 0) : 0)),
+  };
 }
 
 /** The record of the last submission, `<runDir>/slurm/jobs.json`. */

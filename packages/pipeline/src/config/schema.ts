@@ -189,6 +189,40 @@ export const rewardModelSectionSchema = z
   })
   .catchall(z.unknown());
 
+/** SLURM resources of one job (any field absent: the cluster's default, or 1 CPU and no GPU). */
+const slurmResourcesSchema = z.strictObject({
+  /** Partition (`--partition`). */
+  partition: z.string().min(1).optional(),
+  /** Wall-time limit (`--time`, e.g. `2:00:00`). */
+  time: z.string().min(1).optional(),
+  /** CPUs per job (`--cpus-per-task`). */
+  cpus: z.int().min(1).optional(),
+  /** Memory (`--mem`, e.g. `8G`). */
+  mem: z.string().min(1).optional(),
+  /** GPUs (`--gres=gpu:N`). */
+  gpus: z.int().min(0).optional(),
+});
+
+/** The `slurm` section: defaults of every stage job, per-kind overrides, and a setup line. */
+export const slurmSectionSchema = slurmResourcesSchema.extend({
+  /** A shell line run first in every job (e.g. `module load nodejs/20`). */
+  setup: z.string().min(1).optional(),
+  /** Per stage kind (`rm` = every `rm-k`, `weights` = every `weights-k`, …). */
+  stages: z
+    .strictObject({
+      sft: slurmResourcesSchema.optional(),
+      pairs: slurmResourcesSchema.optional(),
+      labels: slurmResourcesSchema.optional(),
+      rm: slurmResourcesSchema.optional(),
+      ppo: slurmResourcesSchema.optional(),
+      weights: slurmResourcesSchema.optional(),
+      dpo: slurmResourcesSchema.optional(),
+      eval: slurmResourcesSchema.optional(),
+      report: slurmResourcesSchema.optional(),
+    })
+    .optional(),
+});
+
 /** The whole pipeline configuration (resolved: every field present). */
 export const pipelineConfigSchema = z
   .strictObject({
@@ -225,6 +259,13 @@ export const pipelineConfigSchema = z
      * stage) to `<runDir>/tensorboard/` beside `metrics.jsonl`. Default false.
      */
     tensorboard: z.boolean().default(false),
+    /**
+     * SLURM resources of the stage jobs (`ocrm run --executor slurm`; ignored by the local executor and by
+     * fingerprints): defaults for every stage job, and per stage kind under `stages` (`sft`, `pairs`, `labels`, `rm`,
+     * `ppo`, `weights`, `dpo`, `eval`, `report`). The `--slurm-*` flags override both. Absent: 1 CPU, no GPU, the
+     * partition's limits.
+     */
+    slurm: slurmSectionSchema.optional(),
     model: modelSchema,
     /**
      * SFT config (`@ocrm/policy` `SftConfig` fields), or `module`: a file exporting a custom `SftTrainer` (default
