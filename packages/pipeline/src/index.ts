@@ -25,5 +25,5 @@ export {
   slurmCommand,
   submitJob,
 } from './slurm/slurm-client';
-export { seedFor } from './stages/pairs';
 export { rewardModelSeed } from './stages/reward-model';
+export { seedFor } from './stages/seeds';

@@ -11,7 +11,7 @@ import { resolvePipelineConfig } from '../config/resolve';
 import type { PipelineConfig } from '../config/schema';
 import { runPipeline } from '../run/run-pipeline';
 import { loadPolicy, loadRewardModel } from '../stages/models';
-import { seedFor } from '../stages/pairs';
+import { seedFor } from '../stages/seeds';
 
 const official = {
   method: 'ocrm',

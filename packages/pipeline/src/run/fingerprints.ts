@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PipelineConfig } from '../config/schema';
-import { seedFor } from '../stages/pairs';
 import { rewardModelSeed } from '../stages/reward-model';
+import { seedFor } from '../stages/seeds';
 import { type PlannedStage, planStages, ppoSegment, rewardModelStageFor } from './plan';
 import { rolloutTemperature } from './policy-optimizer';
 

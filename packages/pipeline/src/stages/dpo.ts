@@ -5,7 +5,7 @@ import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { loadPolicy } from './models';
-import { seedFor } from './pairs';
+import { seedFor } from './seeds';
 
 /**
  * `dpo` / `wpo`: the direct-preference baselines on the same gold-labelled SFT pairs as the reward models

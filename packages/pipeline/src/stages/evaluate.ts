@@ -15,7 +15,7 @@ import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
 import { stageShardDir } from '../run/stage-shards';
 import { loadPolicy } from './models';
-import { seedFor } from './pairs';
+import { seedFor } from './seeds';
 
 export type { EvaluatedRound } from '@ocrm/core';
 

@@ -5,7 +5,7 @@ import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { stageShardDir } from '../run/stage-shards';
 import { loadPolicy } from './models';
-import { seedFor } from './pairs';
+import { seedFor } from './seeds';
 
 /**
  * The folder of the `pairs` stage's shard files, keyed by the stage's fingerprint (`pairs/shards/<hash>`): shards

@@ -5,14 +5,7 @@ import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { judgeShard, labelsShardDir, labelsShardFile, readScoresShard } from './labels-shards';
 import { pairsShardDir, pairsShardFile, readPairsShard, samplePairsShard } from './pairs-shards';
-
-/** Seeds of the pipeline's random streams, derived from the run seed so stages never share one. */
-export const seedFor = (
-  seed: number,
-  purpose: 'pairs' | 'labels' | 'eval' | 'onPolicy' | 'rm' | 'ppo' | 'dpo',
-  round = 0,
-) =>
-  seed * 1_000 + { pairs: 1, labels: 2, eval: 3, onPolicy: 4, rm: 5, ppo: 6, dpo: 7 }[purpose] * 10 + round;
+import { seedFor } from './seeds';
 
 /**
  * `pairs`: unlabelled pairs from the SFT policy through the context's `PairSampler` (by default two independent samples

@@ -7,7 +7,7 @@ import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
 import { resumeStep, truncateCurve } from '../run/resume-records';
 import { loadPolicy } from './models';
-import { seedFor } from './pairs';
+import { seedFor } from './seeds';
 
 /**
  * `ppo-k`: the RL step of round k through the context's `PolicyOptimizer` (PPO unless `policyOptimizer` names RLOO or

@@ -5,7 +5,7 @@ import type { PipelineConfig } from '../config/schema';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
-import { seedFor } from './pairs';
+import { seedFor } from './seeds';
 
 /**
  * Attaches the log-weights of `weights-k` to the labelled pairs (by id). `normalize: 'dataset'` shifts them so the
