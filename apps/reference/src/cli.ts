@@ -20,6 +20,7 @@ import {
 } from '@ocrm/pipeline';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT, exitCodeFor } from './exit-codes';
+import { localShardRunner } from './local-shards';
 import { ProgressDisplay } from './progress';
 import { parseSetFlags } from './set-overrides';
 import { checkNoActiveJobs, submitPlan, waitForStages } from './slurm/slurm-executor';
@@ -133,9 +134,12 @@ async function runCommand(flags: RunFlags): Promise<void> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
   try {
+    const shards = flags.shards ?? 1;
     const result = await runPipeline(config, {
       outDir,
       force: flags.force,
+      shards,
+      runShards: shards > 1 ? localShardRunner(config, outDir, CLI_ENTRY) : undefined,
       signal: controller.signal,
       onEvent: (event) => display.handle(event),
     });
@@ -335,7 +339,7 @@ export function buildProgram(): Command {
     .option('--slurm-setup <shell>', 'a shell line run before each stage, e.g. "module load nodejs/20"')
     .option(
       '--shards <n>',
-      'with --executor slurm: split the data-parallel stages (pairs, labels, weights-k, eval) into arrays of n jobs, each merged by one more (default 1)',
+      'split the data-parallel stages (pairs, labels, weights-k, eval) into n shards, merged into the same outputs: n processes at once here (one core each), or with --executor slurm an array of n jobs and a merge job (default 1)',
       integer('--shards'),
     )
     .action(runCommand);

@@ -34,6 +34,7 @@ import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
 import type { PipelineResult } from './result';
 import { resumeStep } from './resume-records';
+import { isShardableStage } from './stage-shards';
 import { summarizeRun } from './summarize';
 import { TensorBoardSink } from './tensorboard/tensorboard-sink';
 
@@ -52,10 +53,18 @@ export interface RunPipelineOptions {
    */
   only?: readonly string[];
   /**
-   * Shards of the data-parallel `pairs` stage (default 1): its shard files written by other processes (see
-   * {@link runStageShard}) are merged, the missing ones sampled here. The pairs are the same for any count.
+   * Shards of the data-parallel stages `pairs`, `labels`, `weights-k` and `eval` (default 1): their shard files written
+   * by other processes (see {@link runStageShard}) are merged, the missing ones computed here. The outputs are the same
+   * for any count.
    */
   shards?: number;
+  /**
+   * With `shards` > 1: computes the shard files of data-parallel stage `stage` elsewhere — other processes, e.g. `ocrm
+   * stage <outDir> <stage> --shard i/n` each — and resolves once they are written; the stage then merges them (any
+   * missing shard is computed in this process). Called before each data-parallel stage that is not done (see
+   * {@link isShardableStage}). Absent: this process computes every shard.
+   */
+  runShards?: (stage: string, shards: number, signal?: AbortSignal) => Promise<void>;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -197,6 +206,10 @@ export async function runPipelineStages(
           join(run.stagePath(stage.name), FINGERPRINT_FILE),
           fingerprints.get(stage.name),
         );
+        if ((options.shards ?? 1) > 1 && options.runShards && isShardableStage(stage.name)) {
+          await options.runShards(stage.name, options.shards as number, options.signal);
+          checkLock();
+        }
         const summary = await RUNNERS[stage.kind](ctx, stage).catch((error: unknown) => {
           throw backendFailure(error, stage.name);
         });
