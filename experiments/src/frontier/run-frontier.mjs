@@ -84,9 +84,6 @@ export async function runFrontier(o) {
       jobs.push({ id: `${arm.key}/s${seed}`, arm, seed, signatures: frontierSignatures(arm) });
   const t0 = Date.now();
   const preset = o.profile === 'smoke' ? 'smoke' : 'quick';
-  log(
-    `frontier ${o.profile} on ${variant.key}: ${jobs.length} runs, seeds ${seeds.join(',')}, out ${o.root}`,
-  );
   // Jobs not run now (report only, or arms left out by `--arms`) are reported from whatever their folders hold.
   const known = new Set(arms.map((arm) => arm.key));
   const unknown = (o.arms ?? []).filter((key) => key !== 'all' && !known.has(key));
@@ -96,6 +93,9 @@ export async function runFrontier(o) {
     );
   const armFilter = o.arms?.includes('all') ? undefined : (o.arms ?? FRONTIER_DEFAULT_ARMS[o.profile]);
   const toRun = o.reportOnly ? [] : jobs.filter((job) => !armFilter || armFilter.includes(job.arm.key));
+  log(
+    `frontier ${o.profile} on ${variant.key}: ${toRun.length} of the design's ${jobs.length} runs (${armFilter ? armFilter.join(', ') : 'every arm'}), seeds ${seeds.join(',')}, out ${o.root}`,
+  );
   const { results: ran, submitted } = await runStudyJobs(toRun, {
     executor: o.executor,
     wait: o.wait,
