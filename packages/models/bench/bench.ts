@@ -4,8 +4,7 @@
  * BENCH_MODELS=small,pythia14m,digest, BENCH_TORCH=0 to skip the peer, BENCH_STAT=min for the fastest instead of the
  * median run: less sensitive to a loaded machine). Prints a Markdown table (ratio = tfjs / torch).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { installWasmFixes } from '@ocrm/backend-wasm';
 import { AdamW } from '@ocrm/core';
@@ -13,11 +12,11 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';
 import { machineLine } from './machine';
+import { PYTHON, peerEnv, torchAvailable, torchVersion } from './peer';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 
-const PYTHON = '/usr/bin/python3';
 const PEER = fileURLToPath(new URL('./torch_peer.py', import.meta.url));
 
 /** A benchmarked model: config and shapes (batch x seq tokens; sampling = prefill + `sampleTokens` per prompt). */
@@ -163,42 +162,6 @@ function tfjsRound(model: TransformerModel, ids: tf.Tensor2D, shape: BenchModel,
   return times;
 }
 
-function torchAvailable(): string | undefined {
-  if (process.env.BENCH_TORCH === '0') return 'disabled by BENCH_TORCH=0';
-  const probe = () => spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
-  if (!existsSync(PYTHON)) return `${PYTHON} not found`;
-  if (probe()) {
-    // Debian's python3-torch runs on whatever libblas.so.3 is installed: the reference (netlib) BLAS is ~10x slower
-    // than OpenBLAS, which would make a peer far from its best. Install OpenBLAS when it is missing.
-    if (!execFileSync('ldconfig', ['-p'], { encoding: 'utf8' }).includes('openblas')) {
-      console.error('OpenBLAS missing: trying `apt-get install -y libopenblas0-openmp` ...');
-      try {
-        execFileSync('apt-get', ['install', '-y', 'libopenblas0-openmp'], { stdio: 'ignore' });
-      } catch {
-        console.error('apt-get install libopenblas0-openmp failed: the peer runs the reference BLAS.');
-      }
-    }
-    return undefined;
-  }
-  console.error('PyTorch missing: trying `apt-get install -y python3-torch libopenblas0-openmp` ...');
-  try {
-    execFileSync('apt-get', ['install', '-y', 'python3-torch', 'libopenblas0-openmp'], { stdio: 'ignore' });
-  } catch {
-    return 'python3-torch is not installed and apt-get install failed';
-  }
-  return probe() ? undefined : 'python3-torch does not import';
-}
-
-/**
- * The peer's environment: ours without `OPENBLAS_CORETYPE` / `OPENBLAS_L2_SIZE`, which some machines set and which
- * pin OpenBLAS (Debian's PyTorch uses it) to slower kernels — a peer must run at its best. Only the peer's process;
- * never tests or CI.
- */
-function peerEnv(): NodeJS.ProcessEnv {
-  const { OPENBLAS_CORETYPE: _core, OPENBLAS_L2_SIZE: _l2, ...env } = process.env;
-  return env;
-}
-
 /** The BLAS kernel the peer reported (printed once in the table's header). */
 let peerBlas: string | undefined;
 
@@ -281,12 +244,6 @@ async function main(): Promise<void> {
   }
   lines.unshift(machineLine(), '');
   console.log(lines.join('\n'));
-}
-
-function torchVersion(): string {
-  return spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], {
-    encoding: 'utf8',
-  }).stdout.trim();
 }
 
 await main();
