@@ -9,6 +9,8 @@ export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): tf.TypedArray;
   disposeData(id: tf.DataId): boolean;
+  /** One more reference on a buffer (freed by `disposeData` when the last is gone). */
+  incRef(id: tf.DataId): void;
   /** Next free id of the wasm-side tensor registry (shared with the backend's own tensors). */
   dataIdNextNumber: number;
   dataIdMap: { get(id: tf.DataId): { id: number; memoryOffset: number } | undefined };

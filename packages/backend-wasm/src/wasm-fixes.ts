@@ -24,6 +24,9 @@
  *     splits, rotates and scales a fused q/k/v projection's rows), `OcrmNormalizeRows`, the weight-free part of
  *     LayerNorm / RMSNorm (`normalize-rows.ts`), and `OcrmGelu` (`gelu.ts`); used only where no gradient tape
  *     records.
+ * (f) **Zero-copy `Identity`.** The stock kernel copies its input; tfjs calls it for every tensor saved for a
+ *     gradient (~200 copies per training step of a small GPT). The replacement shares the input's buffer
+ *     (`shared-identity.ts`).
  *
  * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
  * `@ocrm/backend-wasm` install them once), and undone by {@link uninstallWasmFixes}.
@@ -41,6 +44,7 @@ import { inPlaceSplitVKernel } from './in-place-split-v';
 import { matMulGrad } from './matmul-gradient';
 import { NORMALIZE_ROWS_KERNEL, normalizeRowsKernel } from './normalize-rows';
 import { rowGatherKernel } from './row-gather';
+import { sharedIdentityKernel } from './shared-identity';
 import { unsortedSegmentSumWasm } from './unsorted-segment-sum';
 import { untransposedMatMulKernel } from './untransposed-matmul';
 
@@ -70,6 +74,7 @@ const WRAPPED_KERNELS: Record<string, (original: tf.KernelFunc, name: string) =>
   Slice: inPlaceSliceKernel,
   SplitV: inPlaceSplitVKernel,
   GatherV2: rowGatherKernel,
+  Identity: sharedIdentityKernel,
 };
 
 /** The fused kernels of `wasm/kernels.c` (see (e)). */
@@ -83,8 +88,8 @@ const FUSED_KERNELS: [string, tf.KernelFunc][] = [
 /**
  * Installs the wasm fixes (see the module comment): the `BatchMatMul` gradient override (effective only while the
  * backend is `wasm`), a wasm `UnsortedSegmentSum` kernel, wrappers of the wasm `BatchMatMul` / `_FusedMatMul`
- * kernels (explicit transposes, per-entry XNNPACK products), in-place `Slice`, `SplitV` and `GatherV2` kernels and
- * the fused kernels of `wasm/kernels.c`. Process-global and idempotent: a later call adds only
+ * kernels (explicit transposes, per-entry XNNPACK products), in-place `Slice`, `SplitV` and `GatherV2` kernels, a
+ * zero-copy `Identity` and the fused kernels of `wasm/kernels.c`. Process-global and idempotent: a later call adds only
  * what is missing (the kernel wrappers need `@tensorflow/tfjs-backend-wasm` imported first; `initBackend` does that, then calls this
  * unless `wasmFixes: false`).
  */
