@@ -27,11 +27,14 @@
  * (f) **Zero-copy `Identity`.** The stock kernel copies its input; tfjs calls it for every tensor saved for a
  *     gradient (~200 copies per training step of a small GPT). The replacement shares the input's buffer
  *     (`shared-identity.ts`).
+ * (g) **Cache-blocked `Transpose`** of the last two axes (`blocked-transpose.ts`, compiled in `wasm/kernels.c`): the
+ *     stock loop thrashes the cache on power-of-two row counts (`[1024, 128]`: ~1 ms); the same bits, tiled.
  *
  * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
  * `@ocrm/backend-wasm` install them once), and undone by {@link uninstallWasmFixes}.
  */
 import * as tf from '@tensorflow/tfjs';
+import { blockedTransposeKernel } from './blocked-transpose';
 import {
   DECODE_ATTENTION_KERNEL,
   DECODE_ATTENTION_QKV_KERNEL,
@@ -75,6 +78,7 @@ const WRAPPED_KERNELS: Record<string, (original: tf.KernelFunc, name: string) =>
   SplitV: inPlaceSplitVKernel,
   GatherV2: rowGatherKernel,
   Identity: sharedIdentityKernel,
+  Transpose: blockedTransposeKernel,
 };
 
 /** The fused kernels of `wasm/kernels.c` (see (e)). */
@@ -89,7 +93,7 @@ const FUSED_KERNELS: [string, tf.KernelFunc][] = [
  * Installs the wasm fixes (see the module comment): the `BatchMatMul` gradient override (effective only while the
  * backend is `wasm`), a wasm `UnsortedSegmentSum` kernel, wrappers of the wasm `BatchMatMul` / `_FusedMatMul`
  * kernels (explicit transposes, per-entry XNNPACK products), in-place `Slice`, `SplitV` and `GatherV2` kernels, a
- * zero-copy `Identity` and the fused kernels of `wasm/kernels.c`. Process-global and idempotent: a later call adds only
+ * zero-copy `Identity`, a cache-blocked `Transpose` and the fused kernels of `wasm/kernels.c`. Process-global and idempotent: a later call adds only
  * what is missing (the kernel wrappers need `@tensorflow/tfjs-backend-wasm` imported first; `initBackend` does that, then calls this
  * unless `wasmFixes: false`).
  */

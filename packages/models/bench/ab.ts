@@ -5,9 +5,9 @@
  *   mkdir -p bench/.ref && cp -r /tmp/ref/packages/models/src bench/.ref/src   (inside the package: it resolves
  *   `@ocrm/core` from here) and
  *   BENCH_REF=bench/.ref/src/index.ts npx vite-node -c vitest.config.ts bench/ab.ts [digest|small] [rounds]
- * (delete bench/.ref afterwards). To compare `@ocrm/core`'s wasm fixes too, also extract
- * `packages/core/src/backend`, copy it to `bench/.ref/core-backend` and set
- * `BENCH_REF_CORE=bench/.ref/core-backend/wasm-fixes.ts`: the old fixes are then installed around every "old" call
+ * (delete bench/.ref afterwards). To compare `@ocrm/backend-wasm`'s wasm fixes too, also extract
+ * `packages/backend-wasm/src`, copy it to `bench/.ref/backend-wasm` and set
+ * `BENCH_REF_CORE=bench/.ref/backend-wasm/wasm-fixes.ts`: the old fixes are then installed around every "old" call
  * and the current ones around every "new" call (tfjs kernel registries are process-global).
  * Prints old/new medians and the median of the paired new/old ratios per op (`prefill`: the prompt's forward with
  * a cache; `sample`: prefill + `steps` greedy tokens), and the per-step time derived from them.
