@@ -1,3 +1,4 @@
+export { COLUMN_SUMS_KERNEL, fusedColumnSums } from './column-sums';
 export {
   DECODE_ATTENTION_KERNEL,
   DECODE_ATTENTION_QKV_KERNEL,

@@ -22,8 +22,8 @@
  * (e) **Fused kernels** compiled from `wasm/kernels.c` (see `wasm-module.ts`): `OcrmDecodeAttention`, one decoding
  *     step's cache append and single-query attention in one call (`decode-attention.ts`; `OcrmDecodeAttentionQkv` also
  *     splits, rotates and scales a fused q/k/v projection's rows), `OcrmNormalizeRows`, the weight-free part of
- *     LayerNorm / RMSNorm (`normalize-rows.ts`), and `OcrmGelu` (`gelu.ts`); used only where no gradient tape
- *     records.
+ *     LayerNorm / RMSNorm (`normalize-rows.ts`), `OcrmGelu` (`gelu.ts`) and `OcrmColumnSums` (`column-sums.ts`);
+ *     used only where no gradient tape records.
  * (f) **Zero-copy `Identity`.** The stock kernel copies its input; tfjs calls it for every tensor saved for a
  *     gradient (~200 copies per training step of a small GPT). The replacement shares the input's buffer
  *     (`shared-identity.ts`).
@@ -35,6 +35,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { blockedTransposeKernel } from './blocked-transpose';
+import { COLUMN_SUMS_KERNEL, columnSumsKernel } from './column-sums';
 import {
   DECODE_ATTENTION_KERNEL,
   DECODE_ATTENTION_QKV_KERNEL,
@@ -87,6 +88,7 @@ const FUSED_KERNELS: [string, tf.KernelFunc][] = [
   [DECODE_ATTENTION_QKV_KERNEL, decodeAttentionQkvKernel],
   [NORMALIZE_ROWS_KERNEL, normalizeRowsKernel],
   [GELU_KERNEL, geluKernel],
+  [COLUMN_SUMS_KERNEL, columnSumsKernel],
 ];
 
 /**

@@ -31,6 +31,7 @@ export interface FusedKernelExports {
   decode_attention_qkv(...args: number[]): void;
   gelu(x: number, out: number, n: number, tanhForm: number): void;
   transpose_last2(x: number, out: number, batches: number, rows: number, cols: number): void;
+  column_sums(x: number, out: number, rows: number, cols: number): void;
   normalize_rows(
     x: number,
     out: number,

@@ -3,7 +3,7 @@
  * (src/wasm-module.ts): one decoding step of attention with the key/value cache append, from separate q/k/v or from a
  * fused q/k/v projection's rows with rotary embeddings (src/decode-attention.ts); LayerNorm / RMSNorm with optional
  * weight and bias (src/normalize-rows.ts); GELU (src/gelu.ts); a cache-blocked transpose of the last two axes
- * (src/blocked-transpose.ts).
+ * (src/blocked-transpose.ts); column sums in row order (src/column-sums.ts).
  *
  * Build: npm run build:wasm -w @ocrm/backend-wasm (clang 14+, wasm-ld; regenerates src/kernels-wasm.ts).
  *
@@ -274,5 +274,39 @@ void transpose_last2(const unsigned *x, unsigned *out, int batches, int rows, in
           for (int j = j0; j < j1; j++) ob[j * rows + i] = xb[i * cols + j];
       }
     }
+  }
+}
+
+/*
+ * Column sums of a row-major [rows, cols] float32 matrix, each accumulated in row order from 0 (acc = acc + x[i][j]):
+ * the same additions in the same order as XNNPACK's [1, rows] x [rows, cols] product with a row of ones, so the
+ * same bits, without the product's multiplications and with four SIMD accumulators (16 columns) in flight.
+ */
+EXPORT("column_sums")
+void column_sums(const float *x, float *out, int rows, int cols) {
+  int j = 0;
+  for (; j + 16 <= cols; j += 16) {
+    v128_t a0 = wasm_f32x4_splat(0.0f), a1 = a0, a2 = a0, a3 = a0;
+    for (int i = 0; i < rows; i++) {
+      const float *r = x + i * cols + j;
+      a0 = wasm_f32x4_add(a0, wasm_v128_load(r));
+      a1 = wasm_f32x4_add(a1, wasm_v128_load(r + 4));
+      a2 = wasm_f32x4_add(a2, wasm_v128_load(r + 8));
+      a3 = wasm_f32x4_add(a3, wasm_v128_load(r + 12));
+    }
+    wasm_v128_store(out + j, a0);
+    wasm_v128_store(out + j + 4, a1);
+    wasm_v128_store(out + j + 8, a2);
+    wasm_v128_store(out + j + 12, a3);
+  }
+  for (; j + 4 <= cols; j += 4) {
+    v128_t a = wasm_f32x4_splat(0.0f);
+    for (int i = 0; i < rows; i++) a = wasm_f32x4_add(a, wasm_v128_load(x + i * cols + j));
+    wasm_v128_store(out + j, a);
+  }
+  for (; j < cols; j++) {
+    float a = 0.0f;
+    for (int i = 0; i < rows; i++) a += x[i * cols + j];
+    out[j] = a;
   }
 }

@@ -2,7 +2,7 @@
  * Building blocks of the forward pass: norms, activations, linear layers, rotary embeddings, embedding lookup.
  * All functions take and return tensors the caller owns; call them inside `tf.tidy`.
  */
-import { fusedGelu, wasmFixesInstalled } from '@ocrm/backend-wasm';
+import { fusedColumnSums, fusedGelu, wasmFixesInstalled } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 import { type RopeScaling, ropeInverseFrequencies } from './rope';
@@ -19,8 +19,12 @@ export function recording(): boolean {
 /**
  * Column sums of x [N, M] → [M] as one 2-D product `ones[1, N] @ x`: tfjs-wasm reduces a non-innermost axis by
  * transposing first and summing in a slow loop (the bias and norm-weight gradients were ~10 % of a training step).
+ * On tfjs-wasm without a tape (a gradient function) the fused `column_sums` kernel gives the product's bits without
+ * the product.
  */
 export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  const fused = fusedColumnSums(x);
+  if (fused) return fused;
   const [N, M] = x.shape;
   return tf.matMul(tf.ones([1, N]) as tf.Tensor2D, x).reshape([M]) as tf.Tensor1D;
 }
