@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { installWasmFixes } from '@ocrm/backend-wasm';
 import { AdamW } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';
 import { machineLine } from './machine';
-import { PYTHON, peerEnv, torchAvailable, torchVersion } from './peer';
+import { PYTHON, peerEnv, torchVersion } from './peer';
+import { setUpBench } from './setup';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -183,12 +183,7 @@ const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[STAT === 'min' ? 0 : Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  await tf.setBackend('wasm');
-  await tf.ready();
-  tf.enableProdMode();
-  installWasmFixes();
-  const noTorch = torchAvailable();
-  if (noTorch) console.error(`PyTorch peer skipped: ${noTorch}`);
+  const noTorch = await setUpBench();
   const names = (process.env.BENCH_MODELS ?? 'small,pythia14m,digest').split(',');
   const lines = [
     `tfjs-wasm (1 thread) vs PyTorch ${noTorch ? '(skipped)' : ''} CPU float32; sampling = prefill + N tokens x B prompts; ${STAT === 'min' ? 'fastest' : 'medians'} of ${ROUNDS} rounds x ${REPS} reps, alternating.`,

@@ -7,11 +7,11 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { installWasmFixes } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { machineLine } from './machine';
-import { PYTHON, peerEnv, torchAvailable, torchVersion } from './peer';
+import { PYTHON, peerEnv, torchVersion } from './peer';
+import { setUpBench } from './setup';
 
 const REPS = Number(process.env.BENCH_REPS ?? 15);
 const PEER = fileURLToPath(new URL('./torch_matmul.py', import.meta.url));
@@ -106,12 +106,7 @@ function torchTimes(shapes: number[][], inner: number[]): { ms: number[][]; blas
 }
 
 async function main(): Promise<void> {
-  await tf.setBackend('wasm');
-  await tf.ready();
-  tf.enableProdMode();
-  installWasmFixes();
-  const noTorch = torchAvailable();
-  if (noTorch) console.error(`PyTorch peer skipped: ${noTorch}`);
+  const noTorch = await setUpBench();
   const lines = [
     machineLine(),
     '',
