@@ -7,6 +7,9 @@ import {
   seeded,
   stockAndFixed,
 } from './test-support/kernel-test-helpers';
+import { batchedFusedMatMul, batchedXnnMatMul } from './untransposed-matmul';
+import type { WasmBackendLike } from './wasm-backend';
+import { installWasmFixes } from './wasm-fixes';
 
 restoreBackendAndFixes();
 
@@ -51,4 +54,34 @@ describe('untransposed and batched matmul kernels on wasm', () => {
     }
     tf.dispose([a, b, first]);
   });
+
+  it.each([
+    [128, 39, 16, 39],
+    [128, 39, 39, 16],
+    [64, 64, 64, 32],
+    [3, 9, 5, 7],
+    [2, 8, 1, 3],
+    [5, 13, 33, 10],
+    [4, 11, 130, 9],
+  ])(
+    'the fused batched_matmul gives the bits of per-entry XNNPACK products: [%i, %i, %i] x [., ., %i]',
+    async (batch, M, K, N) => {
+      await setBackendForTests('wasm');
+      installWasmFixes();
+      const wasm = tf.backend() as unknown as WasmBackendLike;
+      const a = seeded([batch, M, K], 15);
+      const b = seeded([batch, K, N], 16);
+      const read = (out: tf.TensorInfo | undefined) => {
+        const values = Array.from(wasm.typedArrayFromHeap(out!));
+        wasm.disposeData(out!.dataId);
+        return values;
+      };
+      const dims = { M, K, N };
+      const fused = read(batchedFusedMatMul(wasm, a, b, batch, dims, [batch, M, N]));
+      const xnn = read(batchedXnnMatMul(wasm, a, b, batch, dims, [batch, M, N]));
+      expect(fused.length).toBe(batch * M * N);
+      expect(fused).toEqual(xnn);
+      tf.dispose([a, b]);
+    },
+  );
 });

@@ -3,7 +3,8 @@
  * (src/wasm-module.ts): one decoding step of attention with the key/value cache append, from separate q/k/v or from a
  * fused q/k/v projection's rows with rotary embeddings (src/decode-attention.ts); LayerNorm / RMSNorm with optional
  * weight and bias (src/normalize-rows.ts); GELU (src/gelu.ts); a cache-blocked transpose of the last two axes
- * (src/blocked-transpose.ts); column sums in row order (src/column-sums.ts).
+ * (src/blocked-transpose.ts); column sums in row order (src/column-sums.ts); batched small products
+ * (src/untransposed-matmul.ts).
  *
  * Build: npm run build:wasm -w @ocrm/backend-wasm (clang 14+, wasm-ld; regenerates src/kernels-wasm.ts).
  *
@@ -308,5 +309,61 @@ void column_sums(const float *x, float *out, int rows, int cols) {
     float a = 0.0f;
     for (int i = 0; i < rows; i++) a += x[i * cols + j];
     out[j] = a;
+  }
+}
+
+/* Rows [i, i + R) x columns [j, j + 4C) of one product, R x C accumulators of 4 lanes, k in order (see below). */
+#define PRODUCT_BLOCK(R, C)                                                                    \
+  do {                                                                                         \
+    v128_t acc[R][C];                                                                          \
+    for (int r = 0; r < R; r++)                                                                \
+      for (int c = 0; c < C; c++) acc[r][c] = wasm_f32x4_splat(0.0f);                          \
+    for (int p = 0; p < k; p++) {                                                              \
+      v128_t vb[C];                                                                            \
+      for (int c = 0; c < C; c++) vb[c] = wasm_v128_load(be + p * n + j + 4 * c);              \
+      for (int r = 0; r < R; r++) {                                                            \
+        const v128_t va = wasm_f32x4_splat(ae[(i + r) * k + p]);                               \
+        for (int c = 0; c < C; c++) acc[r][c] = wasm_f32x4_add(acc[r][c], wasm_f32x4_mul(va, vb[c])); \
+      }                                                                                        \
+    }                                                                                          \
+    for (int r = 0; r < R; r++)                                                                \
+      for (int c = 0; c < C; c++) wasm_v128_store(oe + (i + r) * n + j + 4 * c, acc[r][c]);    \
+  } while (0)
+
+/*
+ * `batch` row-major products a[e] [m, k] x b[e] [k, n] -> out[e] [m, n] in one call (attention's small batched
+ * products). Every output element is 0 + a[i][0] b[0][j] + a[i][1] b[1][j] + ... added in k order, one rounding per
+ * multiply and per add (wasm has no fused multiply-add): the order XNNPACK's f32 GEMM microkernels use, so the result
+ * is bit-identical to one XNNPACK product per entry (tested), without an XNNPACK operator (and the packing of b) per
+ * entry. Blocks of 4 rows x 8 columns in registers; the ragged edges by smaller blocks and a scalar loop.
+ */
+EXPORT("batched_matmul")
+void batched_matmul(const float *a, const float *b, float *out, int batch, int m, int k, int n) {
+  for (int e = 0; e < batch; e++) {
+    const float *ae = a + e * m * k;
+    const float *be = b + e * k * n;
+    float *oe = out + e * m * n;
+    int i = 0;
+    for (; i + 4 <= m; i += 4) {
+      int j = 0;
+      for (; j + 8 <= n; j += 8) PRODUCT_BLOCK(4, 2);
+      for (; j + 4 <= n; j += 4) PRODUCT_BLOCK(4, 1);
+      for (; j < n; j++)
+        for (int r = 0; r < 4; r++) {
+          float acc = 0.0f;
+          for (int p = 0; p < k; p++) acc += ae[(i + r) * k + p] * be[p * n + j];
+          oe[(i + r) * n + j] = acc;
+        }
+    }
+    for (; i < m; i++) {
+      int j = 0;
+      for (; j + 8 <= n; j += 8) PRODUCT_BLOCK(1, 2);
+      for (; j + 4 <= n; j += 4) PRODUCT_BLOCK(1, 1);
+      for (; j < n; j++) {
+        float acc = 0.0f;
+        for (int p = 0; p < k; p++) acc += ae[i * k + p] * be[p * n + j];
+        oe[i * n + j] = acc;
+      }
+    }
   }
 }
