@@ -1,7 +1,7 @@
 import { restoreBackendAfterAll } from '@ocrm/core/test';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { fusedGelu } from './gelu';
+import { fusedGelu, fusedGeluErfWithCdf } from './gelu';
 import { setBackendForTests } from './init-backend';
 import { installWasmFixes } from './wasm-fixes';
 
@@ -66,5 +66,37 @@ describe('fusedGelu (wasm)', () => {
       return t.sum();
     });
     tf.dispose([grad(y), y]);
+  });
+});
+
+describe('fusedGeluErfWithCdf (wasm)', () => {
+  it('returns [x·Φ(x), Φ(x)] close to float64, leaks nothing, and is undefined under a tape or on cpu', async () => {
+    await setBackendForTests('wasm');
+    installWasmFixes();
+    const values = Float32Array.from({ length: 301 }, (_, i) => -7.5 + i * 0.05);
+    const x = tf.tensor1d(values);
+    const before = tf.memory().numTensors;
+    const [value, cdf] = fusedGeluErfWithCdf(x)!;
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const v = value.dataSync();
+    const c = cdf.dataSync();
+    values.forEach((z, i) => {
+      expect(Math.abs((v[i] as number) - exact(z, 'gelu'))).toBeLessThan(2e-6 * Math.max(1, Math.abs(z)));
+      expect(
+        Math.abs((c[i] as number) - exact(z, 'gelu') / (z === 0 ? 1 : z) - (z === 0 ? 0.5 : 0)),
+      ).toBeLessThan(1e-6);
+    });
+    tf.dispose([value, cdf]);
+    let taped: unknown;
+    tf.grad((t: tf.Tensor) => {
+      taped = fusedGeluErfWithCdf(t);
+      return t.sum();
+    })(x).dispose();
+    expect(taped).toBeUndefined();
+    x.dispose();
+    await setBackendForTests('cpu');
+    const y = tf.ones([4]);
+    expect(fusedGeluErfWithCdf(y)).toBeUndefined();
+    y.dispose();
   });
 });

@@ -36,3 +36,31 @@ export function fusedGelu<T extends tf.Tensor>(x: T, kind: 'gelu' | 'gelu_new'):
     } as unknown as tf.NamedAttrMap,
   ) as T;
 }
+
+/** Kernel name of the erf GELU's training forward with its Φ(x) (wasm only). */
+export const GELU_ERF_WITH_CDF_KERNEL = 'OcrmGeluErfWithCdf';
+
+/** The wasm kernel function (see {@link fusedGeluErfWithCdf}); outputs [value, cdf]. */
+export const geluErfWithCdfKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const wasm = backend as unknown as WasmBackendLike;
+  const { x } = inputs as unknown as { x: tf.TensorInfo };
+  const run = requireFusedKernels(wasm, GELU_ERF_WITH_CDF_KERNEL).gelu_erf_with_cdf;
+  const value = wasm.makeOutput(x.shape, 'float32');
+  const cdf = wasm.makeOutput(x.shape, 'float32');
+  run(heapOffset(wasm, x), heapOffset(wasm, value), heapOffset(wasm, cdf), tf.util.sizeFromShape(x.shape));
+  return [value, cdf];
+};
+
+/**
+ * The forward pass of `@ocrm/models`' differentiable erf GELU on large tensors in one kernel: `[x·Φ(x), Φ(x)]` with
+ * `Φ(x) = (erf(x/√2) + 1)/2` and erf by its `fastErf` rational approximation — the same float32 operations in the
+ * same order as that tensor-op chain (about 25 element-wise kernels), so both outputs are bit-identical to it. For the
+ * forward of a custom gradient (no tape records there); undefined where the kernel cannot run (the caller then uses
+ * the tensor ops).
+ */
+export function fusedGeluErfWithCdf<T extends tf.Tensor>(x: T): [T, T] | undefined {
+  if (x.dtype !== 'float32' || !fusedKernelReady(GELU_ERF_WITH_CDF_KERNEL)) return undefined;
+  return tf
+    .engine()
+    .runKernel(GELU_ERF_WITH_CDF_KERNEL, { x } as unknown as tf.NamedTensorMap) as unknown as [T, T];
+}

@@ -7,7 +7,12 @@ export {
   decodeAttention,
   decodeAttentionFromQkv,
 } from './decode-attention';
-export { fusedGelu, GELU_KERNEL } from './gelu';
+export {
+  fusedGelu,
+  fusedGeluErfWithCdf,
+  GELU_ERF_WITH_CDF_KERNEL,
+  GELU_KERNEL,
+} from './gelu';
 export {
   BACKEND_ORDER,
   type BackendName,

@@ -42,7 +42,7 @@ import {
   decodeAttentionKernel,
   decodeAttentionQkvKernel,
 } from './decode-attention';
-import { GELU_KERNEL, geluKernel } from './gelu';
+import { GELU_ERF_WITH_CDF_KERNEL, GELU_KERNEL, geluErfWithCdfKernel, geluKernel } from './gelu';
 import { inPlaceSliceKernel } from './in-place-slice';
 import { inPlaceSplitVKernel } from './in-place-split-v';
 import { matMulGrad } from './matmul-gradient';
@@ -89,6 +89,7 @@ const FUSED_KERNELS: [string, tf.KernelFunc][] = [
   [NORMALIZE_ROWS_KERNEL, normalizeRowsKernel],
   [GELU_KERNEL, geluKernel],
   [COLUMN_SUMS_KERNEL, columnSumsKernel],
+  [GELU_ERF_WITH_CDF_KERNEL, geluErfWithCdfKernel],
 ];
 
 /**

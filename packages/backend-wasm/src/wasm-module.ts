@@ -33,6 +33,7 @@ export interface FusedKernelExports {
   transpose_last2(x: number, out: number, batches: number, rows: number, cols: number): void;
   column_sums(x: number, out: number, rows: number, cols: number): void;
   batched_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
+  gelu_erf_with_cdf(x: number, value: number, cdf: number, n: number): void;
   normalize_rows(
     x: number,
     out: number,

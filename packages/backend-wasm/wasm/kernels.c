@@ -4,7 +4,7 @@
  * fused q/k/v projection's rows with rotary embeddings (src/decode-attention.ts); LayerNorm / RMSNorm with optional
  * weight and bias (src/normalize-rows.ts); GELU (src/gelu.ts); a cache-blocked transpose of the last two axes
  * (src/blocked-transpose.ts); column sums in row order (src/column-sums.ts); batched small products
- * (src/untransposed-matmul.ts).
+ * (src/untransposed-matmul.ts); the training forward of the erf GELU (src/gelu.ts).
  *
  * Build: npm run build:wasm -w @ocrm/backend-wasm (clang 14+, wasm-ld; regenerates src/kernels-wasm.ts).
  *
@@ -365,5 +365,79 @@ void batched_matmul(const float *a, const float *b, float *out, int batch, int m
         oe[i * n + j] = acc;
       }
     }
+  }
+}
+
+/*
+ * The forward pass of @ocrm/models' differentiable erf GELU for large tensors, in one pass: cdf = (erf(x / sqrt 2) + 1)
+ * / 2 with erf by the rational approximation of its `fastErf` (clip to [-4, 4], x P(x^2) / Q(x^2), Eigen's
+ * coefficients) and value = x cdf. Every float32 operation of that tensor-op chain, in its order and with one rounding
+ * each (wasm has no fused multiply-add), so both outputs are bit-identical to it (tested); the constants are the
+ * float32 roundings tfjs makes of the same doubles.
+ */
+EXPORT("gelu_erf_with_cdf")
+void gelu_erf_with_cdf(const float *x, float *value, float *cdf, int n) {
+  const float p0 = (float)-2.72614225801306e-10, p1 = (float)2.77068142495902e-8, p2 = (float)-2.10102402082508e-6,
+              p3 = (float)-5.69250639462346e-5, p4 = (float)-7.34990630326855e-4,
+              p5 = (float)-2.95459980854025e-3, p6 = (float)-1.60960333262415e-2;
+  const float q0 = (float)-1.45660718464996e-5, q1 = (float)-2.13374055278905e-4, q2 = (float)-1.68282697438203e-3,
+              q3 = (float)-7.37332916720468e-3, q4 = (float)-1.42647390514189e-2;
+  const float inv_sqrt2 = (float)0.7071067811865476;
+  int i = 0;
+#define SPLAT(v) wasm_f32x4_splat(v)
+  for (; i + 4 <= n; i += 4) {
+    const v128_t xs = wasm_v128_load(x + i);
+    v128_t t = wasm_f32x4_mul(xs, SPLAT(inv_sqrt2));
+    t = wasm_f32x4_pmin(SPLAT(4.0f), wasm_f32x4_pmax(SPLAT(-4.0f), t));
+    const v128_t t2 = wasm_f32x4_mul(t, t);
+    v128_t p = wasm_f32x4_mul(SPLAT(p0), t2);
+    p = wasm_f32x4_mul(wasm_f32x4_add(p, SPLAT(p1)), t2);
+    p = wasm_f32x4_mul(wasm_f32x4_add(p, SPLAT(p2)), t2);
+    p = wasm_f32x4_mul(wasm_f32x4_add(p, SPLAT(p3)), t2);
+    p = wasm_f32x4_mul(wasm_f32x4_add(p, SPLAT(p4)), t2);
+    p = wasm_f32x4_mul(wasm_f32x4_add(p, SPLAT(p5)), t2);
+    p = wasm_f32x4_add(p, SPLAT(p6));
+    v128_t q = wasm_f32x4_mul(SPLAT(q0), t2);
+    q = wasm_f32x4_mul(wasm_f32x4_add(q, SPLAT(q1)), t2);
+    q = wasm_f32x4_mul(wasm_f32x4_add(q, SPLAT(q2)), t2);
+    q = wasm_f32x4_mul(wasm_f32x4_add(q, SPLAT(q3)), t2);
+    q = wasm_f32x4_add(q, SPLAT(q4));
+    const v128_t e = wasm_f32x4_div(wasm_f32x4_mul(t, p), q);
+    const v128_t c = wasm_f32x4_mul(wasm_f32x4_add(e, SPLAT(1.0f)), SPLAT(0.5f));
+    wasm_v128_store(cdf + i, c);
+    wasm_v128_store(value + i, wasm_f32x4_mul(xs, c));
+  }
+#undef SPLAT
+  for (; i < n; i++) {
+    const float xs = x[i];
+    float t = xs * inv_sqrt2;
+    t = t < -4.0f ? -4.0f : (t > 4.0f ? 4.0f : t);
+    const float t2 = t * t;
+    float p = p0 * t2;
+    p = p + p1;
+    p = p * t2;
+    p = p + p2;
+    p = p * t2;
+    p = p + p3;
+    p = p * t2;
+    p = p + p4;
+    p = p * t2;
+    p = p + p5;
+    p = p * t2;
+    p = p + p6;
+    float q = q0 * t2;
+    q = q + q1;
+    q = q * t2;
+    q = q + q2;
+    q = q * t2;
+    q = q + q3;
+    q = q * t2;
+    q = q + q4;
+    float e = t * p;
+    e = e / q;
+    float c = e + 1.0f;
+    c = c * 0.5f;
+    cdf[i] = c;
+    value[i] = xs * c;
   }
 }

@@ -2,7 +2,7 @@
  * Building blocks of the forward pass: norms, activations, linear layers, rotary embeddings, embedding lookup.
  * All functions take and return tensors the caller owns; call them inside `tf.tidy`.
  */
-import { fusedColumnSums, fusedGelu, wasmFixesInstalled } from '@ocrm/backend-wasm';
+import { fusedColumnSums, fusedGelu, fusedGeluErfWithCdf, wasmFixesInstalled } from '@ocrm/backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import type { Activation } from './config';
 import { type RopeScaling, ropeInverseFrequencies } from './rope';
@@ -167,10 +167,12 @@ function geluErf<T extends tf.Tensor>(x: T): T {
   if (!recording()) return x.mul(erf(x.mul(Math.SQRT1_2)).add(1).mul(0.5)) as T;
   const gelu = tf.customGrad((input, save) => {
     const xs = input as tf.Tensor;
-    const cdf = erf(xs.mul(Math.SQRT1_2)).add(1).mul(0.5);
+    // Large tensors (erf by fastErf): one fused kernel on tfjs-wasm, bit-identical to the tensor ops below.
+    const fused = xs.size >= FAST_ERF_MIN_SIZE ? fusedGeluErfWithCdf(xs) : undefined;
+    const cdf = fused?.[1] ?? erf(xs.mul(Math.SQRT1_2)).add(1).mul(0.5);
     (save as tf.GradSaveFunc)([xs, cdf]);
     return {
-      value: xs.mul(cdf),
+      value: fused?.[0] ?? xs.mul(cdf),
       gradFunc: (dy, saved) => {
         const [sx, scdf] = saved as [tf.Tensor, tf.Tensor];
         return tf.tidy(() => {
