@@ -88,6 +88,15 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     expect(stderr).toMatch(/shard 2\/2: expected 0 ≤ index < count/);
   });
 
+  it('--threads takes 1..8 or auto (exit 2 otherwise, nothing written)', async () => {
+    const dir = await tempDir();
+    for (const bad of ['0', '9', 'two', '1.5']) {
+      expect(await run('run', '--preset', 'smoke', '--out', join(dir, 'run'), '--threads', bad)).toBe(2);
+      expect(stderr).toMatch(/--threads must be 1\.\.8 or auto/);
+    }
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  });
+
   it('an --out that is a file is bad input: exit 2 naming it, the file untouched', async () => {
     const dir = await tempDir();
     const out = join(dir, 'taken');

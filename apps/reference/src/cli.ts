@@ -88,6 +88,16 @@ interface RunFlags {
   slurmGpus?: number;
   slurmSetup?: string;
   shards?: number;
+  threads?: number | 'auto';
+}
+
+/** Parses `--threads`: an integer 1..8 or `auto`. */
+function threadsOption(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 8)
+    throw new InvalidArgumentError('--threads must be 1..8 or auto.');
+  return n;
 }
 
 /** The built `ocrm` entry the SLURM jobs run (`dist/bin.js`, from the bundle and from the sources alike). */
@@ -115,9 +125,15 @@ async function runCommand(flags: RunFlags): Promise<void> {
   });
   const outDir = resolve(flags.out ?? `runs/${config.preset}-${config.method}-s${config.seed}`);
   if (flags.executor === 'slurm') return runOnSlurm(config, outDir, flags);
-  const backend = await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  const backend = await initBackend({
+    prefer: config.backend === 'auto' ? undefined : config.backend,
+    threads: flags.threads,
+  });
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
-  if (!flags.quiet) process.stderr.write(`ocrm: backend ${backend.name}\n`);
+  if (!flags.quiet) {
+    const threads = backend.threads > 1 ? `, ${backend.threads} threads` : '';
+    process.stderr.write(`ocrm: backend ${backend.name}${threads}\n`);
+  }
   for (const warning of backend.warnings) process.stderr.write(`ocrm: warning: ${warning}\n`);
 
   const controller = new AbortController();
@@ -195,11 +211,14 @@ async function runOnSlurm(config: PipelineConfig, outDir: string, flags: RunFlag
 async function stageCommand(
   runDir: string,
   names: string[],
-  flags: { quiet?: boolean; json?: boolean; shard?: string; shards?: number },
+  flags: { quiet?: boolean; json?: boolean; shard?: string; shards?: number; threads?: number | 'auto' },
 ) {
   const outDir = resolve(runDir);
   const config = parsePipelineConfig(await readJson(join(outDir, 'config.json')));
-  await initBackend({ prefer: config.backend === 'auto' ? undefined : config.backend });
+  await initBackend({
+    prefer: config.backend === 'auto' ? undefined : config.backend,
+    threads: flags.threads,
+  });
   if (flags.shard !== undefined) return stageShardCommand(config, outDir, names, flags.shard, flags.quiet);
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   const controller = new AbortController();
@@ -342,6 +361,11 @@ export function buildProgram(): Command {
       'split the data-parallel stages (pairs, labels, weights-k, eval) into n shards, merged into the same outputs: n processes at once here (one core each), or with --executor slurm an array of n jobs and a merge job (default 1)',
       integer('--shards'),
     )
+    .option(
+      '--threads <n>',
+      'XNNPACK threads of the wasm backend, 1-8 or auto (default 1; the same numbers at any count; OCRM_WASM_THREADS overrides)',
+      threadsOption,
+    )
     .action(runCommand);
 
   program
@@ -359,6 +383,11 @@ export function buildProgram(): Command {
       '--shards <n>',
       'merge the n shard files of a data-parallel stage (computing any that are missing) and finish it',
       integer('--shards'),
+    )
+    .option(
+      '--threads <n>',
+      'XNNPACK threads of the wasm backend, 1-8 or auto (default 1; the same numbers at any count; OCRM_WASM_THREADS overrides)',
+      threadsOption,
     )
     .action(stageCommand);
 

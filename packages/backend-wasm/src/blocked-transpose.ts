@@ -22,7 +22,7 @@ export function swapsLastTwo(perm: readonly number[]): boolean {
  * or a batch of them, which the explicit transposes of the matmul gradients are) runs as `transpose_last2`, in 32×32
  * tiles of 4×4 SIMD blocks. The stock kernel writes with a stride of R elements and thrashes the cache when R is a
  * power of two: `[1024, 128]` took ~1 ms, ~4% of a training step of the bench's `small` model. Pure data movement:
- * bit-identical output. Other permutations and dtypes, and a threaded build (no fused module), use the stock kernel.
+ * bit-identical output. Other permutations and dtypes, and a module whose memory is not found, use the stock kernel.
  * @param original the stock kernel function.
  */
 export function blockedTransposeKernel(original: tf.KernelFunc): tf.KernelFunc {

@@ -24,7 +24,7 @@ export const columnSumsKernel: tf.KernelFunc = ({ inputs, backend }) => {
  * Column sums of x [N, M] → [M], each summed in row order: bit-identical to the 2-D product `ones[1, N] · x` on
  * tfjs-wasm (XNNPACK adds a row of ones' products in that order), which is how `@ocrm/models` reduces a non-innermost
  * axis — here without the product, its multiplications or the row of ones. Undefined where the kernel cannot run
- * (another backend, `installWasmFixes` not run, a gradient tape recording, a threaded build): the caller then
+ * (another backend, `installWasmFixes` not run, a gradient tape recording, no fused module): the caller then
  * computes the product.
  */
 export function fusedColumnSums(x: tf.Tensor2D): tf.Tensor1D | undefined {

@@ -22,6 +22,8 @@ export {
   type InitBackendOptions,
   initBackend,
   setBackendForTests,
+  wasmThreadsWanted,
 } from './init-backend';
 export { NORMALIZE_ROWS_KERNEL, type NormAffine, normalizeRows } from './normalize-rows';
+export { MAX_WASM_THREADS, registerThreadedWasm, threadedWasmThreads } from './threaded-wasm';
 export { installWasmFixes, uninstallWasmFixes, wasmFixesInstalled } from './wasm-fixes';

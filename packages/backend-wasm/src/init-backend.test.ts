@@ -1,7 +1,7 @@
 import { BackendError, InvalidArgumentError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gpuProblem, initBackend, setBackendForTests } from './init-backend';
+import { gpuProblem, initBackend, setBackendForTests, wasmThreadsWanted } from './init-backend';
 import { wasmFixesInstalled } from './wasm-fixes';
 
 let initial: string;
@@ -13,6 +13,7 @@ beforeAll(() => {
 });
 afterEach(() => {
   delete process.env.OCRM_BACKEND;
+  delete process.env.OCRM_WASM_THREADS;
 });
 afterAll(async () => {
   if (savedEnv !== undefined) process.env.OCRM_BACKEND = savedEnv;
@@ -32,7 +33,25 @@ describe('initBackend', () => {
     ]);
     expect(report.tried[0]?.reason).toMatch(/tfjs-node-gpu/);
     expect(report.wasmFixes).toBe(true);
+    expect(report.threads).toBe(1);
     expect(wasmFixesInstalled()).toBe(true);
+  });
+
+  it('wasmThreadsWanted: 1 by default, a count, auto, OCRM_WASM_THREADS first; anything else an argument error', async () => {
+    expect(await wasmThreadsWanted(undefined)).toBe(1);
+    expect(await wasmThreadsWanted(3)).toBe(3);
+    const auto = await wasmThreadsWanted('auto');
+    expect(auto).toBeGreaterThanOrEqual(1);
+    expect(auto).toBeLessThanOrEqual(8);
+    process.env.OCRM_WASM_THREADS = '2';
+    expect(await wasmThreadsWanted(4)).toBe(2);
+    for (const bad of ['0', '9', '1.5', 'two']) {
+      process.env.OCRM_WASM_THREADS = bad;
+      await expect(wasmThreadsWanted(undefined)).rejects.toThrow(/OCRM_WASM_THREADS/);
+    }
+    delete process.env.OCRM_WASM_THREADS;
+    await expect(wasmThreadsWanted(0)).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(initBackend({ prefer: 'wasm', threads: 9 })).rejects.toThrow(/1\.\.8/);
   });
 
   it('warns when it falls back to the slow cpu backend, not when cpu is asked for', async () => {

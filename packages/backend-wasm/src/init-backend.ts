@@ -1,5 +1,6 @@
 import { BackendError, InvalidArgumentError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
+import { MAX_WASM_THREADS, registerThreadedWasm } from './threaded-wasm';
 import { installWasmFixes } from './wasm-fixes';
 
 /** Backends OCRM knows, fastest first. `node-gpu`/`node` are tfjs's `tensorflow` backend (libtensorflow). */
@@ -17,8 +18,13 @@ export interface InitBackendOptions {
   prefer?: BackendName | readonly BackendName[];
   /** Install the wasm fixes (`installWasmFixes`). Default true. */
   wasmFixes?: boolean;
-  /** wasm threads (opt-in; tfjs-wasm 4.22 ignores it under Node unless a worker shim is set up). */
-  threads?: number;
+  /**
+   * XNNPACK threads of the wasm backend: a count (1..8) or `'auto'` (this machine's available parallelism, at most
+   * 8). Default 1. Above 1 under Node, tfjs-wasm's threaded SIMD build is loaded instead (`registerThreadedWasm`):
+   * the same numbers, bit for bit. The `OCRM_WASM_THREADS` environment variable overrides it. Ignored by the other
+   * backends.
+   */
+  threads?: number | 'auto';
 }
 
 /** What {@link initBackend} selected and why the others were skipped. */
@@ -31,6 +37,8 @@ export interface BackendReport {
   tried: { name: BackendName; ok: boolean; reason?: string }[];
   /** Whether the wasm fixes are installed. */
   wasmFixes: boolean;
+  /** XNNPACK threads of the wasm backend (1 for the other backends). */
+  threads: number;
   /**
    * What a user should know about the choice: the GPU package loaded but TensorFlow found no GPU (it runs on the
    * CPU), or the slow `cpu` fallback was taken. Applications print them.
@@ -96,12 +104,33 @@ function candidates(prefer: InitBackendOptions['prefer']): { names: BackendName[
   return { names: list as BackendName[], forced: list.length === 1 };
 }
 
-async function tryBackend(name: BackendName, threads: number | undefined): Promise<void> {
+/**
+ * The wasm thread count asked for: `OCRM_WASM_THREADS`, else `threads`, else 1; `'auto'` is this machine's available
+ * parallelism (at most 8).
+ * @throws InvalidArgumentError for anything but an integer in 1..8 or `auto`.
+ */
+export async function wasmThreadsWanted(threads: InitBackendOptions['threads']): Promise<number> {
+  const env = process.env.OCRM_WASM_THREADS?.trim();
+  const chosen = env ? env : (threads ?? 1);
+  if (chosen === 'auto') {
+    const os = await import('node:os');
+    return Math.min(MAX_WASM_THREADS, os.availableParallelism());
+  }
+  const n = typeof chosen === 'number' ? chosen : /^\d+$/.test(chosen) ? Number(chosen) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS) {
+    throw new InvalidArgumentError(
+      `wasm threads must be an integer in 1..${MAX_WASM_THREADS} or "auto", got "${chosen}"${env ? ' in OCRM_WASM_THREADS' : ''}.`,
+    );
+  }
+  return n;
+}
+
+async function tryBackend(name: BackendName, threads: number): Promise<void> {
   const pkg = PACKAGES[name];
   if (pkg) {
     const specifier = pkg; // a variable specifier: bundlers and tsc leave the optional import alone
-    const mod = (await import(/* @vite-ignore */ specifier)) as { setThreadsCount?: (n: number) => void };
-    if (name === 'wasm' && threads !== undefined) mod.setThreadsCount?.(threads);
+    await import(/* @vite-ignore */ specifier);
+    if (name === 'wasm' && threads > 1) await registerThreadedWasm(threads);
   }
   const ok = await tf.setBackend(TF_NAMES[name]);
   if (!ok) throw new Error(`tf.setBackend('${TF_NAMES[name]}') returned false (initialisation failed)`);
@@ -127,11 +156,12 @@ async function tryBackend(name: BackendName, threads: number | undefined): Promi
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const { names, forced } = candidates(options.prefer);
   const wasmFixes = options.wasmFixes ?? true;
+  const threads = await wasmThreadsWanted(options.threads);
   tf.enableProdMode();
   const tried: BackendReport['tried'] = [];
   for (const name of names) {
     try {
-      await tryBackend(name, options.threads);
+      await tryBackend(name, threads);
     } catch (cause) {
       const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
       tried.push({ name, ok: false, reason });
@@ -165,7 +195,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     }
     tried.push({ name, ok: true });
     if (wasmFixes) installWasmFixes();
-    return { name: selected, tfBackend: tf.getBackend(), tried, wasmFixes, warnings };
+    return {
+      name: selected,
+      tfBackend: tf.getBackend(),
+      tried,
+      wasmFixes,
+      warnings,
+      threads: name === 'wasm' ? threads : 1,
+    };
   }
   throw new BackendError(
     `No TensorFlow.js backend could be loaded (tried ${tried.map((t) => `${t.name}: ${t.reason}`).join('; ')}).`,
@@ -179,7 +216,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
  */
 export async function setBackendForTests(name: BackendName): Promise<boolean> {
   try {
-    await tryBackend(name, undefined);
+    await tryBackend(name, 1);
     installWasmFixes();
     return true;
   } catch {

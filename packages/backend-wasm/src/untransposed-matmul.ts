@@ -73,7 +73,7 @@ export function batchedXnnMatMul(
 /**
  * {@link batchedXnnMatMul}'s products in one call of `batched_matmul` (`wasm/kernels.c`), which adds every output's
  * products in XNNPACK's order (k ascending from 0, no fused multiply-add): bit-identical (tested), 3-10x faster on
- * attention's shapes (no XNNPACK operator and packing of b per entry). Undefined on a threaded build (no fused module).
+ * attention's shapes (no XNNPACK operator and packing of b per entry). Undefined where the fused module cannot run.
  */
 export function batchedFusedMatMul(
   wasm: WasmBackendLike,

@@ -5,7 +5,7 @@
 
 import { BackendError } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 import type { WasmBackendLike } from './wasm-backend';
 
 /** The WebAssembly JS API this file uses (a global of Node and browsers; not in the ES2022 lib). */
@@ -20,7 +20,10 @@ declare const WebAssembly: {
 
 /** tfjs-wasm's Emscripten module: its memory and allocator. */
 export interface WasmModuleLike {
+  /** The single-threaded builds export their memory... */
   asm?: { memory?: WasmMemory };
+  /** ...the threaded build imports a shared one, kept here. */
+  wasmMemory?: WasmMemory;
   _malloc(bytes: number): number;
   _free(ptr: number): void;
 }
@@ -50,17 +53,20 @@ export interface FusedKernelExports {
 const instances = new WeakMap<object, FusedKernelExports | null>();
 
 /**
- * The fused kernels for this tfjs-wasm backend, instantiated on first use; null for a threaded build (its shared
- * memory would need a shared-memory module).
+ * The fused kernels for this tfjs-wasm backend, instantiated on first use against its memory: the single-threaded
+ * builds' own memory, or the threaded build's shared one (the same code compiled for shared memory; the kernels run
+ * on the calling thread). Null where neither is found.
  */
 export function fusedKernels(backend: WasmBackendLike): FusedKernelExports | null {
   const module = backend.wasm as unknown as WasmModuleLike;
   let found = instances.get(module);
   if (found !== undefined) return found;
   found = null;
-  const memory = module.asm?.memory;
-  if (memory instanceof WebAssembly.Memory && !(memory.buffer instanceof SharedArrayBuffer)) {
-    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (c) => c.charCodeAt(0));
+  const memory = module.asm?.memory ?? module.wasmMemory;
+  if (memory instanceof WebAssembly.Memory) {
+    const base64 =
+      memory.buffer instanceof SharedArrayBuffer ? KERNELS_SHARED_WASM_BASE64 : KERNELS_WASM_BASE64;
+    const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
     found = instance.exports as unknown as FusedKernelExports;
   }
@@ -73,9 +79,9 @@ export function requireFusedKernels(backend: WasmBackendLike, kernelName: string
   const found = fusedKernels(backend);
   if (!found)
     throw new BackendError(
-      `The fused wasm kernel ${kernelName} cannot run on this tfjs-wasm build (a threaded build's shared memory). ` +
+      `The fused wasm kernel ${kernelName} cannot run on this tfjs-wasm module (its memory was not found). ` +
         'Call it through its @ocrm/backend-wasm function (decodeAttention, normalizeRows, fusedGelu, ...), which falls ' +
-        'back to tensor ops there, or use the single-threaded wasm build.',
+        'back to tensor ops there.',
     );
   return found;
 }

@@ -1,0 +1,60 @@
+// END-TO-END (~30 s): `ocrm run --threads 2` (tfjs-wasm's threaded build, two XNNPACK threads) writes the bytes of the
+// one-thread run. Needs the built CLI (turbo builds it before this package's tests).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+
+if (process.env.CI && !existsSync(BIN))
+  throw new Error(`${BIN} is missing: build the app first (turbo does in CI).`);
+
+function ocrm(args: string[], env: Record<string, string> = {}): { status: number | null; output: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', ...env },
+  });
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe.skipIf(!existsSync(BIN))('e2e: ocrm run --threads 2 gives the numbers of one thread', () => {
+  let dir = '';
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('every weight, pair, label and metric byte for byte, and says how many threads ran', {
+    timeout: 300_000,
+  }, async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ocrm-threads-'));
+    const run = (out: string, extra: string[], env?: Record<string, string>) =>
+      ocrm(['run', '--preset', 'smoke', '--out', join(dir, out), '--backend', 'wasm', ...extra], env);
+    const one = run('one', ['--quiet']);
+    expect(one.status, one.output).toBe(0);
+    const two = run('two', ['--threads', '2']);
+    expect(two.status, two.output).toBe(0);
+    expect(two.output).toMatch(/ocrm: backend wasm, 2 threads/);
+    // The environment variable overrides the flag (here: back to the one-thread build).
+    const env = run('env', ['--threads', '2'], { OCRM_WASM_THREADS: '1' });
+    expect(env.status, env.output).toBe(0);
+    expect(env.output).toMatch(/ocrm: backend wasm\n/);
+    for (const file of [
+      'sft/model/model.safetensors',
+      'pairs/pairs.jsonl',
+      'labels/pairs.jsonl',
+      'rm-1/model/model.safetensors',
+      'ppo-1/policy/model.safetensors',
+      'weights-2/weights.jsonl',
+      'rm-2/model/model.safetensors',
+      'ppo-2/policy/model.safetensors',
+      'eval/results.json',
+    ]) {
+      const a = await readFile(join(dir, 'one', file));
+      expect((await readFile(join(dir, 'two', file))).equals(a), file).toBe(true);
+    }
+  });
+});
