@@ -1,7 +1,7 @@
 /**
  * Speed benchmark of @ocrm/models on tfjs-wasm, paired with a PyTorch peer (same GPT-NeoX math, shapes, float32).
  * Not a test. Run: `npm run bench -w @ocrm/models` (env: BENCH_ROUNDS=3, BENCH_REPS=3,
- * BENCH_MODELS=small,pythia14m,digest, BENCH_TORCH=0 to skip the peer, BENCH_STAT=min for the fastest instead of the
+ * BENCH_MODELS=small,pythia14m,digest, BENCH_TORCH=0 to skip the peer, BENCH_THREADS=2 for tfjs-wasm's threaded build, BENCH_STAT=min for the fastest instead of the
  * median run: less sensitive to a loaded machine). Prints a Markdown table (ratio = tfjs / torch).
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createModel, type ModelConfig, type TransformerModel, tinyModelConfig } from '../src/index';
 import { machineLine } from './machine';
 import { PYTHON, peerEnv, torchVersion } from './peer';
-import { setUpBench } from './setup';
+import { BENCH_THREADS, setUpBench } from './setup';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REPS = Number(process.env.BENCH_REPS ?? 3);
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   const noTorch = await setUpBench();
   const names = (process.env.BENCH_MODELS ?? 'small,pythia14m,digest').split(',');
   const lines = [
-    `tfjs-wasm (1 thread) vs PyTorch ${noTorch ? '(skipped)' : ''} CPU float32; sampling = prefill + N tokens x B prompts; ${STAT === 'min' ? 'fastest' : 'medians'} of ${ROUNDS} rounds x ${REPS} reps, alternating.`,
+    `tfjs-wasm (${BENCH_THREADS} thread${BENCH_THREADS > 1 ? 's' : ''}) vs PyTorch ${noTorch ? '(skipped)' : ''} CPU float32; sampling = prefill + N tokens x B prompts; ${STAT === 'min' ? 'fastest' : 'medians'} of ${ROUNDS} rounds x ${REPS} reps, alternating.`,
     '',
     '| model | shape | op | tfjs ms | tokens/s | torch 1T ms | ratio 1T | torch 2T ms | ratio 2T |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { machineLine } from './machine';
 import { PYTHON, peerEnv, torchVersion } from './peer';
-import { setUpBench } from './setup';
+import { BENCH_THREADS, setUpBench } from './setup';
 
 const REPS = Number(process.env.BENCH_REPS ?? 15);
 const PEER = fileURLToPath(new URL('./torch_matmul.py', import.meta.url));
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const lines = [
     machineLine(),
     '',
-    `Products of one training step, tfjs-wasm (XNNPACK, 1 thread) vs PyTorch ${noTorch ? '(skipped)' : `${torchVersion()} torch.mm, 1 thread`}; medians of ${REPS} reps.`,
+    `Products of one training step, tfjs-wasm (XNNPACK, ${BENCH_THREADS} thread${BENCH_THREADS > 1 ? 's' : ''}) vs PyTorch ${noTorch ? '(skipped)' : `${torchVersion()} torch.mm, 1 thread`}; medians of ${REPS} reps.`,
   ];
   let blas: string | undefined;
   for (const name of (process.env.BENCH_MODELS ?? 'small,digest').split(',')) {
