@@ -109,9 +109,14 @@ export async function submitCommandJob(key, argv, o) {
       return previous;
     }
   }
+  // A job with n > 1 CPUs runs tfjs-wasm with n XNNPACK threads (at most 8; the same numbers at any count).
+  const threads = Math.min(8, slurm.cpus ?? 1);
   const command = [
     ...(slurm.setup ? [slurm.setup] : []),
-    [process.execPath, ...argv].map(shellQuote).join(' '),
+    [
+      ...(threads > 1 ? [`OCRM_WASM_THREADS=${threads}`] : []),
+      ...[process.execPath, ...argv].map(shellQuote),
+    ].join(' '),
   ].join(' && ');
   const logPattern = join(slurmDir, `${key.replace(/[/:]/g, '__')}-%j.log`);
   const jobId = await submitJob({

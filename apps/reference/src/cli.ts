@@ -346,7 +346,7 @@ export function buildProgram(): Command {
     )
     .option(
       '--slurm-cpus <n>',
-      'CPUs per stage job (default 1: tfjs-wasm runs one thread)',
+      'CPUs per stage job (default 1); with n > 1 each job runs tfjs-wasm with n threads (--threads, at most 8)',
       integer('--slurm-cpus'),
     )
     .option('--slurm-mem <size>', 'memory per stage job, e.g. 8G (default: the cluster default)')

@@ -40,7 +40,7 @@ import { scoreArm } from './score-arm.mjs';
  * @param {(line: string) => void} [log]
  */
 export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {}) {
-  await initBackend({ backend: 'wasm' });
+  await initBackend({ prefer: 'wasm' });
   const config = /** @type {any} */ (await readJson(join(baseDir, 'config.json')));
   const task = await getTask(config.task.name, config.task.options);
   const ids = { eosId: task.tokenizer.eosId, padId: task.tokenizer.padId };

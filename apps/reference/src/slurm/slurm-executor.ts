@@ -68,7 +68,12 @@ export async function submitPlan(
     const stageLine = (...raw: string[]) =>
       [
         ...(setup ? [setup] : []),
-        [...[process.execPath, cli, 'stage', runDir, stage.name, '--quiet'].map(quote), ...raw].join(' '),
+        [
+          ...[process.execPath, cli, 'stage', runDir, stage.name, '--quiet', ...threadsArgs(resources)].map(
+            quote,
+          ),
+          ...raw,
+        ].join(' '),
       ].join(' && ');
     if (shards > 1 && isShardableStage(stage.name)) {
       // The shards as one array job (`%A_%a`: array job and task ids in the log name), then their merge.
@@ -97,6 +102,15 @@ export async function submitPlan(
     await writeJsonAtomic(join(logs, JOBS_FILE), submitted);
   }
   return submitted;
+}
+
+/**
+ * The `ocrm stage` flags that use a job's CPUs: `--threads n` (tfjs-wasm's XNNPACK threads, at most 8) when it has
+ * n > 1 CPUs; none for one CPU (the single-threaded build). The numbers are the same at any thread count.
+ */
+export function threadsArgs(resources: Pick<JobResources, 'cpusPerTask'>): string[] {
+  const threads = Math.min(8, resources.cpusPerTask);
+  return threads > 1 ? ['--threads', String(threads)] : [];
 }
 
 /**

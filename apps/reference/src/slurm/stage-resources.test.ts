@@ -1,6 +1,6 @@
 import { parsePipelineConfig, resolvePipelineConfig } from '@ocrm/pipeline';
 import { describe, expect, it } from 'vitest';
-import { stageResources } from './slurm-executor';
+import { stageResources, threadsArgs } from './slurm-executor';
 
 describe('stageResources: per stage kind from the config, the flags over it', () => {
   const config = resolvePipelineConfig({
@@ -53,5 +53,13 @@ describe('stageResources: per stage kind from the config, the flags over it', ()
     expect(() => parsePipelineConfig({ ...config, slurm: { stages: { train: {} } } })).toThrow(
       /slurm\.stages/,
     );
+  });
+});
+
+describe('threadsArgs: a job with several CPUs runs that many wasm threads', () => {
+  it('none for one CPU, --threads n for n, at most 8', () => {
+    expect(threadsArgs({ cpusPerTask: 1 })).toEqual([]);
+    expect(threadsArgs({ cpusPerTask: 4 })).toEqual(['--threads', '4']);
+    expect(threadsArgs({ cpusPerTask: 32 })).toEqual(['--threads', '8']);
   });
 });
