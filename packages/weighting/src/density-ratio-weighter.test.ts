@@ -67,6 +67,53 @@ describe('densityRatioWeighter', () => {
     expect(result.details).toMatchObject({ temperatures, ratioExponent: 0.5 });
   });
 
+  it('at a fixed λ = 0 loads neither policy: the weights and diagnostics of the density pass, without it', async () => {
+    let loads = 0;
+    const counted = (seed: number) => () => {
+      loads++;
+      return frozenTiny(seed)();
+    };
+    const run = {
+      pairs,
+      round: 2,
+      policy: counted(1),
+      sampler: counted(2),
+      temperatures,
+      stage: 'weights-2',
+    };
+    const result = await densityRatioWeighter({ ratioExponent: 0 }).weighPairs(run);
+    expect(loads).toBe(0);
+    const policy = await frozenTiny(1)();
+    const sampler = await frozenTiny(2)();
+    const p = await computeSequenceLogProbs(policy, pairs, { temperature: 0.7 });
+    const s = await computeSequenceLogProbs(sampler, pairs, { temperature: 1.3 });
+    policy.dispose();
+    sampler.dispose();
+    const expected = importanceWeighting({ ratioExponent: 0, alpha: 0 }).weigh({
+      logpPolicyChosen: p.chosen,
+      logpPolicyRejected: p.rejected,
+      logpSamplerChosen: s.chosen,
+      logpSamplerRejected: s.rejected,
+    });
+    // As written to weights.jsonl (JSON has no −0): every log-weight 0, and the same diagnostics.
+    expect(JSON.stringify(Array.from(result.logWeights))).toBe(
+      JSON.stringify(Array.from(expected.logWeights)),
+    );
+    expect(Array.from(result.logWeights, (w) => w + 0)).toEqual([0, 0, 0]);
+    expect(result.diagnostics).toEqual(expected.diagnostics);
+    expect(result.metrics).toEqual({ 'weights/ratio_exponent': 0 });
+    expect(result.details).toMatchObject({ meanLogRatio: null, samplerDrift: null, ratioExponent: 0 });
+    // Its shards load nothing either, and merge to the same weights.
+    const weighter = densityRatioWeighter({ ratioExponent: 0 });
+    const shard = await weighter.weighShard!(run, { index: 0, count: 1 });
+    expect(loads).toBe(0);
+    const merged = await weighter.weighPairs({ ...run, shardResults: [shard] });
+    expect(merged.logWeights).toEqual(result.logWeights);
+    // A λ above 0, or a target ESS, still computes both densities.
+    await densityRatioWeighter({ ratioExponent: 1e-9 }).weighPairs(run);
+    expect(loads).toBe(2);
+  });
+
   it('reads π_SFT’s sums from the run memo instead of loading π_SFT again', async () => {
     const stored = new Map<string, unknown>();
     let samplerLoads = 0;

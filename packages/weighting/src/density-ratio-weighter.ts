@@ -91,6 +91,9 @@ function mergePolicyShards(results: readonly unknown[], n: number): SequenceLogP
  * `weights/ratio_exponent` (λ used; NaN for a strategy that does not report one); details: the same and the
  * temperatures. Shardable (unless per-token): shard i computes π_{k−1}'s sums of a contiguous block range of pairs
  * ({@link weightShardRange}), and `weighPairs` with every shard's result equals the unsharded weights to the bit.
+ * At a fixed λ = 0 (`ratioExponent: 0`, no `targetEss`, no custom strategy) every weight is 1 whatever the
+ * densities, so neither policy is loaded: the same weights and weight diagnostics, and of the metrics only
+ * `weights/ratio_exponent` (the drift and the mean log-ratio need the passes).
  */
 export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): PairWeighter {
   const shared = {
@@ -104,6 +107,13 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
       ? adaptiveImportanceWeighting({ ...shared, targetEss: config.targetEss })
       : importanceWeighting({ ...shared, ratioExponent: config.ratioExponent ?? 0 }));
   const keepPerToken = config.truncateTokens != null;
+  // A fixed λ = 0 (the re-draw control) weighs every pair 1 whatever the densities: no forward pass is needed.
+  const constant =
+    config.strategy === undefined && config.targetEss == null && (config.ratioExponent ?? 0) === 0;
+  const zeros = (n: number): SequenceLogProbs => ({
+    chosen: new Float64Array(n),
+    rejected: new Float64Array(n),
+  });
   const sumsOf = async (
     pairs: PairWeightingRun['pairs'],
     load: () => Promise<Policy>,
@@ -131,11 +141,28 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
       if (keepPerToken)
         throw new InvalidArgumentError('per-token weights (truncateTokens) are not shardable.');
       const [start, end] = weightShardRange(run.pairs.length, shard);
+      if (constant)
+        return { start, chosen: new Array(end - start).fill(0), rejected: new Array(end - start).fill(0) };
       const s = await sumsOf(run.pairs.slice(start, end), run.policy, run.temperatures.policy, run.signal);
       return { start, chosen: Array.from(s.chosen), rejected: Array.from(s.rejected) };
     },
     async weighPairs(run: PairWeightingRun): Promise<PairWeightingResult> {
       const { pairs, temperatures, signal } = run;
+      if (constant) {
+        const weighed = strategy.weigh(weightingInput(zeros(pairs.length), zeros(pairs.length)));
+        return {
+          logWeights: weighed.logWeights,
+          diagnostics: weighed.diagnostics,
+          metrics: { 'weights/ratio_exponent': 0 },
+          details: {
+            samplerDrift: null,
+            meanLogRatio: null,
+            temperatures,
+            ratioExponent: 0,
+            densities: 'not computed: at a fixed λ = 0 every weight is 1',
+          },
+        };
+      }
       const sums = (load: () => Promise<Policy>, temperature: number) =>
         sumsOf(pairs, load, temperature, signal);
       const computeSampler = () => sums(run.sampler, temperatures.sampler);
