@@ -75,18 +75,25 @@ describe.skipIf(!existsSync(BIN))(
     };
     const plainConfig = async () => parsePipelineConfig(await readJson(join(dir, 'plain', 'config.json')));
 
-    it('computes shard 0 here and starts `ocrm stage <run> <stage> --shard i/n` for the others', async () => {
+    it('computes shard 0 here and starts `ocrm stage <run> <stage> --shard i/n` for the others, one thread each', async () => {
       const marker = join(dir, 'started.txt');
       const entry = await standIn(
         'ok.mjs',
-        `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.argv.slice(2).join(' ') + '\\n');\n`,
+        `import { appendFileSync } from 'node:fs';\nappendFileSync(${JSON.stringify(marker)}, process.argv.slice(2).join(' ') + ' threads=' + process.env.OCRM_WASM_THREADS + '\\n');\n`,
       );
-      await localShardRunner(await plainConfig(), join(dir, 'plain'), entry)('eval', 3);
+      const saved = process.env.OCRM_WASM_THREADS;
+      process.env.OCRM_WASM_THREADS = '2';
+      try {
+        await localShardRunner(await plainConfig(), join(dir, 'plain'), entry)('eval', 3);
+      } finally {
+        if (saved === undefined) delete process.env.OCRM_WASM_THREADS;
+        else process.env.OCRM_WASM_THREADS = saved;
+      }
       const started = (await readFile(marker, 'utf8')).trim().split('\n').sort();
       const run = join(dir, 'plain');
       expect(started).toEqual([
-        `stage ${run} eval --shard 1/3 --quiet`,
-        `stage ${run} eval --shard 2/3 --quiet`,
+        `stage ${run} eval --shard 1/3 --quiet threads=1`,
+        `stage ${run} eval --shard 2/3 --quiet threads=1`,
       ]);
       const root = join(run, 'eval', 'shards');
       const [hash] = await readdir(root);

@@ -51,7 +51,11 @@ function runChild(
   args: string[],
   signal?: AbortSignal,
 ): { done: Promise<void>; stop: () => void } {
-  const child = spawn(process.execPath, [cliEntry, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // One core each: the shards are the parallelism here (OCRM_WASM_THREADS would otherwise be inherited).
+  const child = spawn(process.execPath, [cliEntry, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, OCRM_WASM_THREADS: '1' },
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
