@@ -2,7 +2,7 @@
 // one-thread run. Needs the built CLI (turbo builds it before this package's tests).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +35,13 @@ describe.skipIf(!existsSync(BIN))('e2e: ocrm run --threads 2 gives the numbers o
       ocrm(['run', '--preset', 'smoke', '--out', join(dir, out), '--backend', 'wasm', ...extra], env);
     const one = run('one', ['--quiet']);
     expect(one.status, one.output).toBe(0);
-    const two = run('two', ['--threads', '2']);
+    // The pthread worker script goes to a private temporary directory, removed when the process ends.
+    const tmp = join(dir, 'tmp');
+    await mkdir(tmp);
+    const two = run('two', ['--threads', '2'], { TMPDIR: tmp });
     expect(two.status, two.output).toBe(0);
     expect(two.output).toMatch(/ocrm: backend wasm, 2 threads/);
+    expect(await readdir(tmp)).toEqual([]);
     // The environment variable overrides the flag (here: back to the one-thread build).
     const env = run('env', ['--threads', '2'], { OCRM_WASM_THREADS: '1' });
     expect(env.status, env.output).toBe(0);

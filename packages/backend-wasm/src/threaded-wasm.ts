@@ -73,12 +73,11 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
       'registerThreadedWasm is for Node; in a browser tfjs-wasm selects its threaded build.',
     );
   }
-  const [{ createRequire }, fs, os, path, { createHash }] = await Promise.all([
+  const [{ createRequire }, fs, os, path] = await Promise.all([
     import('node:module'),
     import('node:fs'),
     import('node:os'),
     import('node:path'),
-    import('node:crypto'),
   ]);
   const require = createRequire(import.meta.url);
   let dir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
@@ -93,13 +92,11 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
   };
   // tfjs ships the worker as a template string whose "\n" escapes became newlines; restore them as tfjs's loader does.
   const workerSource = wasmWorkerContents.replace(/\n/g, '\\n');
-  const hash = createHash('sha256').update(workerSource).digest('hex').slice(0, 16);
-  const workerFile = path.join(os.tmpdir(), `ocrm-tfjs-wasm-pthread-${hash}.cjs`);
-  if (!fs.existsSync(workerFile)) {
-    const partial = `${workerFile}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, workerSource);
-    fs.renameSync(partial, workerFile);
-  }
+  // A private directory (mode 0700, a fresh name): a predictable path in a shared temp directory could be planted.
+  const workerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ocrm-tfjs-wasm-'));
+  const workerFile = path.join(workerDir, 'pthread-worker.cjs');
+  fs.writeFileSync(workerFile, workerSource);
+  process.once('exit', () => fs.rmSync(workerDir, { recursive: true, force: true }));
   const bytes = fs.readFileSync(wasmFile);
   let abort: unknown;
   const module = await factory({
