@@ -30,6 +30,23 @@ describe('densityRatioWeighter', () => {
   ];
   const temperatures = { policy: 0.7, sampler: 1.3 };
 
+  /** The sums computed here (π_{k−1} at 0.7, π_SFT at 1.3) and importance weighting at λ on them. */
+  const exactWeights = async (ratioExponent: number) => {
+    const policy = await frozenTiny(1)();
+    const sampler = await frozenTiny(2)();
+    const p = await computeSequenceLogProbs(policy, pairs, { temperature: 0.7 });
+    const s = await computeSequenceLogProbs(sampler, pairs, { temperature: 1.3 });
+    policy.dispose();
+    sampler.dispose();
+    const expected = importanceWeighting({ ratioExponent, alpha: 0 }).weigh({
+      logpPolicyChosen: p.chosen,
+      logpPolicyRejected: p.rejected,
+      logpSamplerChosen: s.chosen,
+      logpSamplerRejected: s.rejected,
+    });
+    return { p, s, expected };
+  };
+
   it('is the strategy on exact sums: π_{k−1} at the rollout temperature, π_SFT at the pairs’ temperature', async () => {
     const result = await densityRatioWeighter({ ratioExponent: 0.5 }).weighPairs({
       pairs,
@@ -39,18 +56,7 @@ describe('densityRatioWeighter', () => {
       temperatures,
       stage: 'weights-2',
     });
-    const policy = await frozenTiny(1)();
-    const sampler = await frozenTiny(2)();
-    const p = await computeSequenceLogProbs(policy, pairs, { temperature: 0.7 });
-    const s = await computeSequenceLogProbs(sampler, pairs, { temperature: 1.3 });
-    policy.dispose();
-    sampler.dispose();
-    const expected = importanceWeighting({ ratioExponent: 0.5, alpha: 0 }).weigh({
-      logpPolicyChosen: p.chosen,
-      logpPolicyRejected: p.rejected,
-      logpSamplerChosen: s.chosen,
-      logpSamplerRejected: s.rejected,
-    });
+    const { p, s, expected } = await exactWeights(0.5);
     expect(result.logWeights).toEqual(expected.logWeights);
     // Mean over the 6 responses of log π − log π_SFT; drift: mean |fresh − recorded| of the sampler sums.
     let ratio = 0;
@@ -83,18 +89,7 @@ describe('densityRatioWeighter', () => {
     };
     const result = await densityRatioWeighter({ ratioExponent: 0 }).weighPairs(run);
     expect(loads).toBe(0);
-    const policy = await frozenTiny(1)();
-    const sampler = await frozenTiny(2)();
-    const p = await computeSequenceLogProbs(policy, pairs, { temperature: 0.7 });
-    const s = await computeSequenceLogProbs(sampler, pairs, { temperature: 1.3 });
-    policy.dispose();
-    sampler.dispose();
-    const expected = importanceWeighting({ ratioExponent: 0, alpha: 0 }).weigh({
-      logpPolicyChosen: p.chosen,
-      logpPolicyRejected: p.rejected,
-      logpSamplerChosen: s.chosen,
-      logpSamplerRejected: s.rejected,
-    });
+    const { expected } = await exactWeights(0);
     // As written to weights.jsonl (JSON has no −0): every log-weight 0, and the same diagnostics.
     expect(JSON.stringify(Array.from(result.logWeights))).toBe(
       JSON.stringify(Array.from(expected.logWeights)),
