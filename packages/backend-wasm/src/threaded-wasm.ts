@@ -98,27 +98,25 @@ export async function registerThreadedWasm(threads: number): Promise<void> {
   fs.writeFileSync(workerFile, workerSource);
   process.once('exit', () => fs.rmSync(workerDir, { recursive: true, force: true }));
   const bytes = fs.readFileSync(wasmFile);
-  let abort: unknown;
-  const module = await factory({
+  // Emscripten's ready promise never settles when instantiation fails or the module aborts: race it with those.
+  let fail: (cause: unknown) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const loading = factory({
     locateFile: (file, prefix) =>
       file.endsWith('.worker.js') ? workerFile : file.endsWith('.wasm') ? wasmFile : prefix + file,
     mainScriptUrlOrBlob: mainScript,
     instantiateWasm: (imports, receive) => {
       // The C side starts min(requested, cores / 2) threads: report twice the requested count as the cores.
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
-      WebAssembly.instantiate(bytes, imports).then(
-        (result) => receive(result.instance, result.module),
-        (cause: unknown) => {
-          abort = cause;
-        },
-      );
+      WebAssembly.instantiate(bytes, imports).then((result) => receive(result.instance, result.module), fail);
       return {};
     },
-    onAbort: (what) => {
-      abort = what;
-    },
-  }).catch((cause: unknown) => {
-    throw new BackendError(`tfjs-wasm's threaded build did not start: ${String(abort ?? cause)}`, { cause });
+    onAbort: fail,
+  });
+  const module = await Promise.race([loading, failed]).catch((cause: unknown) => {
+    throw new BackendError(`tfjs-wasm's threaded build did not start: ${String(cause)}`, { cause });
   });
   module.tfjs = {
     init: module.cwrap('init', null, []),
