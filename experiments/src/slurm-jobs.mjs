@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_WASM_THREADS } from '@ocrm/backend-wasm';
 import { writeJsonAtomic } from '@ocrm/core';
 import { jobState, SLURM_ACTIVE_STATES, SLURM_FAILED_STATES, shellQuote, submitJob } from '@ocrm/pipeline';
 import { planCopies } from './arms.mjs';
@@ -110,7 +111,7 @@ export async function submitCommandJob(key, argv, o) {
     }
   }
   // A job with n > 1 CPUs runs tfjs-wasm with n XNNPACK threads (at most 8; the same numbers at any count).
-  const threads = Math.min(8, slurm.cpus ?? 1);
+  const threads = Math.min(MAX_WASM_THREADS, slurm.cpus ?? 1);
   const command = [
     ...(slurm.setup ? [slurm.setup] : []),
     [

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@ocrm/backend-wasm';
+import { initBackend, MAX_WASM_THREADS } from '@ocrm/backend-wasm';
 import { InvalidArgumentError as BadInput, OcrmError, RunDirectory, readJson } from '@ocrm/core';
 import {
   evaluateRun,
@@ -91,12 +91,15 @@ interface RunFlags {
   threads?: number | 'auto';
 }
 
+/** `--threads` of `run` and `stage`. */
+const THREADS_HELP = `XNNPACK threads of the wasm backend, 1-${MAX_WASM_THREADS} or auto (default 1; the same numbers at any count; OCRM_WASM_THREADS overrides)`;
+
 /** Parses `--threads`: an integer 1..8 or `auto`. */
 function threadsOption(value: string): number | 'auto' {
   if (value === 'auto') return value;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 8)
-    throw new InvalidArgumentError('--threads must be 1..8 or auto.');
+  if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS)
+    throw new InvalidArgumentError(`--threads must be 1..${MAX_WASM_THREADS} or auto.`);
   return n;
 }
 
@@ -361,11 +364,7 @@ export function buildProgram(): Command {
       'split the data-parallel stages (pairs, labels, weights-k, eval) into n shards, merged into the same outputs: n processes at once here (one core each), or with --executor slurm an array of n jobs and a merge job (default 1)',
       integer('--shards'),
     )
-    .option(
-      '--threads <n>',
-      'XNNPACK threads of the wasm backend, 1-8 or auto (default 1; the same numbers at any count; OCRM_WASM_THREADS overrides)',
-      threadsOption,
-    )
+    .option('--threads <n>', THREADS_HELP, threadsOption)
     .action(runCommand);
 
   program
@@ -384,11 +383,7 @@ export function buildProgram(): Command {
       'merge the n shard files of a data-parallel stage (computing any that are missing) and finish it',
       integer('--shards'),
     )
-    .option(
-      '--threads <n>',
-      'XNNPACK threads of the wasm backend, 1-8 or auto (default 1; the same numbers at any count; OCRM_WASM_THREADS overrides)',
-      threadsOption,
-    )
+    .option('--threads <n>', THREADS_HELP, threadsOption)
     .action(stageCommand);
 
   program

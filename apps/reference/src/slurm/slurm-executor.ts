@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { MAX_WASM_THREADS } from '@ocrm/backend-wasm';
 import { OcrmError, writeJsonAtomic } from '@ocrm/core';
 import {
   isShardableStage,
@@ -109,7 +110,7 @@ export async function submitPlan(
  * n > 1 CPUs; none for one CPU (the single-threaded build). The numbers are the same at any thread count.
  */
 export function threadsArgs(resources: Pick<JobResources, 'cpusPerTask'>): string[] {
-  const threads = Math.min(8, resources.cpusPerTask);
+  const threads = Math.min(MAX_WASM_THREADS, resources.cpusPerTask);
   return threads > 1 ? ['--threads', String(threads)] : [];
 }
 
