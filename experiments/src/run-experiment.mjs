@@ -199,6 +199,7 @@ async function studyRmShift(flags, profile) {
     cli,
     jobs: Number(flags.jobs ?? 2),
     reportOnly: flags['report-only'] === true,
+    replicates: typeof flags.replicates === 'string' ? resolve(flags.replicates) : undefined,
     ...studyExecutor(flags),
     log: (line) => console.log(`[rm-shift ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });

@@ -22,7 +22,8 @@ export function tQuantile80(df) {
 }
 
 /**
- * A paired difference over seeds with its 95 % interval and the minimum detectable effect at 80 % power.
+ * A paired difference over seeds with its 95 % interval, the minimum detectable effect at 80 % power, and the
+ * per-seed differences themselves (`values`, in seed order: what a replication on other seeds compares with).
  * @param {number[]} diffs one difference per seed
  */
 export function pairedSummary(diffs) {
@@ -30,7 +31,7 @@ export function pairedSummary(diffs) {
   const n = diffs.length;
   const mde =
     n < 2 ? Number.NaN : ((tQuantile975(n - 1) + tQuantile80(n - 1)) * sampleStd(diffs)) / Math.sqrt(n);
-  return { ...ci, mde };
+  return { ...ci, mde, values: diffs };
 }
 
 /**

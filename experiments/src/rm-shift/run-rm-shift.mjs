@@ -2,7 +2,8 @@
 /**
  * `npm run experiment -- --study rm-shift [--quick | --smoke] [--seeds 0,1,2,3,4] [--variants digest,digest-head]
  * (the quick form: digest-head, seeds 0 and 1)
- *   [--out DIR] [--docs DIR] [--jobs 2] [--report-only] [--executor local | slurm [--wait] [--slurm-* …]]`
+ *   [--out DIR] [--docs DIR] [--jobs 2] [--report-only] [--executor local | slurm [--wait] [--slurm-* …]]
+ *   [--replicates <an earlier study's rm-shift.json>]`
  *
  * The RM-level test of OCRM's mechanism (no PPO after round 1): for every variant and seed, a base run (one OCRM
  * round of the `quick` preset: SFT, pairs, labels, RM-1, PPO-1) through the `ocrm` CLI, SFT shared between variants
@@ -18,6 +19,7 @@ import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
 import { submitCommandJob, submitStudyJobs, waitForSubmissions } from '../slurm-jobs.mjs';
 import { analyzeVariant } from './analyze.mjs';
 import { BASE_OVERRIDES, VARIANTS, variantArms } from './design.mjs';
+import { rmShiftReplication } from './replication.mjs';
 import { writeRmShiftDoc } from './write-doc.mjs';
 
 const worker = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -28,7 +30,7 @@ export const PROFILE_SEEDS = { full: [0, 1, 2, 3, 4], quick: [0, 1], smoke: [0] 
 /**
  * @param {{ profile: 'full' | 'quick' | 'smoke', seeds?: number[], variants?: string[], root: string, docsDir: string,
  *   cli: string, jobs?: number, reportOnly?: boolean, executor?: 'local' | 'slurm', wait?: boolean,
- *   slurm?: import('../slurm-jobs.mjs').StudySlurmOptions, log?: (line: string) => void }} o
+ *   slurm?: import('../slurm-jobs.mjs').StudySlurmOptions, replicates?: string, log?: (line: string) => void }} o
  */
 export async function runRmShift(o) {
   const log = o.log ?? (() => {});
@@ -90,7 +92,20 @@ export async function runRmShift(o) {
       },
     };
   }
-  await writeFile(join(o.root, 'rm-shift.json'), `${JSON.stringify({ seeds, analysis }, null, 2)}\n`);
+  const replication = o.replicates
+    ? {
+        file: o.replicates,
+        variants: rmShiftReplication(
+          JSON.parse(await readFile(o.replicates, 'utf8')),
+          analysis,
+          o.replicates,
+        ),
+      }
+    : undefined;
+  await writeFile(
+    join(o.root, 'rm-shift.json'),
+    `${JSON.stringify({ seeds, analysis, ...(replication ? { replication } : {}) }, null, 2)}\n`,
+  );
   await mkdir(o.docsDir, { recursive: true }); // a --docs folder outside the repository may not exist yet
   const markdown = await writeRmShiftDoc({
     docsDir: o.docsDir,
@@ -100,6 +115,7 @@ export async function runRmShift(o) {
     profile: o.profile,
     wallSeconds: o.reportOnly ? Number.NaN : wallSeconds,
     root: o.root,
+    replication,
   });
   log(`wrote ${join(o.docsDir, 'rm-shift.md')}`);
   return { markdown, analysis };

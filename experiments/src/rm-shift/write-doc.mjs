@@ -50,7 +50,8 @@ weighted arm also beats both controls (IW gain vs re-draw and vs placebo, interv
 
 /**
  * @param {{ docsDir: string, analysis: Record<string, any>, variants: import('./design.mjs').Variant[],
- *   seeds: number[], profile: string, wallSeconds: number, root: string }} o
+ *   seeds: number[], profile: string, wallSeconds: number, root: string,
+ *   replication?: { file: string, variants: ReturnType<typeof import('./replication.mjs').rmShiftReplication> } }} o
  */
 export async function writeRmShiftDoc(o) {
   const lines = [
@@ -117,8 +118,40 @@ export async function writeRmShiftDoc(o) {
       );
     }
   }
+  if (o.replication) lines.push(...replicationLines(o.replication));
   lines.push('', `Run folders: \`${o.root}\` (not committed).`, '');
   const markdown = lines.join('\n');
   await writeFile(join(o.docsDir, 'rm-shift.md'), markdown);
   return markdown;
+}
+
+/**
+ * The page's replication section: per variant, each decision quantity on the earlier seeds and on these, and the
+ * Welch 95 % interval of the change (the sizes agree when it includes 0).
+ * @param {{ file: string, variants: ReturnType<typeof import('./replication.mjs').rmShiftReplication> }} r
+ */
+function replicationLines(r) {
+  const lines = [
+    '',
+    `## Replication of ${r.file}`,
+    '',
+    'Per variant: each decision quantity (paired over seeds, 95 % intervals) on the earlier seeds and on these, and the',
+    'Welch 95 % interval of (these − earlier): the sizes agree when it includes 0. The decisions registered for a',
+    'replication are in docs/results.md.',
+  ];
+  for (const [variant, t] of Object.entries(r.variants)) {
+    if (t.rows.length === 0) continue;
+    lines.push(
+      '',
+      `### \`${variant}\`: seeds ${t.originalSeeds.join(', ')} → ${t.replicationSeeds.join(', ')}`,
+      '',
+      '| quantity | earlier | these | these − earlier (Welch) | sizes agree |',
+      '| --- | --- | --- | --- | --- |',
+      ...t.rows.map(
+        (row) =>
+          `| ${row.label} | ${ci(row.original)} | ${ci(row.replication)} | ${ci(row.shift)} | ${row.consistent ? 'yes' : '**no**'} |`,
+      ),
+    );
+  }
+  return lines;
 }

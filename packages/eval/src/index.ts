@@ -41,6 +41,8 @@ export {
   tInterval95,
   tQuantile975,
   tQuantileFromNormal,
+  type WelchInterval,
   type WinRate,
+  welchInterval,
   winRate,
 } from './stats';

@@ -42,10 +42,23 @@ export function tQuantileFromNormal(z: number, df: number): number {
   );
 }
 
-/** `t_{0.975, df}`: exact table to df 30, then {@link tQuantileFromNormal} (error < 2e-5 at df 31). */
+/**
+ * `t_{0.975, df}`: the exact table at whole df to 30; between two whole df below 30 (Welch's degrees of freedom),
+ * log t interpolated linearly in 1/df (error < 1e-3 relative: 3.2213 for scipy's 3.2187 at df 2.94); above 30
+ * {@link tQuantileFromNormal} (error < 2e-5 at df 31).
+ */
 export function tQuantile975(df: number): number {
   if (!(df >= 1)) return Number.NaN;
-  if (df <= 30 && Number.isInteger(df)) return T975[df - 1]!;
+  if (df < 30) {
+    const lo = Math.floor(df);
+    const hi = Math.ceil(df);
+    const tLo = T975[lo - 1]!;
+    if (lo === hi) return tLo;
+    const tHi = T975[hi - 1]!;
+    const f = (1 / df - 1 / lo) / (1 / hi - 1 / lo);
+    return Math.exp(Math.log(tLo) + f * (Math.log(tHi) - Math.log(tLo)));
+  }
+  if (df === 30) return T975[29]!;
   return tQuantileFromNormal(1.959963985, df);
 }
 
@@ -64,6 +77,30 @@ export function tInterval95(values: ArrayLike<number>): MeanInterval {
   const m = mean(values);
   const halfWidth = n < 2 ? Number.NaN : (tQuantile975(n - 1) * sampleStd(values)) / Math.sqrt(n);
   return { n, mean: m, halfWidth, low: m - halfWidth, high: m + halfWidth };
+}
+
+/** The difference of two independent means with Welch's 95 % interval and its Welch–Satterthwaite df. */
+export interface WelchInterval {
+  mean: number;
+  low: number;
+  high: number;
+  df: number;
+}
+
+/**
+ * Welch's 95 % interval of `mean(a) − mean(b)` for independent samples of unequal variance (e.g. one paired difference
+ * per seed on two disjoint seed sets): `d ± t_{0.975, ν} √(s_a²/n_a + s_b²/n_b)`, ν by Welch–Satterthwaite. Two
+ * constant samples give the difference itself (`df` ∞); fewer than 2 values in either, a NaN interval.
+ */
+export function welchInterval(a: ArrayLike<number>, b: ArrayLike<number>): WelchInterval {
+  const va = sampleStd(a) ** 2 / a.length;
+  const vb = sampleStd(b) ** 2 / b.length;
+  const d = mean(a) - mean(b);
+  const se = Math.sqrt(va + vb);
+  if (se === 0) return { mean: d, low: d, high: d, df: Number.POSITIVE_INFINITY };
+  const df = (va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const half = tQuantile975(df) * se;
+  return { mean: d, low: d - half, high: d + half, df };
 }
 
 /** Ranks 1..n with ties given their average rank. */
