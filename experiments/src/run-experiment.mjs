@@ -13,6 +13,7 @@
  * folder. Rerunning with the same `--out` resumes: finished stages are skipped.
  */
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from '@ocrm/pipeline';
@@ -20,6 +21,7 @@ import { mainArms, ocrmArm, planJobs, roundStartArms, sweepArms } from './arms.m
 import { addMatchedKl, collectJob } from './collect.mjs';
 import { exploitSection } from './exploit-section.mjs';
 import { FRONTIER_SEEDS, FRONTIER_TARGET_ESS, runFrontier } from './frontier/run-frontier.mjs';
+import { rmShiftReplication } from './rm-shift/replication.mjs';
 import { PROFILE_SEEDS, runRmShift } from './rm-shift/run-rm-shift.mjs';
 import { jobDir, runJobs } from './scheduler.mjs';
 import { RESULTS_FILE, writeResults } from './write-results.mjs';
@@ -199,7 +201,7 @@ async function studyRmShift(flags, profile) {
     cli,
     jobs: Number(flags.jobs ?? 2),
     reportOnly: flags['report-only'] === true,
-    replicates: typeof flags.replicates === 'string' ? resolve(flags.replicates) : undefined,
+    replicates: await replicatesFile(flags, 'rm-shift'),
     ...studyExecutor(flags),
     log: (line) => console.log(`[rm-shift ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
@@ -229,7 +231,7 @@ async function studyFrontier(flags, profile) {
     reportOnly: flags['report-only'] === true,
     arms: typeof flags.arms === 'string' ? flags.arms.split(',') : undefined,
     featureCache: rmFeatureCache(flags['rm-feature-cache']),
-    replicates: typeof flags.replicates === 'string' ? resolve(flags.replicates) : undefined,
+    replicates: await replicatesFile(flags, 'frontier'),
     ...studyExecutor(flags),
     log: (line) => console.log(`[frontier ${new Date().toISOString().slice(11, 19)}] ${line}`),
   });
@@ -264,6 +266,33 @@ function studyExecutor(flags) {
       setup: text('slurm-setup'),
     },
   };
+}
+
+/**
+ * `--replicates <file>`: the earlier study's `rm-shift.json` / `frontier.json`, read and checked before any run starts
+ * (it is used only once every run has finished, which can be hours later).
+ * @param {Record<string, string | boolean>} flags
+ * @param {'rm-shift' | 'frontier'} study
+ * @returns {Promise<string | undefined>} the resolved path
+ */
+async function replicatesFile(flags, study) {
+  if (flags.replicates === undefined) return undefined;
+  if (typeof flags.replicates !== 'string')
+    throw new Error(`--replicates: expected the earlier ${study}.json`);
+  const file = resolve(flags.replicates);
+  /** @type {any} */
+  let earlier;
+  try {
+    earlier = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`--replicates ${file}: cannot read it as JSON (${/** @type {Error} */ (error).message})`);
+  }
+  const field = study === 'rm-shift' ? 'analysis' : 'byArm';
+  if (!Array.isArray(earlier?.seeds) || typeof earlier?.[field] !== 'object' || earlier[field] === null)
+    throw new Error(`--replicates ${file}: not a ${study}.json (no \`seeds\` and \`${field}\`)`);
+  // An rm-shift.json written before the per-seed values were kept fails here, naming the fix.
+  if (study === 'rm-shift') rmShiftReplication(earlier, earlier.analysis, file);
+  return file;
 }
 
 /**

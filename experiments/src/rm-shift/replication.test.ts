@@ -1,4 +1,10 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { main } from '../run-experiment.mjs';
 import { pairedSummary } from './analyze.mjs';
 import { rmShiftReplication } from './replication.mjs';
 
@@ -39,5 +45,37 @@ describe('rm-shift replication on unseen seeds', () => {
         'runs/rm-shift-full/rm-shift.json',
       ),
     ).toThrow(/runs\/rm-shift-full\/rm-shift\.json: head\.headroom has no per-seed values.*--report-only/);
+  });
+});
+
+const cli = fileURLToPath(new URL('../../../apps/reference/dist/bin.js', import.meta.url));
+
+describe.runIf(existsSync(cli))('--replicates is checked before any run starts', () => {
+  it('a missing file, a file of the other study and one without per-seed values fail at once, naming the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ocrm-replicates-'));
+    try {
+      const out = join(dir, 'out');
+      const run = (study: string, file: string) =>
+        main(['--study', study, '--smoke', '--out', out, '--docs', dir, '--replicates', file]);
+      await expect(run('rm-shift', join(dir, 'nope.json'))).rejects.toThrow(
+        /--replicates .*nope\.json: cannot read it as JSON/,
+      );
+      const frontier = join(dir, 'frontier.json');
+      await writeFile(frontier, JSON.stringify({ seeds: [10], byArm: {} }));
+      await expect(run('rm-shift', frontier)).rejects.toThrow(/frontier\.json: not a rm-shift\.json/);
+      const old = join(dir, 'rm-shift.json');
+      const { values: _, ...headroom } = pairedSummary([0.1, 0.2]);
+      await writeFile(
+        old,
+        JSON.stringify({ seeds: [0, 1], analysis: { 'digest-head': { seeds: [0, 1], headroom } } }),
+      );
+      await expect(run('rm-shift', old)).rejects.toThrow(
+        /rm-shift\.json: digest-head\.headroom has no per-seed values/,
+      );
+      await expect(run('frontier', old)).rejects.toThrow(/not a frontier\.json/);
+      expect(existsSync(out)).toBe(false); // nothing ran
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
