@@ -70,7 +70,7 @@ export async function collectJob(job, result) {
     if (e.round > 0 && e.metrics['rm/accuracy_start'] !== undefined)
       m.perRound[`rmAccStart/${e.round}`] = e.metrics['rm/accuracy_start'];
   }
-  m.curve = report.curve
+  m.curve = (report.curve ?? [])
     .filter((p) => Number.isFinite(p.metrics['eval/kl_sft']) && Number.isFinite(p.metrics['eval/gold']))
     .map((p) => ({
       kl: p.metrics['eval/kl_sft'],

@@ -64,7 +64,7 @@ export async function runFrontier(o) {
   // The frozen backbone's RM features, kept for the run (and copied to the arms sharing its stages), unless asked to
   // keep them per training as the studies before this option did (`--rm-feature-cache stage`).
   const rmFeatures =
-    variant.overrides.rewardModel?.trainable === 'head' && featureCache === 'run'
+    /** @type {any} */ (variant.overrides).rewardModel?.trainable === 'head' && featureCache === 'run'
       ? { rewardModel: { featureCache: 'run' } }
       : {};
   const arms = frontierArms({ targetEss: o.targetEss, roundStarts }).map((arm) => ({

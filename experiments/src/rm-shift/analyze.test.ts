@@ -10,7 +10,7 @@ const scores = (accuracy: number) => ({
   countedRepeat: 20,
   spearman: 0.5,
 });
-const arm = (key: string, kind: string, test: number, validation: number) => ({
+const arm = (key: string, kind: 'rm1' | 'weighted' | 'oracle', test: number, validation: number) => ({
   arm: { key, label: key, kind },
   test: scores(test),
   validation: scores(validation),

@@ -54,7 +54,12 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
   if (!existsSync(onPolicyFile)) {
     const policy = await CausalLMPolicy.load(join(baseDir, 'ppo-1/policy'), { ...ids, frozen: true });
     try {
-      const draw = async (/** @type {import('@ocrm/core').PromptExample[]} */ prompts, n, purpose) => {
+      /**
+       * @param {readonly import('@ocrm/core').PromptExample[]} prompts
+       * @param {number} n pairs wanted
+       * @param {number} purpose 1 held-out, 2 the training pool (a seed offset)
+       */
+      const draw = async (prompts, n, purpose) => {
         const passes = Math.max(1, Math.ceil(n / prompts.length));
         const sampled = await samplePairs(policy, prompts, task.tokenizer, {
           maxNewTokens: task.maxResponseTokens,
@@ -96,6 +101,7 @@ export async function runRmShiftSeed(baseDir, studyDir, profile, log = () => {})
       policy: ppoTemperature,
       sampler: recordedSamplerTemperature(sftPairs) ?? config.pairs.temperature,
     };
+    /** @type {Record<string, { chosen: number[], rejected: number[] }>} */
     const sums = {};
     for (const [name, dir, temperature] of /** @type {const} */ ([
       ['policy', 'ppo-1/policy', temperatures.policy],

@@ -108,7 +108,8 @@ export async function writeRmShiftDoc(o) {
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     );
     for (const arm of a.arms) {
-      const split = (/** @type {string} */ m) => a.splits[m].arms.find((x) => x.key === arm.key)?.vsLambda0;
+      const split = (/** @type {string} */ m) =>
+        a.splits[m].arms.find((/** @type {{ key: string }} */ x) => x.key === arm.key)?.vsLambda0;
       lines.push(
         `| ${arm.label} | ${f(arm.test.mean)} ± ${f(arm.test.halfWidth)} | ${arm.key === 'lambda0' ? '–' : ci(arm.vsLambda0)} | ` +
           `${arm.key === 'lambda0' ? '–' : f(arm.vsLambda0.mde)} | ${arm.vsRedraw && arm.key !== 'redraw' ? ci(arm.vsRedraw) : '–'} | ` +
