@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { jobDir, runJobs, structuredCloneDeepMerge } from '../scheduler.mjs';
 import { submitCommandJob, submitStudyJobs, waitForSubmissions } from '../slurm-jobs.mjs';
@@ -116,6 +116,14 @@ export async function runRmShift(o) {
     wallSeconds: o.reportOnly ? Number.NaN : wallSeconds,
     root: o.root,
     replication,
+    // The flags that reproduce this page beyond the profile's defaults.
+    flags: [
+      ...(o.seeds && o.seeds.join(',') !== PROFILE_SEEDS[o.profile].join(',')
+        ? [`--seeds ${o.seeds.join(',')}`]
+        : []),
+      ...(o.variants ? [`--variants ${o.variants.join(',')}`] : []),
+      ...(o.replicates ? [`--replicates ${relative(process.cwd(), o.replicates) || o.replicates}`] : []),
+    ],
   });
   log(`wrote ${join(o.docsDir, 'rm-shift.md')}`);
   return { markdown, analysis };
