@@ -27,7 +27,9 @@ export type OcrmErrorCode =
   /** A backend's memory ran out (the tfjs-wasm heap is one 4 GiB memory). */
   | 'OUT_OF_MEMORY'
   /** An external executor (SLURM) refused a submission or a job it ran failed. */
-  | 'EXECUTOR';
+  | 'EXECUTOR'
+  /** A worker thread could not start its backend or replica, or failed while computing. */
+  | 'WORKER';
 
 /** Options accepted by every OCRM error constructor. */
 export interface OcrmErrorOptions {
@@ -174,6 +176,14 @@ export class ContractError extends OcrmError {
   constructor(message: string, options?: OcrmErrorOptions) {
     super('CONTRACT', message, options);
     this.name = 'ContractError';
+  }
+}
+
+/** A worker thread failed: it could not start its backend or model replica, or threw while computing. */
+export class WorkerError extends OcrmError {
+  constructor(message: string, options?: OcrmErrorOptions) {
+    super('WORKER', message, options);
+    this.name = 'WorkerError';
   }
 }
 

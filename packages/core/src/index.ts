@@ -19,6 +19,7 @@ export {
 export * from './optim/index';
 export { loadCheckpointIfPresent } from './optim/load-checkpoint-if-present';
 export { namedGrads } from './optim/named-grads';
+export * from './parallel/index';
 export { epochOrder } from './rng/epoch-order';
 export * from './rng/index';
 export * from './run-io/index';

@@ -1,0 +1,40 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { NamedVariables } from '../contracts/trainable';
+
+/**
+ * A copy of a trained model inside a worker thread, computing the gradients of micro-batches for the trainer in the
+ * main thread ({@link GradientWorkers}). A trainer package ships a module exporting a {@link GradientReplicaFactory};
+ * the worker builds the replica once, receives every weight from the main thread, then per optimizer step the new
+ * values of the trainable ones, and computes the loss and gradients of the tasks it is sent.
+ *
+ * For the data-parallel numbers to equal one process's, `gradients(task)` must compute exactly what the trainer
+ * computes for the same micro-batch in the main thread (the same loss function on the same backend and kernels).
+ */
+export interface GradientReplica<Task> {
+  /**
+   * Every weight of the replica by the main model's names (the main thread checks names and shapes at start and
+   * sets them all before the first task).
+   */
+  readonly weights: NamedVariables;
+  /**
+   * Loss and gradients of one task with respect to the trainable weights.
+   * @returns the scalar loss `[]` and one gradient per reached weight, by name (its weight's shape); the worker
+   *   reads and disposes them.
+   */
+  gradients(task: Task): { value: tf.Scalar; grads: Record<string, tf.Tensor> };
+  /** Frees the replica's tensors (called when the worker closes). */
+  dispose(): void;
+}
+
+/** What a replica module exports (by the name in its {@link ModuleRef}): builds the replica from plain options. */
+export type GradientReplicaFactory<Options, Task> = (
+  options: Options,
+) => GradientReplica<Task> | Promise<GradientReplica<Task>>;
+
+/** The loss and gradients of one task as they come back from a worker (plain arrays, by weight name). */
+export interface TaskGradients {
+  /** The task's loss value. */
+  value: number;
+  /** One flat float32 gradient per reached trainable weight, row-major in its weight's shape. */
+  grads: Record<string, Float32Array>;
+}

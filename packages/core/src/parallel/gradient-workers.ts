@@ -1,0 +1,232 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { NamedVariables } from '../contracts/trainable';
+import { InvalidArgumentError, WorkerError } from '../errors';
+import type { TaskGradients } from './gradient-replica';
+import type { ModuleRef } from './module-ref';
+
+/** Options of {@link GradientWorkers.start}. */
+export interface GradientWorkersOptions {
+  /** Worker threads to start (≥ 1); with the main thread, `count + 1` micro-batches run at a time. */
+  count: number;
+  /** The module exporting the trainer's `GradientReplicaFactory`, and its options. */
+  replica: ModuleRef;
+  /**
+   * Sets up the worker's tfjs backend before the replica is built (e.g. `@ocrm/backend-wasm`'s `initBackend` with
+   * the main thread's backend name): without it the worker runs tfjs's default backend, whose kernels may round
+   * differently from the main thread's.
+   */
+  backend?: ModuleRef;
+  /** Every weight of the main model by name: each replica must have the same names and shapes; all values are sent. */
+  weights: NamedVariables;
+}
+
+type Pending = { resolve: (results: TaskGradients[]) => void; reject: (error: Error) => void };
+
+/** The shipped worker script (plain JavaScript; resolved through the package's own exports). */
+function workerScript(): string {
+  return createRequire(import.meta.url).resolve('@ocrm/core/replica-worker');
+}
+
+/** A float32 copy of each variable's current value, by name (copies: a transfer must never detach backend memory). */
+function snapshot(variables: NamedVariables): Record<string, Float32Array> {
+  const values: Record<string, Float32Array> = {};
+  for (const [name, variable] of Object.entries(variables)) {
+    if (variable.dtype !== 'float32') {
+      throw new InvalidArgumentError(
+        `GradientWorkers: weight \`${name}\` is ${variable.dtype}, not float32.`,
+      );
+    }
+    values[name] = new Float32Array(variable.dataSync() as Float32Array);
+  }
+  return values;
+}
+
+/**
+ * Worker threads that each hold a replica of a model and compute the loss and gradients of micro-batches: data
+ * parallelism for one training run on a multi-core machine (tfjs-wasm runs one thread per process under Node).
+ * The main thread keeps the optimizer; after each step it posts the trainable weights' new values ({@link sync}).
+ * Used through {@link accumulateMicroBatches}, which adds every micro-batch's gradients in the order one process
+ * would, so that a run with workers gives the same numbers as one without.
+ *
+ * Node only. The caller owns the workers and must {@link close} them (in a `finally`).
+ */
+export class GradientWorkers<Task> {
+  private nextId = 0;
+  private failure: Error | undefined;
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly pending: Map<number, Pending>[],
+  ) {}
+
+  /**
+   * Starts `count` workers, builds a replica in each (backend first), checks its weights' names and shapes against
+   * `weights` and sends their values.
+   * @throws InvalidArgumentError for a bad count; WorkerError when a worker cannot start (the message names the
+   *   module and the worker's error), after stopping the others.
+   */
+  static async start<Task>(options: GradientWorkersOptions): Promise<GradientWorkers<Task>> {
+    const { count, replica, backend, weights } = options;
+    if (!Number.isInteger(count) || count < 1) {
+      throw new InvalidArgumentError(`GradientWorkers: count must be an integer ≥ 1, got ${count}.`);
+    }
+    const script = workerScript();
+    const workers = Array.from(
+      { length: count },
+      () => new Worker(script, { workerData: { backend, replica } }),
+    );
+    try {
+      const shapes = await Promise.all(workers.map((worker) => waitReady(worker, replica)));
+      const expected = Object.entries(weights).map(([name, v]) => `${name} [${v.shape}]`);
+      shapes.forEach((got, w) => {
+        const actual = Object.entries(got).map(([name, shape]) => `${name} [${shape}]`);
+        if (actual.join('\n') !== expected.join('\n')) {
+          const missing = expected.filter((e) => !actual.includes(e));
+          const extra = actual.filter((a) => !expected.includes(a));
+          throw new WorkerError(
+            `GradientWorkers: worker ${w}'s replica (${replica.module}) does not match the main model's weights ` +
+              `(missing or different: ${missing.slice(0, 3).join(', ') || 'none'}; extra: ${extra.slice(0, 3).join(', ') || 'none'}).`,
+            {
+              hint: 'The replica factory must build the same architecture, with the same weight names, as the trainer.',
+            },
+          );
+        }
+      });
+    } catch (error) {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+      throw error;
+    }
+    const pool = new GradientWorkers<Task>(
+      workers,
+      workers.map(() => new Map()),
+    );
+    for (const [w, worker] of workers.entries()) pool.listen(worker, w);
+    pool.sync(weights);
+    return pool;
+  }
+
+  /** Number of worker threads. */
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /**
+   * Posts the current values of `variables` (a subset of the weights, e.g. the trainable ones after an optimizer
+   * step) to every worker; tasks computed after this call see them (each worker handles its messages in order).
+   */
+  sync(variables: NamedVariables): void {
+    this.throwIfFailed();
+    const values = snapshot(variables);
+    this.workers.forEach((worker, w) => {
+      if (w === this.workers.length - 1) {
+        worker.postMessage(
+          { type: 'weights', values },
+          Object.values(values).map((v) => v.buffer as ArrayBuffer),
+        );
+      } else {
+        worker.postMessage({ type: 'weights', values });
+      }
+    });
+  }
+
+  /**
+   * Computes `tasks` (plain data, posted by structured clone) in worker `index`, one after another.
+   * @returns each task's loss value and gradients, in the tasks' order.
+   * @throws WorkerError (rejects) when the worker throws or exits.
+   */
+  compute(index: number, tasks: readonly Task[]): Promise<TaskGradients[]> {
+    this.throwIfFailed();
+    const worker = this.workers[index];
+    if (!worker) throw new InvalidArgumentError(`GradientWorkers: no worker ${index} (size ${this.size}).`);
+    const id = this.nextId++;
+    return new Promise<TaskGradients[]>((resolve, reject) => {
+      this.pending[index]!.set(id, { resolve, reject });
+      worker.postMessage({ type: 'tasks', id, tasks });
+    });
+  }
+
+  /** Stops every worker (their replicas are disposed with their threads). Idempotent. */
+  async close(): Promise<void> {
+    this.failure ??= new WorkerError('GradientWorkers: closed.');
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private listen(worker: Worker, w: number): void {
+    const pending = this.pending[w]!;
+    const failAll = (error: Error) => {
+      this.failure ??= error;
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    };
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'result') {
+        pending.get(message.id)?.resolve(message.results);
+        pending.delete(message.id);
+      } else if (message.type === 'error') {
+        failAll(
+          new WorkerError(`GradientWorkers: worker ${w} failed: ${message.message}`, {
+            cause: message.stack,
+          }),
+        );
+      }
+    });
+    worker.on('error', (error) =>
+      failAll(new WorkerError(`GradientWorkers: worker ${w} crashed: ${error.message}`, { cause: error })),
+    );
+    worker.on('exit', (code) => {
+      if (pending.size > 0)
+        failAll(new WorkerError(`GradientWorkers: worker ${w} exited (code ${code}) with tasks pending.`));
+    });
+  }
+}
+
+type WorkerMessage =
+  | { type: 'ready'; shapes: Record<string, number[]> }
+  | { type: 'result'; id: number; results: TaskGradients[] }
+  | { type: 'error'; id?: number; message: string; stack?: string };
+
+/** Resolves with the replica's weight shapes once the worker has built it; rejects when it fails to. */
+function waitReady(worker: Worker, replica: ModuleRef): Promise<Record<string, number[]>> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    };
+    const onMessage = (message: WorkerMessage) => {
+      cleanup();
+      if (message.type === 'ready') resolve(message.shapes);
+      else if (message.type === 'error') {
+        reject(
+          new WorkerError(
+            `GradientWorkers: a worker could not build its replica (${replica.module}): ${message.message}`,
+            {
+              cause: message.stack,
+              hint: 'Check that the module exists (build it) and that its export builds the replica from these options.',
+            },
+          ),
+        );
+      }
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(
+        new WorkerError(`GradientWorkers: a worker crashed while starting: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    };
+    const onExit = (code: number) => {
+      cleanup();
+      reject(new WorkerError(`GradientWorkers: a worker exited (code ${code}) while starting.`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+  });
+}

@@ -1,0 +1,7 @@
+export {
+  type AccumulateMicroBatchesOptions,
+  accumulateMicroBatches,
+} from './accumulate-micro-batches';
+export type { GradientReplica, GradientReplicaFactory, TaskGradients } from './gradient-replica';
+export { GradientWorkers, type GradientWorkersOptions } from './gradient-workers';
+export type { ModuleRef } from './module-ref';

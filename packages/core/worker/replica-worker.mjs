@@ -1,0 +1,84 @@
+/**
+ * The worker thread of `GradientWorkers` (`@ocrm/core`): sets up the tfjs backend the main thread names, builds a
+ * gradient replica from its module, then answers messages in order:
+ *
+ * - `{ type: 'weights', values: { name: Float32Array } }`: assigns the values to the replica's weights;
+ * - `{ type: 'tasks', id, tasks }`: computes each task's loss and gradients and posts
+ *   `{ type: 'result', id, results: [{ value, grads: { name: Float32Array } }] }` (buffers transferred);
+ * - `{ type: 'close' }`: disposes the replica and exits.
+ *
+ * Started with `workerData = { backend?: ModuleRef, replica: ModuleRef }`; posts `{ type: 'ready', shapes }` (every
+ * weight's shape by name) once built, `{ type: 'error', id?, message, stack }` when anything fails.
+ * Plain JavaScript on purpose: it runs as shipped, from source and from an installed package alike.
+ */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+
+/** @param {string} specifier */
+function importable(specifier) {
+  return isAbsolute(specifier) ? pathToFileURL(specifier).href : specifier;
+}
+
+/** @param {{ module: string, export: string, options?: unknown }} ref */
+async function call(ref) {
+  const module = await import(importable(ref.module));
+  const fn = module[ref.export];
+  if (typeof fn !== 'function') {
+    throw new Error(`${ref.module} does not export a function \`${ref.export}\``);
+  }
+  return fn(ref.options);
+}
+
+const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+
+/** @param {unknown} error @param {number} [id] */
+function fail(error, id) {
+  const e = error instanceof Error ? error : new Error(String(error));
+  port.postMessage({ type: 'error', id, message: e.message, stack: e.stack });
+}
+
+try {
+  if (workerData.backend) await call(workerData.backend);
+  const tf = await import('@tensorflow/tfjs');
+  await tf.ready();
+  const replica = await call(workerData.replica);
+  /** @type {Record<string, number[]>} */
+  const shapes = {};
+  for (const [name, variable] of Object.entries(replica.weights)) shapes[name] = variable.shape;
+  port.on('message', (message) => {
+    try {
+      if (message.type === 'weights') {
+        for (const [name, values] of Object.entries(message.values)) {
+          const variable = replica.weights[name];
+          if (!variable) throw new Error(`the replica has no weight \`${name}\``);
+          tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
+        }
+      } else if (message.type === 'tasks') {
+        const results = [];
+        /** @type {ArrayBuffer[]} */
+        const transfer = [];
+        for (const task of message.tasks) {
+          const { value, grads } = replica.gradients(task);
+          /** @type {Record<string, Float32Array>} */
+          const flat = {};
+          for (const [name, grad] of Object.entries(grads)) {
+            flat[name] = new Float32Array(grad.dataSync());
+            transfer.push(flat[name].buffer);
+          }
+          results.push({ value: value.dataSync()[0], grads: flat });
+          tf.dispose([value, ...Object.values(grads)]);
+        }
+        port.postMessage({ type: 'result', id: message.id, results }, transfer);
+      } else if (message.type === 'close') {
+        replica.dispose();
+        port.close();
+      }
+    } catch (error) {
+      fail(error, message.id);
+    }
+  });
+  port.postMessage({ type: 'ready', shapes });
+} catch (error) {
+  fail(error);
+}
