@@ -1,3 +1,4 @@
 import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default ocrmTsupConfig({ entry: ['src/index.ts'] });
+// `src/sft/sft-replica.ts` is what a data-parallel worker imports (`@ocrm/policy/sft-replica`).
+export default ocrmTsupConfig({ entry: ['src/index.ts', 'src/sft/sft-replica.ts'] });

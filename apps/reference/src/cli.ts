@@ -1,7 +1,13 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, MAX_WASM_THREADS } from '@ocrm/backend-wasm';
-import { InvalidArgumentError as BadInput, OcrmError, RunDirectory, readJson } from '@ocrm/core';
+import {
+  InvalidArgumentError as BadInput,
+  type DataParallelOptions,
+  OcrmError,
+  RunDirectory,
+  readJson,
+} from '@ocrm/core';
 import {
   evaluateRun,
   loadConfigFile,
@@ -89,6 +95,7 @@ interface RunFlags {
   slurmSetup?: string;
   shards?: number;
   threads?: number | 'auto';
+  workers?: number;
 }
 
 /** `--threads` of `run` and `stage`. */
@@ -101,6 +108,22 @@ function threadsOption(value: string): number | 'auto' {
   if (!Number.isInteger(n) || n < 1 || n > MAX_WASM_THREADS)
     throw new InvalidArgumentError(`--threads must be 1..${MAX_WASM_THREADS} or auto.`);
   return n;
+}
+
+/**
+ * `--workers n`: n worker threads beside this one for the trainers' micro-batches, each starting the same backend
+ * (one XNNPACK thread: the workers are the parallelism).
+ */
+function dataParallel(workers: number | undefined, backend: string): DataParallelOptions | undefined {
+  if (!workers) return undefined;
+  return {
+    workers,
+    backend: {
+      module: '@ocrm/backend-wasm',
+      export: 'initBackend',
+      options: { prefer: backend, threads: 1 },
+    },
+  };
 }
 
 /** The built `ocrm` entry the SLURM jobs run (`dist/bin.js`, from the bundle and from the sources alike). */
@@ -158,6 +181,7 @@ async function runCommand(flags: RunFlags): Promise<void> {
       outDir,
       force: flags.force,
       shards,
+      dataParallel: dataParallel(flags.workers, backend.name),
       runShards: shards > 1 ? localShardRunner(config, outDir, CLI_ENTRY) : undefined,
       signal: controller.signal,
       onEvent: (event) => display.handle(event),
@@ -365,6 +389,11 @@ export function buildProgram(): Command {
       integer('--shards'),
     )
     .option('--threads <n>', THREADS_HELP, threadsOption)
+    .option(
+      '--workers <n>',
+      "worker threads beside this one that compute the sft stage's micro-batches (one more core each; the same numbers; needs sft.microBatchSize below sft.batchSize; default 0)",
+      integer('--workers'),
+    )
     .action(runCommand);
 
   program

@@ -16,6 +16,7 @@ export { createKvCache, KvCache } from './kv-cache';
 export { LM_HEAD_CHUNK_ELEMENTS, lmHeadLogits } from './lm-head';
 export { type LoadModelOptions, loadModel } from './load-model';
 export { type ForwardInput, type ForwardOutput, type IntMatrix, TransformerModel } from './model';
+export { createModelReplica, type ModelReplicaSpec, modelReplicaSpec } from './model-replica';
 export { type HeadOptions, type ParamSpec, type ParamTransform, paramCount } from './param-layout';
 export { parseRopeScaling, ROPE_TYPES, type RopeScaling, ropeInverseFrequencies } from './rope';
 export { type SaveModelOptions, saveModel } from './save-model';

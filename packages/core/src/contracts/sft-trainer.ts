@@ -1,3 +1,4 @@
+import type { DataParallelOptions } from '../parallel/data-parallel-options';
 import type { SpecificationVersion } from './common';
 import type { EventHandler } from './events';
 import type { Policy } from './policy';
@@ -22,6 +23,11 @@ export interface SftTrainingRun {
   /** Abort: the trainer stops after the current step and rejects; a rerun in `dir` resumes. */
   signal?: AbortSignal;
   onEvent?: EventHandler;
+  /**
+   * Worker threads the trainer may compute micro-batches in (same numbers, more cores); a trainer without data
+   * parallelism ignores it.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /**

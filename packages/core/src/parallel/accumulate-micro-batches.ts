@@ -26,9 +26,10 @@ export interface AccumulateMicroBatchesOptions<Task> {
 
 /**
  * Adds the gradients of one optimizer step's micro-batches to `accumulator`, computing them in this thread and in
- * `workers` at the same time: with `n` workers the `j`-th non-skipped task runs in process `j mod (n + 1)` (0 = this
- * thread). The gradients are added in the tasks' order whoever computed them, so the accumulated sums — and with
- * the same replica code and backend, every number of the run — are bit for bit those of computing every task here.
+ * `workers` at the same time: the non-skipped tasks are cut into `n + 1` contiguous blocks (this thread takes the
+ * first; with no workers, all). The gradients are added in the tasks' order whoever computed them, so the
+ * accumulated sums — and with the same replica code and backend, every number of the run — are bit for bit those
+ * of computing every task here. This thread keeps one task's gradients at a time (it adds each as it is computed).
  *
  * @returns each task's loss value (NaN for a skipped one).
  * @throws WorkerError (rejects) when a worker fails; InvalidArgumentError when `shares` and `tasks` differ in length.
@@ -48,13 +49,11 @@ export async function accumulateMicroBatches<Task>(
   }
   const values = tasks.map(() => Number.NaN);
   const active = shares.flatMap((share, i) => (share > 0 ? [i] : []));
-  const processes = (workers?.size ?? 0) + 1;
-  const assigned: number[][] = Array.from({ length: processes }, () => []);
-  for (const [j, i] of active.entries()) assigned[j % processes]!.push(i);
+  const blocks = contiguousBlocks(active, workers && active.length > 1 ? workers.size + 1 : 1);
   let remote: Promise<TaskGradients[]>[] = [];
-  if (workers && active.length > 1) {
+  if (workers && blocks.length > 1) {
     workers.sync(variables);
-    remote = assigned.slice(1).map((indices, w) =>
+    remote = blocks.slice(1).map((indices, w) =>
       indices.length > 0
         ? workers.compute(
             w,
@@ -62,38 +61,46 @@ export async function accumulateMicroBatches<Task>(
           )
         : Promise.resolve([]),
     );
-    // A failure here surfaces through Promise.all below; never as an unhandled rejection if `local` throws first.
+    // A failure here surfaces through the awaits below; never as an unhandled rejection if `local` throws first.
     for (const p of remote) p.catch(() => undefined);
-  } else {
-    assigned[0] = active;
   }
-  const mine = new Map<number, { value: tf.Scalar; grads: Record<string, tf.Tensor> }>();
-  try {
-    for (const i of assigned[0]!) mine.set(i, local(tasks[i]!));
-    const theirs = new Map<number, TaskGradients>();
-    for (const [w, results] of (await Promise.all(remote)).entries()) {
-      for (const [k, i] of assigned[w + 1]!.entries()) theirs.set(i, results[k]!);
+  // This thread's block comes first in the tasks' order: each task is added as soon as it is computed.
+  for (const i of blocks[0]!) {
+    const { value, grads } = local(tasks[i]!);
+    try {
+      values[i] = value.dataSync()[0]!;
+      accumulator.add(grads, shares[i]!);
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
     }
-    for (const i of active) {
-      const here = mine.get(i);
-      if (here) {
-        values[i] = here.value.dataSync()[0]!;
-        accumulator.add(here.grads, shares[i]!);
-        continue;
-      }
-      const there = theirs.get(i)!;
-      values[i] = there.value;
-      const grads = toTensors(there.grads, variables);
+  }
+  for (const [w, pending] of remote.entries()) {
+    const results = await pending;
+    for (const [k, i] of blocks[w + 1]!.entries()) {
+      values[i] = results[k]!.value;
+      const grads = toTensors(results[k]!.grads, variables);
       try {
         accumulator.add(grads, shares[i]!);
       } finally {
         tf.dispose(Object.values(grads));
       }
     }
-  } finally {
-    for (const { value, grads } of mine.values()) tf.dispose([value, ...Object.values(grads)]);
   }
   return values;
+}
+
+/** `items` cut into `parts` contiguous blocks in order, sizes as equal as possible (the first ones larger). */
+function contiguousBlocks(items: readonly number[], parts: number): number[][] {
+  const base = Math.floor(items.length / parts);
+  const extra = items.length % parts;
+  const blocks: number[][] = [];
+  let at = 0;
+  for (let p = 0; p < parts; p++) {
+    const size = base + (p < extra ? 1 : 0);
+    blocks.push(items.slice(at, at + size));
+    at += size;
+  }
+  return blocks;
 }
 
 /** A worker's flat gradients as tensors in their variables' shapes (caller disposes). */

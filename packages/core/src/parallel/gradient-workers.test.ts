@@ -26,7 +26,10 @@ const replica = (seed: number, hidden?: number): ModuleRef => ({
 function tasks(count: number, rows: number, offset = 0): Task[] {
   return Array.from({ length: count }, (_, t) => {
     const x = Float32Array.from({ length: rows * 4 }, (_, i) => Math.sin(0.37 * (i + 1) + t + offset));
-    const y = Float32Array.from({ length: rows }, (_, r) => x[4 * r]! - 0.5 * x[4 * r + 3]! + 0.1 * Math.cos(r));
+    const y = Float32Array.from(
+      { length: rows },
+      (_, r) => x[4 * r]! - 0.5 * x[4 * r + 3]! + 0.1 * Math.cos(r),
+    );
     return { x, y };
   });
 }
@@ -35,7 +38,11 @@ function tasks(count: number, rows: number, offset = 0): Task[] {
  * Trains `steps` AdamW steps on 4 micro-batches a step (shares ∝ rows) and returns the final weights: with workers
  * through `accumulateMicroBatches`, without them by a plain loop.
  */
-async function train(weights: Weights, steps: number, workers?: GradientWorkers<Task>): Promise<Float32Array[]> {
+async function train(
+  weights: Weights,
+  steps: number,
+  workers?: GradientWorkers<Task>,
+): Promise<Float32Array[]> {
   const optimizer = new AdamW({ weightDecay: 0.01 });
   const accumulator = new GradientAccumulator();
   const losses: number[] = [];
@@ -101,7 +108,7 @@ describe('GradientWorkers + accumulateMicroBatches', () => {
       expect(parallel).toEqual(sequential);
     }
     // And training moved the weights (the comparison is not between two untouched copies).
-    const initial = Object.values(mlpWeights({ seed: 7 })).map((w) => w.dataSync());
+    const initial = Object.values(mlpWeights({ seed: 7 }) as Weights).map((w) => w.dataSync());
     expect(sequential[0]).not.toEqual(initial[0]);
   });
 

@@ -1,4 +1,5 @@
 import type {
+  DataParallelOptions,
   Evaluator,
   GoldJudge,
   PairSampler,
@@ -87,6 +88,8 @@ export interface StageContext {
    * merges them in order.
    */
   shards?: number;
+  /** Worker threads of the trainers that support data parallelism (the `sft` stage's `SftTrainer`); absent = none. */
+  dataParallel?: DataParallelOptions;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  type DataParallelOptions,
   InvalidArgumentError,
   lockRunDirectory,
   OcrmError,
@@ -65,6 +66,11 @@ export interface RunPipelineOptions {
    * {@link isShardableStage}). Absent: this process computes every shard.
    */
   runShards?: (stage: string, shards: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Worker threads for the training stages whose trainer supports data parallelism (today the reference
+   * `SftTrainer`): the same numbers, more cores, when `sft.microBatchSize` is below `sft.batchSize`.
+   */
+  dataParallel?: DataParallelOptions;
   signal?: AbortSignal;
   onEvent?: (event: PipelineEvent) => void;
 }
@@ -129,6 +135,7 @@ export async function runPipelineStages(
     pairsDone: await run.isDone('pairs'),
   });
   ctx.shards = options.shards;
+  ctx.dataParallel = options.dataParallel;
   // A model that cannot fit the backend's memory fails now, not minutes into a stage.
   const localConfig =
     checked.model.source === 'local'

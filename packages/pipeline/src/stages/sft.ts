@@ -20,6 +20,7 @@ export const sftStage: StageRunner = async (ctx, stage) => {
       stage: stage.name,
       signal: ctx.signal,
       onEvent: ctx.emit,
+      dataParallel: ctx.dataParallel,
     });
     await policy.save(runPaths(run).sftModel);
     // A complete Hugging Face folder: AutoTokenizer.from_pretrained(sft/model) works.

@@ -38,6 +38,7 @@ export function sftTrainer(config: Partial<SftConfig> = {}): SftTrainer {
         stage: run.stage,
         signal: run.signal,
         onEvent: run.onEvent,
+        dataParallel: run.dataParallel,
       });
       return { steps: result.steps, 'loss/train': result.trainLoss, 'loss/eval': result.evalLoss };
     },

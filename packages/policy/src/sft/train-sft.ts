@@ -1,12 +1,16 @@
+import { createRequire } from 'node:module';
 import {
   type AdamW,
+  accumulateMicroBatches,
   buildTokenBatch,
   clipGradNorm,
   createAdamWCosine,
+  type DataParallelOptions,
   drive,
   type EventHandler,
   epochOrder,
   GradientAccumulator,
+  GradientWorkers,
   InvalidArgumentError,
   namedGrads,
   type SftExample,
@@ -16,11 +20,13 @@ import {
   throwIfAborted,
   trainingLoop,
 } from '@ocrm/core';
+import { modelReplicaSpec } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
 import type { CausalLMPolicy } from '../causal-lm-policy';
 import { resolveSftConfig, type SftConfig } from './sft-config';
 import { type EncodedSftExample, encodeSftExamples } from './sft-data';
 import { sftLoss, sftTokenCount } from './sft-loss';
+import type { SftReplicaOptions } from './sft-replica';
 
 /** Inputs of {@link trainSft} / {@link trainSftIter}. */
 export interface TrainSftOptions {
@@ -39,6 +45,11 @@ export interface TrainSftOptions {
   signal?: AbortSignal;
   /** Receives every event (the Promise face only). */
   onEvent?: EventHandler;
+  /**
+   * Compute each step's micro-batches in worker threads too (Node; the same numbers bit for bit, faster on several
+   * cores when a step has ≥ 2 micro-batches: `batchSize / microBatchSize`). Absent: one thread.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /** What SFT returns. */
@@ -108,6 +119,9 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   const totalSteps = Math.ceil(totalExamples / config.batchSize);
   const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
+  const workers = options.dataParallel
+    ? await startSftWorkers(policy, config, options.dataParallel)
+    : undefined;
   const indexAt = epochOrder(N, config.seed);
   const exampleAt = (position: number): EncodedSftExample => train[indexAt(position)]!;
   let trainLoss = Number.NaN;
@@ -124,12 +138,12 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
       signal,
       // Step s takes the examples at positions [s·batchSize, …) of the epoch order (the last step may be short).
       dataPosition: (steps) => Math.min(steps * config.batchSize, totalExamples),
-      step: (s) => {
+      step: async (s) => {
         const position = s * config.batchSize;
         const size = Math.min(config.batchSize, totalExamples - position);
         const examples = Array.from({ length: size }, (_, i) => exampleAt(position + i));
         const lr = schedule(s);
-        const { loss, tokens, gradNorm } = trainStep(
+        const { loss, tokens, gradNorm } = await trainStep(
           policy,
           examples,
           padId,
@@ -137,6 +151,7 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
           accumulator,
           optimizer,
           lr,
+          workers,
         );
         trainLoss = loss;
         return { 'loss/train': loss, lr, 'grad/norm': gradNorm, tokens };
@@ -163,11 +178,45 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   } finally {
     accumulator.dispose();
     optimizer.dispose();
+    await workers?.close();
   }
 }
 
-/** One optimizer step over `examples` in micro-batches; returns the token-mean loss. */
-function trainStep(
+/** Starts the data-parallel workers of an SFT run, each with a replica of the policy (`@ocrm/policy/sft-replica`). */
+async function startSftWorkers(
+  policy: CausalLMPolicy,
+  config: SftConfig,
+  parallel: DataParallelOptions,
+): Promise<GradientWorkers<TokenBatch>> {
+  if (config.batchSize / config.microBatchSize < 2) {
+    throw new InvalidArgumentError(
+      `trainSft: data parallelism needs ≥ 2 micro-batches a step, but sft.microBatchSize is sft.batchSize (${config.batchSize}).`,
+      {
+        hint: `Set sft.microBatchSize to a divisor of ${config.batchSize} below it (e.g. ${config.batchSize / 2}).`,
+      },
+    );
+  }
+  const replica: SftReplicaOptions = {
+    model: modelReplicaSpec(policy.model),
+    promptLossWeight: config.promptLossWeight,
+  };
+  return GradientWorkers.start<TokenBatch>({
+    count: parallel.workers,
+    backend: parallel.backend,
+    replica: {
+      module: createRequire(import.meta.url).resolve('@ocrm/policy/sft-replica'),
+      export: 'createSftReplica',
+      options: replica,
+    },
+    weights: policy.model.variables(),
+  });
+}
+
+/**
+ * One optimizer step over `examples` in micro-batches (computed in this thread and `workers`, added in order);
+ * returns the token-mean loss.
+ */
+async function trainStep(
   policy: CausalLMPolicy,
   examples: EncodedSftExample[],
   padId: number,
@@ -175,7 +224,8 @@ function trainStep(
   accumulator: GradientAccumulator,
   optimizer: AdamW,
   lr: number,
-): { loss: number; tokens: number; gradNorm: number } {
+  workers: GradientWorkers<TokenBatch> | undefined,
+): Promise<{ loss: number; tokens: number; gradNorm: number }> {
   const variables = policy.trainableVariables();
   const micro: TokenBatch[] = [];
   for (let start = 0; start < examples.length; start += config.microBatchSize) {
@@ -184,16 +234,19 @@ function trainStep(
   const counts = micro.map((batch) => sftTokenCount(batch, config.promptLossWeight));
   const tokens = counts.reduce((a, b) => a + b, 0);
   if (tokens === 0) return { loss: Number.NaN, tokens: 0, gradNorm: 0 };
+  const shares = counts.map((count) => count / tokens);
+  const values = await accumulateMicroBatches({
+    tasks: micro,
+    shares,
+    local: (batch) =>
+      namedGrads(variables, () => sftLoss(policy.model, batch, undefined, config.promptLossWeight).loss),
+    accumulator,
+    variables,
+    workers,
+  });
   let loss = 0;
-  micro.forEach((batch, i) => {
-    if (counts[i] === 0) return;
-    const { value, grads } = namedGrads(
-      variables,
-      () => sftLoss(policy.model, batch, undefined, config.promptLossWeight).loss,
-    );
-    loss += value.dataSync()[0]! * (counts[i]! / tokens);
-    accumulator.add(grads, counts[i]! / tokens);
-    tf.dispose([value, ...Object.values(grads)]);
+  values.forEach((value, i) => {
+    if (counts[i] !== 0) loss += value * shares[i]!;
   });
   const mean = accumulator.take();
   const clipped = clipGradNorm(mean, config.maxGradNorm > 0 ? config.maxGradNorm : Number.POSITIVE_INFINITY);
