@@ -1,3 +1,4 @@
 import { ocrmTsupConfig } from '../../tsup.shared';
 
-export default ocrmTsupConfig({ entry: ['src/index.ts'] });
+// `src/reward-model-replica.ts` is what a data-parallel worker imports (`@ocrm/reward-model/replica`).
+export default ocrmTsupConfig({ entry: ['src/index.ts', 'src/reward-model-replica.ts'] });

@@ -4,7 +4,7 @@
  *
  * - `{ type: 'weights', values: { name: Float32Array } }`: assigns the values to the replica's weights;
  * - `{ type: 'tasks', id, tasks }`: computes each task's loss and gradients and posts
- *   `{ type: 'result', id, results: [{ value, grads: { name: Float32Array } }] }` (buffers transferred);
+ *   `{ type: 'result', id, results: [{ value, grads: { name: Float32Array }, extra? }] }` (buffers transferred);
  * - `{ type: 'close' }`: disposes the replica and exits.
  *
  * Started with `workerData = { backend?: ModuleRef, replica: ModuleRef }`; posts `{ type: 'ready', shapes }` (every
@@ -59,15 +59,20 @@ try {
         /** @type {ArrayBuffer[]} */
         const transfer = [];
         for (const task of message.tasks) {
-          const { value, grads } = replica.gradients(task);
+          const { value, grads, extra } = replica.gradients(task);
           /** @type {Record<string, Float32Array>} */
           const flat = {};
           for (const [name, grad] of Object.entries(grads)) {
             flat[name] = new Float32Array(grad.dataSync());
             transfer.push(flat[name].buffer);
           }
-          results.push({ value: value.dataSync()[0], grads: flat });
-          tf.dispose([value, ...Object.values(grads)]);
+          const result = { value: value.dataSync()[0], grads: flat };
+          if (extra) {
+            result.extra = new Float32Array(extra.dataSync());
+            transfer.push(result.extra.buffer);
+          }
+          results.push(result);
+          tf.dispose([value, ...Object.values(grads), ...(extra ? [extra] : [])]);
         }
         port.postMessage({ type: 'result', id: message.id, results }, transfer);
       } else if (message.type === 'close') {

@@ -1,14 +1,16 @@
 import {
   type AdamW,
+  accumulateMicroBatches,
   clipGradNorm,
   type GradientAccumulator,
-  namedGrads,
+  type GradientWorkers,
   type PreferencePair,
   pairTokenBatch,
   type RewardModel,
 } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
-import { bradleyTerryLoss, pairStats, pairWeights } from './bradley-terry';
+import { pairStats, pairWeights } from './bradley-terry';
+import { type PairMicroBatch, pairGradients } from './pair-gradients';
 import type { RewardModelConfig } from './reward-model-config';
 
 /** Metrics of one reward-model optimizer step. */
@@ -31,8 +33,10 @@ export interface RewardStepMetrics {
  * One optimizer step on a batch of pairs: the step's weights are computed once (normalised over the whole step
  * batch when configured), each micro-batch of pairs is scored in one forward (chosen rows, then rejected rows), its
  * weighted BT loss (summed over its pairs / step size) differentiated, the gradients accumulated, clipped and applied.
+ * With `workers` (replicas of `rm`, see `@ocrm/reward-model/replica`) the micro-batches are computed in parallel
+ * and added in order: the same numbers bit for bit.
  */
-export function rewardModelStep(
+export async function rewardModelStep(
   rm: RewardModel,
   pairs: readonly PreferencePair[],
   padId: number,
@@ -40,7 +44,8 @@ export function rewardModelStep(
   accumulator: GradientAccumulator,
   optimizer: AdamW,
   lr: number,
-): RewardStepMetrics {
+  workers?: GradientWorkers<PairMicroBatch>,
+): Promise<RewardStepMetrics> {
   const n = pairs.length;
   const hasWeights = pairs.some((p) => p.logWeight !== undefined);
   const weights = hasWeights
@@ -51,27 +56,36 @@ export function rewardModelStep(
       )
     : new Float32Array(n).fill(1);
   const variables = rm.trainableVariables();
-  const chosen = new Float32Array(n);
-  const rejected = new Float32Array(n);
-  let weightedLoss = 0;
+  const tasks: PairMicroBatch[] = [];
+  const shares: number[] = [];
   for (let start = 0; start < n; start += config.microBatchSize) {
     const part = pairs.slice(start, start + config.microBatchSize);
     const m = part.length;
-    const batch = pairTokenBatch(part, { padId });
-    const logW = Array.from(weights.subarray(start, start + m), Math.log);
-    let scores: tf.Tensor1D | undefined;
-    const { value, grads } = namedGrads(variables, () => {
-      const all = rm.score(batch);
-      scores = tf.keep(all.clone());
-      return bradleyTerryLoss(all.slice(0, m), all.slice(m, m), hasWeights ? logW : undefined);
+    tasks.push({
+      batch: pairTokenBatch(part, { padId }),
+      pairs: m,
+      logWeights: hasWeights ? Array.from(weights.subarray(start, start + m), Math.log) : undefined,
     });
-    const data = scores!.dataSync();
-    chosen.set(data.subarray(0, m), start);
-    rejected.set(data.subarray(m), start);
-    weightedLoss += value.dataSync()[0]! * (m / n);
-    accumulator.add(grads, m / n);
-    tf.dispose([value, scores!, ...Object.values(grads)]);
+    shares.push(m / n);
   }
+  const outcomes = await accumulateMicroBatches({
+    tasks,
+    shares,
+    local: (task) => pairGradients(rm, variables, task),
+    accumulator,
+    variables,
+    workers,
+  });
+  const chosen = new Float32Array(n);
+  const rejected = new Float32Array(n);
+  let weightedLoss = 0;
+  outcomes.forEach(({ value, extra }, k) => {
+    const start = k * config.microBatchSize;
+    const m = tasks[k]!.pairs;
+    chosen.set(extra!.subarray(0, m), start);
+    rejected.set(extra!.subarray(m), start);
+    weightedLoss += value * shares[k]!;
+  });
   const mean = accumulator.take();
   const clipped = clipGradNorm(mean, config.maxGradNorm > 0 ? config.maxGradNorm : Number.POSITIVE_INFINITY);
   optimizer.step(variables, clipped.grads, lr);

@@ -64,6 +64,8 @@ export function scalarRewardModelTrainer(options: ScalarRewardModelTrainerOption
           stage: run.stage,
           signal: run.signal,
           onEvent: run.onEvent,
+          // A head-only model trains on cached features (one small product a step): nothing to split.
+          dataParallel: trainable === 'head' ? undefined : run.dataParallel,
         });
         rm.rewardOffset = await computeRewardOffset(rm, run.references.prompts, run.references.responses, {
           padId: run.padId,

@@ -79,9 +79,9 @@ describe('trainRewardModel', () => {
     const config = resolveRewardModelConfig({ batchSize: 8, microBatchSize: 4 });
     const optimizer = new AdamW({ learningRate: 1e-3 });
     const accumulator = new GradientAccumulator();
-    rewardModelStep(rm, train.slice(0, 8), 0, config, accumulator, optimizer, 1e-3);
-    await expectNoLeak(() => {
-      rewardModelStep(rm, train.slice(8, 16), 0, config, accumulator, optimizer, 1e-3);
+    await rewardModelStep(rm, train.slice(0, 8), 0, config, accumulator, optimizer, 1e-3);
+    await expectNoLeak(async () => {
+      await rewardModelStep(rm, train.slice(8, 16), 0, config, accumulator, optimizer, 1e-3);
     });
     optimizer.dispose();
     accumulator.dispose();

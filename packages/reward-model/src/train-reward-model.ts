@@ -1,18 +1,25 @@
+import { createRequire } from 'node:module';
 import {
   createAdamWCosine,
+  type DataParallelOptions,
   drive,
   type EventHandler,
   epochOrder,
   GradientAccumulator,
+  GradientWorkers,
   InvalidArgumentError,
   type PreferencePair,
   type RewardModel,
   type TrainEvent,
   trainingLoop,
 } from '@ocrm/core';
+import { modelReplicaSpec } from '@ocrm/models';
 import { evaluatePairs } from './evaluate-pairs';
+import type { PairMicroBatch } from './pair-gradients';
 import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
+import type { RewardModelReplicaOptions } from './reward-model-replica';
 import { rewardModelStep } from './reward-model-step';
+import { ScalarRewardModel } from './scalar-reward-model';
 
 /** Inputs of {@link trainRewardModel} / {@link trainRewardModelIter}. */
 export interface TrainRewardModelOptions {
@@ -32,6 +39,11 @@ export interface TrainRewardModelOptions {
   signal?: AbortSignal;
   /** Receives every event (the Promise face only). */
   onEvent?: EventHandler;
+  /**
+   * Compute each step's micro-batches in worker threads too (Node; a `ScalarRewardModel` without a feature cache;
+   * the same numbers bit for bit; needs `microBatchSize` below `batchSize`). Absent: one thread.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /** What reward-model training returns. */
@@ -71,6 +83,9 @@ export async function* trainRewardModelIter(
   const totalSteps = Math.ceil(totalPairs / config.batchSize);
   const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
+  const workers = options.dataParallel
+    ? await startRewardModelWorkers(rm, config, options.dataParallel)
+    : undefined;
   const indexAt = epochOrder(N, config.seed);
   const pairAt = (position: number): PreferencePair => pairs[indexAt(position)]!;
   let trainLoss = Number.NaN;
@@ -95,7 +110,7 @@ export async function* trainRewardModelIter(
         correct = typeof extra.correct === 'number' ? extra.correct : 0;
         counted = typeof extra.counted === 'number' ? extra.counted : 0;
       },
-      step: (s) => {
+      step: async (s) => {
         const position = s * config.batchSize;
         const size = Math.min(config.batchSize, totalPairs - position);
         if (Math.floor(position / N) !== Math.floor((position + size - 1) / N) || position % N === 0) {
@@ -104,7 +119,7 @@ export async function* trainRewardModelIter(
         }
         const batch = Array.from({ length: size }, (_, i) => pairAt(position + i));
         const lr = schedule(s);
-        const m = rewardModelStep(rm, batch, padId, config, accumulator, optimizer, lr);
+        const m = await rewardModelStep(rm, batch, padId, config, accumulator, optimizer, lr, workers);
         const nonTies = batch.filter((p) => !p.tie).length;
         if (nonTies > 0) {
           correct += m.accuracy * nonTies;
@@ -142,7 +157,46 @@ export async function* trainRewardModelIter(
   } finally {
     accumulator.dispose();
     optimizer.dispose();
+    await workers?.close();
   }
+}
+
+/** Starts the data-parallel workers of a reward-model training, each with a replica of `rm`. */
+async function startRewardModelWorkers(
+  rm: RewardModel,
+  config: RewardModelConfig,
+  parallel: DataParallelOptions,
+): Promise<GradientWorkers<PairMicroBatch>> {
+  if (!(rm instanceof ScalarRewardModel) || rm.featureCache) {
+    throw new InvalidArgumentError(
+      'trainRewardModel: data parallelism needs a ScalarRewardModel without a feature cache (not trainable: head).',
+      {
+        hint: 'Drop dataParallel for this model: a head-only model trains on cached features, one cheap product a step.',
+      },
+    );
+  }
+  if (config.batchSize / config.microBatchSize < 2) {
+    throw new InvalidArgumentError(
+      `trainRewardModel: data parallelism needs ≥ 2 micro-batches a step, but microBatchSize is batchSize (${config.batchSize}).`,
+      {
+        hint: `Set rewardModel.microBatchSize to a divisor of ${config.batchSize} below it (e.g. ${config.batchSize / 2}).`,
+      },
+    );
+  }
+  const replica: RewardModelReplicaOptions = {
+    model: modelReplicaSpec(rm.model),
+    rewardOffset: rm.rewardOffset,
+  };
+  return GradientWorkers.start<PairMicroBatch>({
+    count: parallel.workers,
+    backend: parallel.backend,
+    replica: {
+      module: createRequire(import.meta.url).resolve('@ocrm/reward-model/replica'),
+      export: 'createRewardModelReplica',
+      options: replica,
+    },
+    weights: rm.model.variables(),
+  });
 }
 
 /**

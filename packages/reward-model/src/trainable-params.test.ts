@@ -66,7 +66,7 @@ describe('ScalarRewardModel trainable', () => {
       const optimizer = new AdamW({ learningRate: 1e-2 });
       const accumulator = new GradientAccumulator();
       const cfg = resolveRewardModelConfig({ batchSize: 8 });
-      rewardModelStep(rm, pairs.slice(0, 8), tokenizer.padId, cfg, accumulator, optimizer, 1e-2);
+      await rewardModelStep(rm, pairs.slice(0, 8), tokenizer.padId, cfg, accumulator, optimizer, 1e-2);
       expect(Object.keys(optimizer.getState().moments).sort()).toEqual([...trained].sort());
       const after = snapshot(rm);
       for (const name of Object.keys(before)) {

@@ -1,3 +1,4 @@
+import type { DataParallelOptions } from '../parallel/data-parallel-options';
 import type { SpecificationVersion } from './common';
 import type { EventHandler } from './events';
 import type { PreferencePair } from './records';
@@ -43,6 +44,11 @@ export interface RewardModelTrainingRun {
   stage: string;
   signal?: AbortSignal;
   onEvent?: EventHandler;
+  /**
+   * Worker threads the trainer may compute micro-batches in (same numbers, more cores); a trainer without data
+   * parallelism ignores it.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /**

@@ -2,8 +2,16 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedVariables } from '../contracts/trainable';
 import { InvalidArgumentError, ShapeError } from '../errors';
 import type { GradientAccumulator } from '../optim/gradient-accumulator';
-import type { TaskGradients } from './gradient-replica';
+import type { MicroBatchGradients, TaskGradients } from './gradient-replica';
 import type { GradientWorkers } from './gradient-workers';
+
+/** What {@link accumulateMicroBatches} returns per task. */
+export interface MicroBatchOutcome {
+  /** The task's loss (NaN for a skipped task). */
+  value: number;
+  /** The task's `extra` output, flat (absent for a skipped task or when the loss gives none). */
+  extra?: Float32Array;
+}
 
 /** Options of {@link accumulateMicroBatches}. */
 export interface AccumulateMicroBatchesOptions<Task> {
@@ -15,7 +23,7 @@ export interface AccumulateMicroBatchesOptions<Task> {
    * The main thread's loss and gradients of one task (what the workers' replicas compute for the same task); the
    * caller owns nothing it returns (this function disposes it).
    */
-  local: (task: Task) => { value: tf.Scalar; grads: Record<string, tf.Tensor> };
+  local: (task: Task) => MicroBatchGradients;
   /** Receives every task's gradients, in the tasks' order. */
   accumulator: GradientAccumulator;
   /** The trainable variables: posted to the workers first (their current values), and their shapes. */
@@ -31,7 +39,7 @@ export interface AccumulateMicroBatchesOptions<Task> {
  * accumulated sums — and with the same replica code and backend, every number of the run — are bit for bit those
  * of computing every task here. This thread keeps one task's gradients at a time (it adds each as it is computed).
  *
- * @returns each task's loss value (NaN for a skipped one).
+ * @returns each task's loss value (NaN for a skipped one) and its `extra` output, flat (absent for a skipped one).
  * @throws WorkerError (rejects) when a worker fails; InvalidArgumentError when `shares` and `tasks` differ in length.
  * @example
  * const losses = await accumulateMicroBatches({ tasks, shares, local: (t) => namedGrads(vars, () => loss(t)),
@@ -40,14 +48,14 @@ export interface AccumulateMicroBatchesOptions<Task> {
  */
 export async function accumulateMicroBatches<Task>(
   options: AccumulateMicroBatchesOptions<Task>,
-): Promise<number[]> {
+): Promise<MicroBatchOutcome[]> {
   const { tasks, shares, local, accumulator, variables, workers } = options;
   if (shares.length !== tasks.length) {
     throw new InvalidArgumentError(
       `accumulateMicroBatches: ${tasks.length} tasks but ${shares.length} shares.`,
     );
   }
-  const values = tasks.map(() => Number.NaN);
+  const outcomes: MicroBatchOutcome[] = tasks.map(() => ({ value: Number.NaN }));
   const active = shares.flatMap((share, i) => (share > 0 ? [i] : []));
   const blocks = contiguousBlocks(active, workers && active.length > 1 ? workers.size + 1 : 1);
   let remote: Promise<TaskGradients[]>[] = [];
@@ -66,18 +74,21 @@ export async function accumulateMicroBatches<Task>(
   }
   // This thread's block comes first in the tasks' order: each task is added as soon as it is computed.
   for (const i of blocks[0]!) {
-    const { value, grads } = local(tasks[i]!);
+    const { value, grads, extra } = local(tasks[i]!);
     try {
-      values[i] = value.dataSync()[0]!;
+      outcomes[i] = {
+        value: value.dataSync()[0]!,
+        extra: extra ? Float32Array.from(extra.dataSync()) : undefined,
+      };
       accumulator.add(grads, shares[i]!);
     } finally {
-      tf.dispose([value, ...Object.values(grads)]);
+      tf.dispose([value, ...Object.values(grads), ...(extra ? [extra] : [])]);
     }
   }
   for (const [w, pending] of remote.entries()) {
     const results = await pending;
     for (const [k, i] of blocks[w + 1]!.entries()) {
-      values[i] = results[k]!.value;
+      outcomes[i] = { value: results[k]!.value, extra: results[k]!.extra };
       const grads = toTensors(results[k]!.grads, variables);
       try {
         accumulator.add(grads, shares[i]!);
@@ -86,7 +97,7 @@ export async function accumulateMicroBatches<Task>(
       }
     }
   }
-  return values;
+  return outcomes;
 }
 
 /** `items` cut into `parts` contiguous blocks in order, sizes as equal as possible (the first ones larger). */

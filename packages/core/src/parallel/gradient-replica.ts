@@ -18,12 +18,22 @@ export interface GradientReplica<Task> {
   readonly weights: NamedVariables;
   /**
    * Loss and gradients of one task with respect to the trainable weights.
-   * @returns the scalar loss `[]` and one gradient per reached weight, by name (its weight's shape); the worker
-   *   reads and disposes them.
+   * @returns the scalar loss `[]`, one gradient per reached weight, by name (its weight's shape), and optionally
+   *   `extra`, any float32 tensor the trainer wants back (e.g. the pairs' scores); the worker reads and disposes them.
    */
-  gradients(task: Task): { value: tf.Scalar; grads: Record<string, tf.Tensor> };
+  gradients(task: Task): MicroBatchGradients;
   /** Frees the replica's tensors (called when the worker closes). */
   dispose(): void;
+}
+
+/** The loss, gradients and optional extra output of one micro-batch (tensors; the receiver disposes them). */
+export interface MicroBatchGradients {
+  /** The micro-batch's loss `[]`. */
+  value: tf.Scalar;
+  /** One gradient per reached trainable weight, by name. */
+  grads: Record<string, tf.Tensor>;
+  /** Anything else the trainer needs from the same forward pass (float32, any shape; returned flat). */
+  extra?: tf.Tensor;
 }
 
 /** What a replica module exports (by the name in its {@link ModuleRef}): builds the replica from plain options. */
@@ -37,4 +47,6 @@ export interface TaskGradients {
   value: number;
   /** One flat float32 gradient per reached trainable weight, row-major in its weight's shape. */
   grads: Record<string, Float32Array>;
+  /** The replica's `extra` output, flat. */
+  extra?: Float32Array;
 }

@@ -50,7 +50,7 @@ async function train(
     const batch = [...tasks(3, 5, s), ...tasks(1, 2, s + 0.5)];
     const shares = [5 / 17, 5 / 17, 5 / 17, 2 / 17];
     if (workers) {
-      const values = await accumulateMicroBatches({
+      const outcomes = await accumulateMicroBatches({
         tasks: batch,
         shares,
         local: (task) => mlpGradients(weights, task),
@@ -58,14 +58,14 @@ async function train(
         variables: weights,
         workers,
       });
-      losses.push(...values);
+      losses.push(...outcomes.map((o) => o.value));
     } else {
       // The reference: the plain one-process loop of a trainer.
       batch.forEach((task, i) => {
-        const { value, grads } = mlpGradients(weights, task);
+        const { value, grads, extra } = mlpGradients(weights, task);
         losses.push(value.dataSync()[0]);
         accumulator.add(grads, shares[i]);
-        tf.dispose([value, ...Object.values(grads)]);
+        tf.dispose([value, extra, ...Object.values(grads)]);
       });
     }
     const mean = accumulator.take();
@@ -112,12 +112,12 @@ describe('GradientWorkers + accumulateMicroBatches', () => {
     expect(sequential[0]).not.toEqual(initial[0]);
   });
 
-  it('skips tasks with share 0 and returns NaN for them, the others in order', async () => {
+  it("skips tasks with share 0 (NaN, no extra output), returns the others' losses and extra outputs", async () => {
     const weights = mlpWeights({ seed: 7 });
     const pool = await start(1);
     const batch = tasks(3, 4);
     const accumulator = new GradientAccumulator();
-    const values = await accumulateMicroBatches({
+    const outcomes = await accumulateMicroBatches({
       tasks: batch,
       shares: [0.5, 0, 0.5],
       local: (task) => mlpGradients(weights, task),
@@ -126,15 +126,17 @@ describe('GradientWorkers + accumulateMicroBatches', () => {
       workers: pool,
     });
     expect(accumulator.size).toBe(2);
-    expect(Number.isNaN(values[1])).toBe(true);
+    expect(Number.isNaN(outcomes[1]!.value)).toBe(true);
+    expect(outcomes[1]!.extra).toBeUndefined();
     const alone = batch.map((task) => {
-      const { value, grads } = mlpGradients(weights, task);
-      tf.dispose(Object.values(grads));
-      const v = value.dataSync()[0];
-      value.dispose();
-      return v;
+      const { value, grads, extra } = mlpGradients(weights, task);
+      const out = { value: value.dataSync()[0], extra: Float32Array.from(extra.dataSync()) };
+      tf.dispose([value, extra, ...Object.values(grads)]);
+      return out;
     });
-    expect([values[0], values[2]]).toEqual([alone[0], alone[2]]);
+    // Task 2 ran in the worker: its loss and its extra output (the predictions) are those of this thread.
+    expect([outcomes[0], outcomes[2]]).toEqual([alone[0], alone[2]]);
+    expect(outcomes[2]!.extra).toHaveLength(4);
     tf.dispose(Object.values(accumulator.take()));
     accumulator.dispose();
   });

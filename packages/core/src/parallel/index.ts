@@ -1,8 +1,14 @@
 export {
   type AccumulateMicroBatchesOptions,
   accumulateMicroBatches,
+  type MicroBatchOutcome,
 } from './accumulate-micro-batches';
 export type { DataParallelOptions } from './data-parallel-options';
-export type { GradientReplica, GradientReplicaFactory, TaskGradients } from './gradient-replica';
+export type {
+  GradientReplica,
+  GradientReplicaFactory,
+  MicroBatchGradients,
+  TaskGradients,
+} from './gradient-replica';
 export { GradientWorkers, type GradientWorkersOptions } from './gradient-workers';
 export type { ModuleRef } from './module-ref';

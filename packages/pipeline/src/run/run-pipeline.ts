@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import {
+  ConfigError,
   type DataParallelOptions,
   InvalidArgumentError,
   lockRunDirectory,
@@ -27,6 +28,7 @@ import { weightsStage } from '../stages/weights';
 import { backendFailure } from './backend-failure';
 import type { PipelineStages, StageRunner } from './context';
 import { createStageContext } from './create-context';
+import { dataParallelBlocker } from './data-parallel-stages';
 import type { PipelineEvent } from './events';
 import { FINGERPRINT_FILE } from './fingerprint-file';
 import { fingerprintHolds } from './fingerprint-holds';
@@ -118,6 +120,15 @@ export async function runPipelineStages(
 ): Promise<PipelineResult | undefined> {
   // Checked and resolved again (a config built in code may carry partial sections): what config.json records.
   const checked = parsePipelineConfig(config);
+  if (options.dataParallel) {
+    const blockers = (['sft', 'rm'] as const).flatMap((s) => dataParallelBlocker(checked, s) ?? []);
+    if (blockers.length === 2) {
+      throw new ConfigError(
+        'sft.microBatchSize',
+        `data-parallel workers (dataParallel, ocrm run --workers) would have nothing to compute: ${blockers.join('; ')}.`,
+      );
+    }
+  }
   const started = Date.now();
   const run = new RunDirectory(options.outDir);
   let pending: Promise<void> = Promise.resolve();

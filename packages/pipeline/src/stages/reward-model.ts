@@ -3,6 +3,7 @@ import { type PreferencePair, writeJsonAtomic } from '@ocrm/core';
 import { normalizeLogWeights, readWeightsJsonl } from '@ocrm/weighting';
 import type { PipelineConfig } from '../config/schema';
 import type { StageRunner } from '../run/context';
+import { stageDataParallel } from '../run/data-parallel-stages';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { seedFor } from './seeds';
@@ -64,6 +65,7 @@ export const rewardModelStage: StageRunner = async (ctx, stage) => {
     stage: stage.name,
     signal: ctx.signal,
     onEvent: ctx.emit,
+    dataParallel: stageDataParallel(ctx, 'rm', stage.name),
   });
   await writeJsonAtomic(join(run.stagePath(stage.name), 'result.json'), summary);
   return summary;

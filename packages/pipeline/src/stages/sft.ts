@@ -1,4 +1,5 @@
 import type { StageRunner } from '../run/context';
+import { stageDataParallel } from '../run/data-parallel-stages';
 import { runPaths } from '../run/paths';
 import { initialPolicy } from './models';
 
@@ -20,7 +21,7 @@ export const sftStage: StageRunner = async (ctx, stage) => {
       stage: stage.name,
       signal: ctx.signal,
       onEvent: ctx.emit,
-      dataParallel: ctx.dataParallel,
+      dataParallel: stageDataParallel(ctx, 'sft', stage.name),
     });
     await policy.save(runPaths(run).sftModel);
     // A complete Hugging Face folder: AutoTokenizer.from_pretrained(sft/model) works.

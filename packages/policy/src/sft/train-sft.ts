@@ -235,7 +235,7 @@ async function trainStep(
   const tokens = counts.reduce((a, b) => a + b, 0);
   if (tokens === 0) return { loss: Number.NaN, tokens: 0, gradNorm: 0 };
   const shares = counts.map((count) => count / tokens);
-  const values = await accumulateMicroBatches({
+  const outcomes = await accumulateMicroBatches({
     tasks: micro,
     shares,
     local: (batch) =>
@@ -245,7 +245,7 @@ async function trainStep(
     workers,
   });
   let loss = 0;
-  values.forEach((value, i) => {
+  outcomes.forEach(({ value }, i) => {
     if (counts[i] !== 0) loss += value * shares[i]!;
   });
   const mean = accumulator.take();

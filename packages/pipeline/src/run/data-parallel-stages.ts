@@ -1,0 +1,51 @@
+import type { DataParallelOptions } from '@ocrm/core';
+import type { PipelineConfig } from '../config/schema';
+import type { StageContext } from './context';
+
+/** The training stages whose reference trainers compute micro-batches in data-parallel workers. */
+export type DataParallelStage = 'sft' | 'rm';
+
+/**
+ * Whether `stage`'s trainer can use data-parallel workers under `config`, and if not, why (what to set). A stage
+ * with a custom trainer module gets the workers and decides itself.
+ * @returns undefined when it can, else the reason.
+ */
+export function dataParallelBlocker(config: PipelineConfig, stage: DataParallelStage): string | undefined {
+  if (stage === 'sft') {
+    const sft = config.sft;
+    if (sft.module !== undefined) return undefined;
+    const { batchSize, microBatchSize } = sft as { batchSize: number; microBatchSize: number };
+    return batchSize / microBatchSize >= 2
+      ? undefined
+      : `sft trains one micro-batch a step (sft.microBatchSize = sft.batchSize = ${batchSize}): set sft.microBatchSize to a divisor of ${batchSize} below it (e.g. ${batchSize / 2}) to use the workers`;
+  }
+  const rm = config.rewardModel;
+  if (rm.module !== undefined) return undefined;
+  if (rm.trainable === 'head') {
+    return "the reward models train only their head on cached features (rewardModel.trainable 'head'): nothing to split";
+  }
+  return rm.batchSize / rm.microBatchSize >= 2
+    ? undefined
+    : `the reward models train one micro-batch a step (rewardModel.microBatchSize = rewardModel.batchSize = ${rm.batchSize}): set rewardModel.microBatchSize to a divisor of ${rm.batchSize} below it (e.g. ${rm.batchSize / 2}) to use the workers`;
+}
+
+/**
+ * The workers `stage` (named `name`) hands its trainer: the context's when the stage can use them, else none, with a
+ * `warning` event saying why.
+ */
+export function stageDataParallel(
+  ctx: StageContext,
+  stage: DataParallelStage,
+  name: string,
+): DataParallelOptions | undefined {
+  if (!ctx.dataParallel) return undefined;
+  const blocker = dataParallelBlocker(ctx.config, stage);
+  if (blocker === undefined) return ctx.dataParallel;
+  ctx.emit({
+    type: 'warning',
+    stage: name,
+    message: `no data-parallel workers: ${blocker}.`,
+    time: Date.now(),
+  });
+  return undefined;
+}
