@@ -391,7 +391,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', THREADS_HELP, threadsOption)
     .option(
       '--workers <n>',
-      "worker threads beside this one that compute the sft stage's micro-batches (one more core each; the same numbers; needs sft.microBatchSize below sft.batchSize; default 0)",
+      'worker threads beside this one that compute the micro-batches of the sft and rm stages (one more core each; the same numbers; needs sft.microBatchSize / rewardModel.microBatchSize below their batchSize; default 0)',
       integer('--workers'),
     )
     .action(runCommand);
