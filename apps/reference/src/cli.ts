@@ -158,7 +158,10 @@ async function runCommand(flags: RunFlags): Promise<void> {
   const display = new ProgressDisplay({ mode: progressMode(flags.quiet) });
   if (!flags.quiet) {
     const threads = backend.threads > 1 ? `, ${backend.threads} threads` : '';
-    process.stderr.write(`ocrm: backend ${backend.name}${threads}\n`);
+    const workers = flags.workers
+      ? `, ${flags.workers} data-parallel worker${flags.workers > 1 ? 's' : ''}`
+      : '';
+    process.stderr.write(`ocrm: backend ${backend.name}${threads}${workers}\n`);
   }
   for (const warning of backend.warnings) process.stderr.write(`ocrm: warning: ${warning}\n`);
 
