@@ -12,6 +12,8 @@ const allowed = [
   /^LICENSE$/,
   /^package\.json$/,
   /^assets\//,
+  // @ocrm/core's worker-thread script (plain JavaScript, run as shipped: `@ocrm/core/replica-worker`).
+  /^worker\/[^/]+\.mjs$/,
 ];
 const forbidden = [/\.test\./, /(^|\/)fixtures\//, /(^|\/)test-support\//, /^src\//];
 let failures = 0;

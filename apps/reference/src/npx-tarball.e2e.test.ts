@@ -75,7 +75,7 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('installs from its tarballs alone and `npx @ocrm/cli run` gives the results of the workspace build', async () => {
+  it('installs from its tarballs alone and `npx @ocrm/cli run` (also with --workers) gives the results of the workspace build', async () => {
     expect(existsSync(join(app, 'dist/bin.js')), 'build @ocrm/cli first').toBe(true);
     dir = await mkdtemp(join(tmpdir(), 'ocrm-npx-'));
     const packs = join(dir, 'packs');
@@ -129,5 +129,16 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
     );
     const results = async (runDir: string) => readFile(join(runDir, 'eval/results.json'), 'utf8');
     expect(await results(join(project, 'run'))).toBe(await results(join(dir, 'local')));
+
+    // Data-parallel workers start from the installed packages (@ocrm/core's worker script, the trainers' replica
+    // modules, @ocrm/backend-wasm) and give the workspace's one-thread numbers.
+    const micro = ['--set', 'sft.microBatchSize=16', '--set', 'rewardModel.microBatchSize=8'];
+    await npx(['run', '--preset', 'smoke', '--out', 'run-workers', '--quiet', '--workers', '1', ...micro]);
+    await run(
+      process.execPath,
+      [join(app, 'dist/bin.js'), 'run', '--preset', 'smoke', '--out', 'local-micro', '--quiet', ...micro],
+      { cwd: dir },
+    );
+    expect(await results(join(project, 'run-workers'))).toBe(await results(join(dir, 'local-micro')));
   }, 600_000);
 });
