@@ -1,4 +1,4 @@
 import { ocrmTsupConfig } from '../../tsup.shared';
 
-// `src/sft/sft-replica.ts` is what a data-parallel worker imports (`@ocrm/policy/sft-replica`).
-export default ocrmTsupConfig({ entry: ['src/index.ts', 'src/sft/sft-replica.ts'] });
+// `src/replica.ts` is what data-parallel workers import (`@ocrm/policy/replica`).
+export default ocrmTsupConfig({ entry: ['src/index.ts', 'src/replica.ts'] });

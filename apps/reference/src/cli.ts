@@ -394,7 +394,7 @@ export function buildProgram(): Command {
     .option('--threads <n>', THREADS_HELP, threadsOption)
     .option(
       '--workers <n>',
-      'worker threads beside this one that compute the micro-batches of the sft and rm stages (one more core each; the same numbers; needs sft.microBatchSize / rewardModel.microBatchSize below their batchSize; default 0)',
+      'worker threads beside this one that compute the micro-batches of the sft, rm and ppo stages (one more core each; the same numbers; needs sft.microBatchSize / rewardModel.microBatchSize below their batch, ppo.microBatchSize below its minibatch; default 0)',
       integer('--workers'),
     )
     .action(runCommand);

@@ -132,7 +132,14 @@ describe('e2e: the packed @ocrm/cli in an empty folder', () => {
 
     // Data-parallel workers start from the installed packages (@ocrm/core's worker script, the trainers' replica
     // modules, @ocrm/backend-wasm) and give the workspace's one-thread numbers.
-    const micro = ['--set', 'sft.microBatchSize=16', '--set', 'rewardModel.microBatchSize=8'];
+    const micro = [
+      '--set',
+      'sft.microBatchSize=16',
+      '--set',
+      'rewardModel.microBatchSize=8',
+      '--set',
+      'ppo.microBatchSize=4',
+    ];
     await npx(['run', '--preset', 'smoke', '--out', 'run-workers', '--quiet', '--workers', '1', ...micro]);
     await run(
       process.execPath,

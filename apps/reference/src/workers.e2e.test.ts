@@ -1,4 +1,4 @@
-// END-TO-END (~20 s): `ocrm run --workers 1` (data-parallel sft and rm stages in a worker thread) writes the bytes of
+// END-TO-END (~20 s): `ocrm run --workers 1` (data-parallel sft, rm and ppo stages in a worker thread) writes the bytes of
 // the one-thread run with the same micro-batches, and refuses workers that could compute nothing before it writes
 // anything. Needs the built CLI (turbo builds it before this package's tests).
 import { spawnSync } from 'node:child_process';
@@ -27,7 +27,10 @@ describe.skipIf(!existsSync(BIN))('e2e: ocrm run --workers', () => {
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
-  const micro = ['--set', 'sft.microBatchSize=16', '--set', 'rewardModel.microBatchSize=8'];
+  const micro = [
+    ...['--set', 'sft.microBatchSize=16', '--set', 'rewardModel.microBatchSize=8'],
+    ...['--set', 'ppo.microBatchSize=4'],
+  ];
   const run = (out: string, extra: string[]) =>
     ocrm(['run', '--preset', 'smoke', '--out', join(dir, out), '--backend', 'wasm', ...extra]);
 
@@ -58,6 +61,7 @@ describe.skipIf(!existsSync(BIN))('e2e: ocrm run --workers', () => {
     expect(bad.status, bad.output).toBe(2);
     expect(bad.output).toMatch(/sft\.microBatchSize/);
     expect(bad.output).toMatch(/rewardModel\.microBatchSize/);
+    expect(bad.output).toMatch(/ppo\.microBatchSize/);
     expect(existsSync(join(dir, 'bad'))).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
+import { createRequire } from 'node:module';
 import {
   InvalidArgumentError,
   type LogProbOptions,
+  type ModuleRef,
   type NamedVariables,
   type Policy,
   type ResponseLogProbs,
@@ -10,7 +12,13 @@ import {
   type TokenBatch,
   type TokenStats,
 } from '@ocrm/core';
-import { type LoadModelOptions, loadModel, saveModel, type TransformerModel } from '@ocrm/models';
+import {
+  type LoadModelOptions,
+  loadModel,
+  modelReplicaSpec,
+  saveModel,
+  type TransformerModel,
+} from '@ocrm/models';
 import { responseLogProbs, responseTokenStats } from './response-log-probs';
 import { generate } from './sampling/generate';
 import { kvCacheDecoder } from './sampling/kv-cache-decoder';
@@ -136,6 +144,20 @@ export class CausalLMPolicy implements Policy {
   /** True when `trainableVariables()` is empty. */
   get frozen(): boolean {
     return !this.model.trainable;
+  }
+
+  /**
+   * The recipe of a copy in a worker thread (`createCausalLMPolicyReplica` of `@ocrm/policy/replica`), for
+   * data-parallel trainers; undefined unless every weight trains (frozen weights would need their values too).
+   */
+  replica(): ModuleRef | undefined {
+    const trainable = Object.keys(this.model.trainableVariables()).length;
+    if (trainable === 0 || trainable !== Object.keys(this.model.variables()).length) return undefined;
+    return {
+      module: createRequire(import.meta.url).resolve('@ocrm/policy/replica'),
+      export: 'createCausalLMPolicyReplica',
+      options: { model: modelReplicaSpec(this.model), eosId: this.eosId, padId: this.padId },
+    };
   }
 
   dispose(): void {

@@ -51,6 +51,7 @@ export function ppoOptimizer(config: Partial<PpoConfig> = {}): PolicyOptimizer {
         stage: run.stage,
         signal: run.signal,
         onEvent: run.onEvent,
+        dataParallel: run.dataParallel,
       });
       return { updates: result.updates, episodes: result.episodes, metrics: result.metrics };
     },

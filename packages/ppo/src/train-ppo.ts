@@ -1,6 +1,9 @@
+import { createRequire } from 'node:module';
 import {
+  type DataParallelOptions,
   drive,
   type EventHandler,
+  GradientWorkers,
   InvalidArgumentError,
   type NamedVariables,
   type Policy,
@@ -10,8 +13,10 @@ import {
   type ValueModel,
 } from '@ocrm/core';
 import { type PpoConfig, ppoTotalUpdates, resolvePpoConfig } from './config';
+import type { PpoReplicaOptions } from './ppo-replica';
 import { collectRollout } from './rollout/collect-rollout';
 import { promptIndices } from './rollout/prompt-order';
+import type { PpoMicroBatch } from './update/ppo-micro-batch';
 import { PpoState, ppoLearningRate } from './update/ppo-state';
 import { ppoUpdate } from './update/ppo-update';
 
@@ -54,6 +59,12 @@ export interface TrainPpoOptions {
   signal?: AbortSignal;
   /** Receives every event (the Promise face, {@link trainPpo}). */
   onEvent?: EventHandler;
+  /**
+   * Compute each minibatch's micro-batches in worker threads too (Node; the same numbers bit for bit): needs
+   * `policy.replica()` and `critic.replica()` recipes and ≥ 2 micro-batches a minibatch (`rolloutBatchSize /
+   * numMinibatches / microBatchSize`). Rollouts stay in this thread. Absent: one thread.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /** What a PPO run returns. */
@@ -108,6 +119,9 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     });
   }
   const state = new PpoState(variables, config);
+  const workers = options.dataParallel
+    ? await startPpoWorkers(policy, critic, variables, config, options.dataParallel)
+    : undefined;
   try {
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
@@ -158,6 +172,7 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
           update,
           variables: state.variables,
           step: (grads) => state.step(grads, lr),
+          workers,
         });
         const seconds = (performance.now() - t0) / 1000;
         const metrics: Record<string, number> = {
@@ -186,6 +201,7 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
     return { updates: loop.steps, episodes: loop.steps * B, metrics, history, evals };
   } finally {
+    await workers?.close();
     state.dispose();
   }
 }
@@ -197,4 +213,52 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
  */
 export function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
   return drive(trainPpoIter(options), options.onEvent);
+}
+
+/** Starts PPO's data-parallel workers, each with copies of `policy` and `critic` built from their recipes. */
+async function startPpoWorkers(
+  policy: Policy,
+  critic: ValueModel,
+  variables: NamedVariables,
+  config: PpoConfig,
+  parallel: DataParallelOptions,
+): Promise<GradientWorkers<PpoMicroBatch>> {
+  const micro = config.rolloutBatchSize / config.numMinibatches / config.microBatchSize;
+  if (micro < 2) {
+    const mb = config.rolloutBatchSize / config.numMinibatches;
+    throw new InvalidArgumentError(
+      `trainPpo: data parallelism needs ≥ 2 micro-batches a minibatch, but microBatchSize is the minibatch (${mb} rows).`,
+      { hint: `Set ppo.microBatchSize to a divisor of ${mb} below it (e.g. ${mb / 2}).` },
+    );
+  }
+  const policyRecipe = policy.replica?.();
+  const criticRecipe = critic.replica?.();
+  if (!policyRecipe || !criticRecipe) {
+    throw new InvalidArgumentError(
+      `trainPpo: data parallelism needs replica() recipes of the policy and the critic (${policyRecipe ? 'the critic' : 'the policy'} has none).`,
+      {
+        hint: 'Fully trainable CausalLMPolicy and ScalarRewardModel have them; drop dataParallel for other models.',
+      },
+    );
+  }
+  const replica: PpoReplicaOptions = {
+    policy: policyRecipe,
+    critic: criticRecipe,
+    loss: {
+      temperature: config.temperature,
+      clipRange: config.clipRange,
+      clipRangeValue: config.clipRangeValue,
+      vfCoef: config.vfCoef,
+    },
+  };
+  return GradientWorkers.start<PpoMicroBatch>({
+    count: parallel.workers,
+    backend: parallel.backend,
+    replica: {
+      module: createRequire(import.meta.url).resolve('@ocrm/ppo/replica'),
+      export: 'createPpoReplica',
+      options: replica,
+    },
+    weights: variables,
+  });
 }

@@ -1,7 +1,9 @@
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   batchTensors,
   InvalidArgumentError,
+  type ModuleRef,
   type NamedVariables,
   NotFoundError,
   type RewardModel,
@@ -11,7 +13,7 @@ import {
   type TokenBatch,
   type ValueModel,
 } from '@ocrm/core';
-import { loadModel, saveModel, TransformerModel } from '@ocrm/models';
+import { loadModel, modelReplicaSpec, saveModel, TransformerModel } from '@ocrm/models';
 import * as tf from '@tensorflow/tfjs';
 import { FeatureCache } from './feature-cache';
 import { lastValidIndex } from './last-valid-index';
@@ -263,6 +265,22 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
 
   freeze(): ScalarRewardModel {
     return new ScalarRewardModel(this.model.freeze(), this.offset);
+  }
+
+  /**
+   * The recipe of a copy in a worker thread (`createScalarRewardModelReplica` of `@ocrm/reward-model/replica`), for
+   * data-parallel trainers (PPO's critic); undefined with a feature cache or unless every weight trains.
+   */
+  replica(): ModuleRef | undefined {
+    const trainable = Object.keys(this.model.trainableVariables()).length;
+    if (this.features || trainable === 0 || trainable !== Object.keys(this.model.variables()).length) {
+      return undefined;
+    }
+    return {
+      module: createRequire(import.meta.url).resolve('@ocrm/reward-model/replica'),
+      export: 'createScalarRewardModelReplica',
+      options: { model: modelReplicaSpec(this.model), rewardOffset: this.offset },
+    };
   }
 
   dispose(): void {

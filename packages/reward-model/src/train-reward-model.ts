@@ -14,10 +14,10 @@ import {
   trainingLoop,
 } from '@ocrm/core';
 import { modelReplicaSpec } from '@ocrm/models';
+import type { RewardModelReplicaOptions } from './bt-replica';
 import { evaluatePairs } from './evaluate-pairs';
 import type { PairMicroBatch } from './pair-gradients';
 import { type RewardModelConfig, resolveRewardModelConfig } from './reward-model-config';
-import type { RewardModelReplicaOptions } from './reward-model-replica';
 import { rewardModelStep } from './reward-model-step';
 import { ScalarRewardModel } from './scalar-reward-model';
 

@@ -1,3 +1,4 @@
+import type { DataParallelOptions } from '../parallel/data-parallel-options';
 import type { SpecificationVersion } from './common';
 import type { EventHandler } from './events';
 import type { Policy } from './policy';
@@ -57,6 +58,11 @@ export interface PolicyOptimizationRun {
   signal?: AbortSignal;
   /** Receives `run-start`, one `step-end` per update, `eval-end`, `checkpoint` and `run-end` events. */
   onEvent?: EventHandler;
+  /**
+   * Worker threads the optimizer may compute micro-batches in (same numbers, more cores); an optimizer without data
+   * parallelism ignores it.
+   */
+  dataParallel?: DataParallelOptions;
 }
 
 /** What a policy-optimisation run returns. */

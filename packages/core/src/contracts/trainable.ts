@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModuleRef } from '../parallel/module-ref';
 
 /** Variables by stable name, in a fixed order (Hugging Face parameter names for `@ocrm/models` backbones). */
 export type NamedVariables = Record<string, tf.Variable>;
@@ -20,5 +21,22 @@ export interface Trainable<Self> {
   /** A frozen deep copy (no trainable variables). */
   freeze(): Self;
   /** Frees every tensor this model owns. */
+  dispose(): void;
+  /**
+   * How a worker thread builds a copy of this model for data-parallel training (optional): a module function
+   * returning a {@link ModelReplica} whose `weights` are the copy's trainable variables, named and shaped like
+   * `trainableVariables()` (the trainer sends their values). Undefined when the model cannot be copied that way (e.g.
+   * frozen weights the recipe cannot rebuild); the trainer then runs in one thread.
+   */
+  replica?(): ModuleRef | undefined;
+}
+
+/** What a {@link Trainable.replica} recipe builds in a worker thread. */
+export interface ModelReplica<M> {
+  /** The copy (its weights are placeholders until the trainer sends the values). */
+  model: M;
+  /** Its trainable variables, by the names of the original's `trainableVariables()`. */
+  weights: NamedVariables;
+  /** Frees the copy. */
   dispose(): void;
 }

@@ -3,6 +3,7 @@ export {
   accumulateMicroBatches,
   type MicroBatchOutcome,
 } from './accumulate-micro-batches';
+export { callModuleRef } from './call-module-ref';
 export type { DataParallelOptions } from './data-parallel-options';
 export type {
   GradientReplica,

@@ -3,7 +3,7 @@ import type { PipelineConfig } from '../config/schema';
 import type { StageContext } from './context';
 
 /** The training stages whose reference trainers compute micro-batches in data-parallel workers. */
-export type DataParallelStage = 'sft' | 'rm';
+export type DataParallelStage = 'sft' | 'rm' | 'ppo';
 
 /**
  * Whether `stage`'s trainer can use data-parallel workers under `config`, and if not, why (what to set). A stage
@@ -18,6 +18,18 @@ export function dataParallelBlocker(config: PipelineConfig, stage: DataParallelS
     return batchSize / microBatchSize >= 2
       ? undefined
       : `sft trains one micro-batch a step (sft.microBatchSize = sft.batchSize = ${batchSize}): set sft.microBatchSize to a divisor of ${batchSize} below it (e.g. ${batchSize / 2}) to use the workers`;
+  }
+  if (stage === 'ppo') {
+    if (config.method === 'dpo' || config.method === 'wpo') return 'no ppo stage (DPO)';
+    if (config.policyOptimizerModule !== undefined) return undefined;
+    if (config.policyOptimizer !== 'ppo') {
+      return `${config.policyOptimizer} computes its updates in one thread (only the reference PPO has data-parallel workers)`;
+    }
+    const { rolloutBatchSize, numMinibatches, microBatchSize } = config.ppo;
+    const rows = rolloutBatchSize / numMinibatches;
+    return rows / microBatchSize >= 2
+      ? undefined
+      : `ppo trains one micro-batch a minibatch (ppo.microBatchSize = ${microBatchSize}, minibatches of ${rows} rows): set ppo.microBatchSize to a divisor of ${rows} below it (e.g. ${rows / 2}) to use the workers`;
   }
   const rm = config.rewardModel;
   if (rm.module !== undefined) return undefined;

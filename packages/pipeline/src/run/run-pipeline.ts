@@ -121,8 +121,8 @@ export async function runPipelineStages(
   // Checked and resolved again (a config built in code may carry partial sections): what config.json records.
   const checked = parsePipelineConfig(config);
   if (options.dataParallel) {
-    const blockers = (['sft', 'rm'] as const).flatMap((s) => dataParallelBlocker(checked, s) ?? []);
-    if (blockers.length === 2) {
+    const blockers = (['sft', 'rm', 'ppo'] as const).flatMap((s) => dataParallelBlocker(checked, s) ?? []);
+    if (blockers.length === 3) {
       throw new ConfigError(
         'sft.microBatchSize',
         `data-parallel workers (dataParallel, ocrm run --workers) would have nothing to compute: ${blockers.join('; ')}.`,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { appendJsonl, writeJsonAtomic } from '@ocrm/core';
 import { createPolicyEvaluator } from '@ocrm/eval';
 import type { StageRunner } from '../run/context';
+import { stageDataParallel } from '../run/data-parallel-stages';
 import { runPaths } from '../run/paths';
 import { ppoSegment, rewardModelStageFor } from '../run/plan';
 import { resumeStep, truncateCurve } from '../run/resume-records';
@@ -90,6 +91,7 @@ export const ppoStage: StageRunner = async (ctx, stage) => {
       stage: stage.name,
       signal: ctx.signal,
       onEvent: ctx.emit,
+      dataParallel: stageDataParallel(ctx, 'ppo', stage.name),
     });
     await policy.save(paths.policy(stage.name));
     await task.tokenizer.save?.(paths.policy(stage.name));

@@ -1,5 +1,5 @@
 /**
- * The SFT trainer's replica module for data-parallel training (`@ocrm/policy/sft-replica`): a worker thread of
+ * The SFT trainer's replica for data-parallel training (in `@ocrm/policy/replica`): a worker thread of
  * `GradientWorkers` imports it and builds the replica with {@link createSftReplica}. Its gradients are those of
  * `trainSft`'s micro-batches in the main thread: the same {@link sftLoss}, per micro-batch token mean.
  */

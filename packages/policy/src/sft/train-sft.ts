@@ -182,7 +182,7 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   }
 }
 
-/** Starts the data-parallel workers of an SFT run, each with a replica of the policy (`@ocrm/policy/sft-replica`). */
+/** Starts the data-parallel workers of an SFT run, each with a replica of the policy (`@ocrm/policy/replica`). */
 async function startSftWorkers(
   policy: CausalLMPolicy,
   config: SftConfig,
@@ -204,7 +204,7 @@ async function startSftWorkers(
     count: parallel.workers,
     backend: parallel.backend,
     replica: {
-      module: createRequire(import.meta.url).resolve('@ocrm/policy/sft-replica'),
+      module: createRequire(import.meta.url).resolve('@ocrm/policy/replica'),
       export: 'createSftReplica',
       options: replica,
     },

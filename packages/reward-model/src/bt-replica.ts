@@ -1,5 +1,5 @@
 /**
- * The reward-model trainer's replica module for data-parallel training (`@ocrm/reward-model/replica`): a worker
+ * The reward-model trainer's replica for data-parallel training (in `@ocrm/reward-model/replica`): a worker
  * thread of `GradientWorkers` imports it and builds the replica with {@link createRewardModelReplica}. Its
  * gradients are those of `rewardModelStep`'s micro-batches in the main thread: the same {@link pairGradients}.
  */
