@@ -1,0 +1,46 @@
+// Builds copies through the package's built `@ocrm/policy/replica` (turbo builds this package before its tests).
+import { callModuleRef, type ModelReplica } from '@ocrm/core';
+import { createModel, tinyModelConfig } from '@ocrm/models';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { CausalLMPolicy } from './causal-lm-policy';
+
+const newPolicy = () =>
+  CausalLMPolicy.fromModel(createModel(tinyModelConfig('gpt_neox'), { seed: 2 }), { eosId: 1, padId: 0 });
+
+describe('CausalLMPolicy.replica', () => {
+  it('is a recipe whose copy has the trainable weights by name and shape, and computes the same log-probs', async () => {
+    const policy = newPolicy();
+    const recipe = structuredClone(policy.replica()!);
+    const copy = await callModuleRef<ModelReplica<CausalLMPolicy>>(recipe);
+    const shapes = (vars: Record<string, tf.Variable>) =>
+      Object.entries(vars).map(([n, v]) => `${n} [${v.shape}]`);
+    expect(shapes(copy.weights)).toEqual(shapes(policy.trainableVariables()));
+    for (const [name, v] of Object.entries(policy.trainableVariables())) copy.weights[name]!.assign(v);
+    const batch = {
+      ids: Int32Array.from([5, 6, 7, 8, 1]),
+      mask: Uint8Array.from([1, 1, 1, 1, 1]),
+      batchSize: 1,
+      seqLength: 5,
+      promptLength: 2,
+    };
+    const a = policy.logProbs(batch, { temperature: 1 });
+    const b = copy.model.logProbs(batch, { temperature: 1 });
+    expect(b.logProbs.dataSync()).toEqual(a.logProbs.dataSync());
+    tf.dispose([a.logProbs, b.logProbs]);
+    a.entropy?.dispose();
+    b.entropy?.dispose();
+    copy.dispose();
+    policy.dispose();
+  });
+
+  it('has no recipe when some weights are frozen (their values would be lost) or all are', () => {
+    const policy = newPolicy();
+    policy.model.setTrainableParams((key) => key.startsWith('ln_f'));
+    expect(policy.replica()).toBeUndefined();
+    const frozen = policy.freeze();
+    expect(frozen.replica()).toBeUndefined();
+    frozen.dispose();
+    policy.dispose();
+  });
+});
