@@ -119,10 +119,12 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     });
   }
   const state = new PpoState(variables, config);
-  const workers = options.dataParallel
-    ? await startPpoWorkers(policy, critic, variables, config, options.dataParallel)
-    : undefined;
+  let workers: GradientWorkers<PpoMicroBatch> | undefined;
   try {
+    // Inside the try: a worker that cannot start still releases the optimizer state.
+    if (options.dataParallel) {
+      workers = await startPpoWorkers(policy, critic, variables, config, options.dataParallel);
+    }
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
     const loop = yield* trainingLoop({

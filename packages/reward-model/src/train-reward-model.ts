@@ -83,9 +83,7 @@ export async function* trainRewardModelIter(
   const totalSteps = Math.ceil(totalPairs / config.batchSize);
   const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
-  const workers = options.dataParallel
-    ? await startRewardModelWorkers(rm, config, options.dataParallel)
-    : undefined;
+  let workers: GradientWorkers<PairMicroBatch> | undefined;
   const indexAt = epochOrder(N, config.seed);
   const pairAt = (position: number): PreferencePair => pairs[indexAt(position)]!;
   let trainLoss = Number.NaN;
@@ -93,6 +91,8 @@ export async function* trainRewardModelIter(
   let correct = 0;
   let counted = 0;
   try {
+    // Inside the try: a worker that cannot start still releases the optimizer and the accumulator.
+    if (options.dataParallel) workers = await startRewardModelWorkers(rm, config, options.dataParallel);
     const loop = yield* trainingLoop({
       stage,
       totalSteps,

@@ -33,6 +33,22 @@ function newPolicy(seed = 0): CausalLMPolicy {
 }
 
 describe('trainSft', () => {
+  it('refuses data-parallel workers when a step has one micro-batch, saying what to set, and leaks nothing', async () => {
+    const policy = newPolicy(1);
+    const before = tf.memory().numTensors;
+    await expect(
+      trainSft({
+        policy,
+        tokenizer,
+        train: corpus,
+        config: { batchSize: 8, microBatchSize: 8, epochs: 1 },
+        dataParallel: { workers: 1 },
+      }),
+    ).rejects.toThrow(/sft\.microBatchSize.*e\.g\. 4/s);
+    expect(tf.memory().numTensors).toBe(before);
+    policy.dispose();
+  });
+
   it('loss falls on a tiny corpus and the model then generates its patterns', async () => {
     const policy = newPolicy(1);
     const events: TrainEvent[] = [];

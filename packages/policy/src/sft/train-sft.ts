@@ -119,14 +119,14 @@ export async function* trainSftIter(options: TrainSftOptions): AsyncGenerator<Tr
   const totalSteps = Math.ceil(totalExamples / config.batchSize);
   const { optimizer, schedule } = createAdamWCosine(config, totalSteps);
   const accumulator = new GradientAccumulator();
-  const workers = options.dataParallel
-    ? await startSftWorkers(policy, config, options.dataParallel)
-    : undefined;
+  let workers: GradientWorkers<TokenBatch> | undefined;
   const indexAt = epochOrder(N, config.seed);
   const exampleAt = (position: number): EncodedSftExample => train[indexAt(position)]!;
   let trainLoss = Number.NaN;
   let evalLoss = Number.NaN;
   try {
+    // Inside the try: a worker that cannot start still releases the optimizer and the accumulator.
+    if (options.dataParallel) workers = await startSftWorkers(policy, config, options.dataParallel);
     const loop = yield* trainingLoop({
       stage,
       totalSteps,
