@@ -1,27 +1,12 @@
 // END-TO-END (~30 s): `ocrm run --threads 2` (tfjs-wasm's threaded build, two XNNPACK threads) writes the bytes of the
 // one-thread run. Needs the built CLI (turbo builds it before this package's tests).
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli, ocrm } from './test-support/built-cli';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-if (process.env.CI && !existsSync(BIN))
-  throw new Error(`${BIN} is missing: build the app first (turbo does in CI).`);
-
-function ocrm(args: string[], env: Record<string, string> = {}): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true', ...env },
-  });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-describe.skipIf(!existsSync(BIN))('e2e: ocrm run --threads 2 gives the numbers of one thread', () => {
+describe.skipIf(!builtCli())('e2e: ocrm run --threads 2 gives the numbers of one thread', () => {
   let dir = '';
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

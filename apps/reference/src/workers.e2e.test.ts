@@ -1,28 +1,14 @@
 // END-TO-END (~20 s): `ocrm run --workers 1` (data-parallel sft, rm and ppo stages in a worker thread) writes the bytes of
 // the one-thread run with the same micro-batches, and refuses workers that could compute nothing before it writes
 // anything. Needs the built CLI (turbo builds it before this package's tests).
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli, ocrm } from './test-support/built-cli';
 
-const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-
-if (process.env.CI && !existsSync(BIN))
-  throw new Error(`${BIN} is missing: build the app first (turbo does in CI).`);
-
-function ocrm(args: string[]): { status: number | null; output: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, CI: 'true' },
-  });
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
-
-describe.skipIf(!existsSync(BIN))('e2e: ocrm run --workers', () => {
+describe.skipIf(!builtCli())('e2e: ocrm run --workers', () => {
   let dir = '';
   afterAll(async () => {
     if (dir) await rm(dir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import {
   type NamedVariables,
   type Policy,
   type RewardModel,
+  requireMicroBatches,
   type TrainEvent,
   trainingLoop,
   type ValueModel,
@@ -225,14 +226,8 @@ async function startPpoWorkers(
   config: PpoConfig,
   parallel: DataParallelOptions,
 ): Promise<GradientWorkers<PpoMicroBatch>> {
-  const micro = config.rolloutBatchSize / config.numMinibatches / config.microBatchSize;
-  if (micro < 2) {
-    const mb = config.rolloutBatchSize / config.numMinibatches;
-    throw new InvalidArgumentError(
-      `trainPpo: data parallelism needs ≥ 2 micro-batches a minibatch, but microBatchSize is the minibatch (${mb} rows).`,
-      { hint: `Set ppo.microBatchSize to a divisor of ${mb} below it (e.g. ${mb / 2}).` },
-    );
-  }
+  const rows = config.rolloutBatchSize / config.numMinibatches;
+  requireMicroBatches('trainPpo', 'ppo.microBatchSize', rows, config.microBatchSize);
   const policyRecipe = policy.replica?.();
   const criticRecipe = critic.replica?.();
   if (!policyRecipe || !criticRecipe) {

@@ -10,6 +10,7 @@ import {
   InvalidArgumentError,
   type PreferencePair,
   type RewardModel,
+  requireMicroBatches,
   type TrainEvent,
   trainingLoop,
 } from '@ocrm/core';
@@ -175,14 +176,12 @@ async function startRewardModelWorkers(
       },
     );
   }
-  if (config.batchSize / config.microBatchSize < 2) {
-    throw new InvalidArgumentError(
-      `trainRewardModel: data parallelism needs ≥ 2 micro-batches a step, but microBatchSize is batchSize (${config.batchSize}).`,
-      {
-        hint: `Set rewardModel.microBatchSize to a divisor of ${config.batchSize} below it (e.g. ${config.batchSize / 2}).`,
-      },
-    );
-  }
+  requireMicroBatches(
+    'trainRewardModel',
+    'rewardModel.microBatchSize',
+    config.batchSize,
+    config.microBatchSize,
+  );
   const replica: RewardModelReplicaOptions = {
     model: modelReplicaSpec(rm.model),
     rewardOffset: rm.rewardOffset,

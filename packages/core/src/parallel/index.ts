@@ -13,3 +13,4 @@ export type {
 } from './gradient-replica';
 export { GradientWorkers, type GradientWorkersOptions } from './gradient-workers';
 export type { ModuleRef } from './module-ref';
+export { requireMicroBatches } from './require-micro-batches';

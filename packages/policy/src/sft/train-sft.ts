@@ -13,6 +13,7 @@ import {
   GradientWorkers,
   InvalidArgumentError,
   namedGrads,
+  requireMicroBatches,
   type SftExample,
   type TokenBatch,
   type Tokenizer,
@@ -188,14 +189,7 @@ async function startSftWorkers(
   config: SftConfig,
   parallel: DataParallelOptions,
 ): Promise<GradientWorkers<TokenBatch>> {
-  if (config.batchSize / config.microBatchSize < 2) {
-    throw new InvalidArgumentError(
-      `trainSft: data parallelism needs ≥ 2 micro-batches a step, but sft.microBatchSize is sft.batchSize (${config.batchSize}).`,
-      {
-        hint: `Set sft.microBatchSize to a divisor of ${config.batchSize} below it (e.g. ${config.batchSize / 2}).`,
-      },
-    );
-  }
+  requireMicroBatches('trainSft', 'sft.microBatchSize', config.batchSize, config.microBatchSize);
   const replica: SftReplicaOptions = {
     model: modelReplicaSpec(policy.model),
     promptLossWeight: config.promptLossWeight,
