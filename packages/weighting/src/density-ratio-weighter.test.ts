@@ -177,7 +177,21 @@ describe('densityRatioWeighter in shards', () => {
       const shardResults = [];
       for (let index = 0; index < count; index++)
         shardResults.push(JSON.parse(JSON.stringify(await weighter.weighShard!(run, { index, count }))));
-      const merged = await weighter.weighPairs({ ...run, shardResults });
+      // The shards computed π_SFT's sums too: the merge loads no policy at all.
+      let loads = 0;
+      const merged = await weighter.weighPairs({
+        ...run,
+        shardResults,
+        policy: () => {
+          loads++;
+          return run.policy();
+        },
+        sampler: () => {
+          loads++;
+          return run.sampler();
+        },
+      });
+      expect(loads).toBe(0);
       expect(merged.logWeights).toEqual(whole.logWeights);
       expect(merged.metrics).toEqual(whole.metrics);
     }

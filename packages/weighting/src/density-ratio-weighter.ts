@@ -53,20 +53,26 @@ export function weightShardRange(n: number, shard: StageShard): [number, number]
   return [Math.min(n, first * block), Math.min(n, last * block)];
 }
 
-/** One shard's π_{k−1} sums (plain JSON). */
+/** One shard's π_{k−1} sums and, when it computed them, its π_SFT sums (plain JSON). */
 interface PolicyShard {
   start: number;
   chosen: number[];
   rejected: number[];
+  /** π_SFT's sums of the same pairs (memoised per shard range across rounds). */
+  sampler?: { chosen: number[]; rejected: number[] };
 }
 
-/** The π_{k−1} sums of all pairs from the shards' results (checked to cover `[0, n)` in order). */
-function mergePolicyShards(results: readonly unknown[], n: number): SequenceLogProbs {
+/**
+ * The π_{k−1} sums (or with `sampler`, the π_SFT sums) of all pairs from the shards' results (checked to cover
+ * `[0, n)` in order).
+ */
+function mergePolicyShards(results: readonly unknown[], n: number, sampler = false): SequenceLogProbs {
   const chosen = new Float64Array(n);
   const rejected = new Float64Array(n);
   let next = 0;
   for (const result of results) {
-    const part = result as PolicyShard;
+    const shard = result as PolicyShard;
+    const part = sampler ? { start: shard?.start, ...shard?.sampler } : shard;
     if (part?.start !== next || !Array.isArray(part.chosen) || part.chosen.length !== part.rejected?.length) {
       throw new InvalidArgumentError(
         `weights shards do not cover the ${n} pairs in order (a shard starts at ${part?.start}, expected ${next}).`,
@@ -89,8 +95,9 @@ function mergePolicyShards(results: readonly unknown[], n: number): SequenceLogP
  * memoised across rounds), then the strategy's log-weights — fixed λ, or λ chosen for `targetEss`. Metrics:
  * `weights/sampler_drift` (mean |fresh − recorded| π_SFT sum, nats; only for pairs that record their sampler sums), `weights/mean_log_ratio` (per response) and
  * `weights/ratio_exponent` (λ used; NaN for a strategy that does not report one); details: the same and the
- * temperatures. Shardable (unless per-token): shard i computes π_{k−1}'s sums of a contiguous block range of pairs
- * ({@link weightShardRange}), and `weighPairs` with every shard's result equals the unsharded weights to the bit.
+ * temperatures. Shardable (unless per-token): shard i computes π_{k−1}'s and π_SFT's sums of a contiguous block range
+ * of pairs ({@link weightShardRange}; π_SFT's memoised per range), and `weighPairs` with every shard's result equals
+ * the unsharded weights to the bit.
  * At a fixed λ = 0 (`ratioExponent: 0`, no `targetEss`, no custom strategy) every weight is 1 whatever the
  * densities, so neither policy is loaded: the same weights and weight diagnostics, and of the metrics only
  * `weights/ratio_exponent` (the drift and the mean log-ratio need the passes).
@@ -143,8 +150,22 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
       const [start, end] = weightShardRange(run.pairs.length, shard);
       if (constant)
         return { start, chosen: new Array(end - start).fill(0), rejected: new Array(end - start).fill(0) };
-      const s = await sumsOf(run.pairs.slice(start, end), run.policy, run.temperatures.policy, run.signal);
-      return { start, chosen: Array.from(s.chosen), rejected: Array.from(s.rejected) };
+      const slice = run.pairs.slice(start, end);
+      const s = await sumsOf(slice, run.policy, run.temperatures.policy, run.signal);
+      // π_SFT's sums of the same range, kept per range in the run memo: the first weights round computes them in
+      // the shards too (not after them, in one process), later rounds read them.
+      const computeSampler = async () => {
+        const t = await sumsOf(slice, run.sampler, run.temperatures.sampler, run.signal);
+        return { chosen: Array.from(t.chosen), rejected: Array.from(t.rejected) };
+      };
+      const sampler = run.memo
+        ? await run.memo(
+            'sft-log-probs',
+            `T=${run.temperatures.sampler} pairs ${start}-${end} of ${run.pairs.length}`,
+            computeSampler,
+          )
+        : await computeSampler();
+      return { start, chosen: Array.from(s.chosen), rejected: Array.from(s.rejected), sampler };
     },
     async weighPairs(run: PairWeightingRun): Promise<PairWeightingResult> {
       const { pairs, temperatures, signal } = run;
@@ -166,17 +187,21 @@ export function densityRatioWeighter(config: DensityRatioWeighterConfig = {}): P
       const sums = (load: () => Promise<Policy>, temperature: number) =>
         sumsOf(pairs, load, temperature, signal);
       const computeSampler = () => sums(run.sampler, temperatures.sampler);
+      // Shards that computed π_SFT's sums of their ranges give them all (equal to one pass: block-aligned ranges).
+      const fromShards = run.shardResults?.every((r) => (r as PolicyShard)?.sampler !== undefined)
+        ? mergePolicyShards(run.shardResults, pairs.length, true)
+        : undefined;
       // π_SFT's sums are the same every round: memoised (per-token runs keep their own pass).
       let samplerSums: SequenceLogProbs | undefined;
       if (!keepPerToken && run.memo) {
         const stored = await run.memo('sft-log-probs', `T=${temperatures.sampler}`, async () => {
-          const s = await computeSampler();
+          const s = fromShards ?? (await computeSampler());
           return { chosen: Array.from(s.chosen), rejected: Array.from(s.rejected) };
         });
         if (stored.chosen.length === pairs.length && stored.rejected.length === pairs.length)
           samplerSums = fromJson(stored);
       }
-      samplerSums ??= await computeSampler();
+      samplerSums ??= fromShards ?? (await computeSampler());
       const policySums = run.shardResults
         ? mergePolicyShards(run.shardResults, pairs.length)
         : await sums(run.policy, temperatures.policy);
