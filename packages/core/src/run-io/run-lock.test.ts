@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,31 @@ describe('lockRunDirectory', () => {
     expect(lock.owner.pid).toBe(process.pid);
     await lock.release();
     await stale.release();
+  });
+
+  it('a lock whose taker died before writing its owner file (kill -9 in that window) is taken over after the grace', async () => {
+    const root = join(await temp(), 'run');
+    // The lock folder alone, as `mkdir` left it: no owner file.
+    await mkdir(join(root, LOCK_DIR), { recursive: true });
+    const started = Date.now();
+    const lock = await lockRunDirectory(root, { ownerGraceMs: 400 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(lock.owner.pid).toBe(process.pid);
+    await lock.release();
+  });
+
+  it('an owner file written within the grace is respected (a live holder that just took the lock)', async () => {
+    const root = join(await temp(), 'run');
+    await mkdir(join(root, LOCK_DIR), { recursive: true });
+    setTimeout(() => {
+      void writeFile(
+        join(root, LOCK_OWNER_FILE),
+        JSON.stringify({ host: 'node-7', pid: 1234, since: '2026-12-07T00:00:00.000Z' }),
+      );
+    }, 100);
+    await expect(lockRunDirectory(root, { ownerGraceMs: 2000 })).rejects.toThrow(
+      /in use by process 1234 on node-7/,
+    );
   });
 
   it('a live holder on another host is respected while its lock is fresh', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -27,6 +27,11 @@ export interface RunLockOptions {
   staleMs?: number;
   /** Called if the lock is lost while held (its folder removed or taken over): stop writing. */
   onCompromised?: (error: Error) => void;
+  /**
+   * A lock folder with no owner file this long after it was made or refreshed is abandoned: its taker died between
+   * taking the lock and writing the owner file (a holder writes it at once), and it is taken over. Default 5 s.
+   */
+  ownerGraceMs?: number;
 }
 
 /** A held run-directory lock. */
@@ -45,6 +50,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * With no owner file, waits until the lock folder is `graceMs` old (by its mtime, which a holder refreshes): true
+ * when still no owner file has appeared — the lock's taker died before writing it — false as soon as one appears or
+ * the lock is gone.
+ */
+async function abandonedWithoutOwner(root: string, lockPath: string, graceMs: number): Promise<boolean> {
+  for (;;) {
+    if (await readOwner(root)) return false;
+    let age: number;
+    try {
+      age = Date.now() - (await stat(lockPath)).mtimeMs;
+    } catch {
+      return false;
+    }
+    if (age >= graceMs) return true;
+    await new Promise((r) => setTimeout(r, Math.min(250, graceMs - age)));
+  }
+}
+
 async function readOwner(root: string): Promise<LockOwner | undefined> {
   try {
     return JSON.parse(await readFile(join(root, LOCK_OWNER_FILE), 'utf8')) as LockOwner;
@@ -56,8 +80,9 @@ async function readOwner(root: string): Promise<LockOwner | undefined> {
 /**
  * Takes the single-writer lock of a run directory (created if missing), with `proper-lockfile` (an atomic `mkdir` of
  * `.lock`, refreshed while held, stale after `staleMs` without refresh — which works on shared filesystems). A lock
- * left by a dead process on this host (same host name, pid not running) is taken over at once; a live holder, or one
- * on another host whose lock is still fresh, makes this throw `OcrmError` `RUN_DIRECTORY` naming the holder.
+ * left by a dead process on this host (same host name, pid not running) is taken over at once, one whose taker died
+ * before writing its owner file after `ownerGraceMs`; a live holder, or one on another host whose lock is still
+ * fresh, makes this throw `OcrmError` `RUN_DIRECTORY` naming the holder.
  */
 export async function lockRunDirectory(root: string, options: RunLockOptions = {}): Promise<RunLock> {
   try {
@@ -96,8 +121,15 @@ export async function lockRunDirectory(root: string, options: RunLockOptions = {
       const again = await readOwner(root);
       if (again?.pid !== owner.pid || again.since !== owner.since) owner = again;
     }
-    if (owner && owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid)) {
-      // The holder died on this host (kill -9, power loss of the process): its lock is stale now.
+    const abandoned =
+      owner === undefined && (await abandonedWithoutOwner(root, lockfilePath, options.ownerGraceMs ?? 5000));
+    if (!abandoned && owner === undefined) owner = await readOwner(root);
+    if (
+      abandoned ||
+      (owner && owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid))
+    ) {
+      // The holder died on this host (kill -9, power loss of the process), or the lock's taker died before naming
+      // itself: the lock is stale now.
       await rm(lockfilePath, { recursive: true, force: true });
       unlock = await attempt();
     } else {
