@@ -97,6 +97,24 @@ describe('ocrm CLI: bad input exits 2 with one clear message and loses nothing',
     expect(existsSync(join(dir, 'run'))).toBe(false);
   });
 
+  it('--workers is refused with --executor slurm (exit 2, nothing written, nothing submitted)', async () => {
+    const dir = await tempDir();
+    const args = [
+      'run',
+      '--preset',
+      'smoke',
+      '--out',
+      join(dir, 'run'),
+      '--executor',
+      'slurm',
+      '--workers',
+      '1',
+    ];
+    expect(await run(...args)).toBe(2);
+    expect(stderr).toMatch(/--workers runs data-parallel threads in this process/);
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  });
+
   it('an --out that is a file is bad input: exit 2 naming it, the file untouched', async () => {
     const dir = await tempDir();
     const out = join(dir, 'taken');

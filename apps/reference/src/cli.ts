@@ -150,7 +150,15 @@ async function runCommand(flags: RunFlags): Promise<void> {
     overrides: mergeOverrides(parseSetFlags(flags.set ?? []), overrides),
   });
   const outDir = resolve(flags.out ?? `runs/${config.preset}-${config.method}-s${config.seed}`);
-  if (flags.executor === 'slurm') return runOnSlurm(config, outDir, flags);
+  if (flags.executor === 'slurm') {
+    if (flags.workers) {
+      throw new BadInput(
+        '--workers runs data-parallel threads in this process; with --executor slurm each stage is a job of its own.',
+        { hint: 'drop --workers (give the jobs cores with --slurm-cpus, used as wasm threads).' },
+      );
+    }
+    return runOnSlurm(config, outDir, flags);
+  }
   const backend = await initBackend({
     prefer: config.backend === 'auto' ? undefined : config.backend,
     threads: flags.threads,
