@@ -5,12 +5,12 @@ import {
   type PreferencePair,
   type RunEvaluator,
   SPECIFICATION_VERSION,
-  shardRange,
   throwIfAborted,
 } from '@ocrm/core';
 import { evaluateGold } from './evaluate-gold';
 import { klToReference } from './kl-to-reference';
 import { rewardModelAccuracy } from './reward-model-accuracy';
+import { targetShardRange } from './target-shard-range';
 
 /** Options of {@link goldRunEvaluator}: the pipeline's `eval` section. */
 export interface GoldRunEvaluatorConfig {
@@ -36,7 +36,8 @@ export interface GoldRunEvaluatorConfig {
  * and from the previous target (`rm/accuracy_start`, policy_{k−1}), and on the held-out SFT pairs
  * (`rm/accuracy_sft`); then the extra evaluators' metrics. Disposes every model it loads. Shardable: with
  * `run.shard` it evaluates a contiguous range of the targets (drawing the previous target's on-policy pairs again for
- * the first one's `rm/accuracy_start`: seeded by round, the same pairs), so the shards concatenate to the whole.
+ * the first one's `rm/accuracy_start`: seeded by round, the same pairs), so the shards concatenate to the whole; the
+ * first shards take the extra targets ({@link targetShardRange}).
  */
 export function goldRunEvaluator(config: GoldRunEvaluatorConfig): RunEvaluator {
   const samplesPerPrompt = config.samplesPerPrompt ?? 1;
@@ -58,7 +59,7 @@ export function goldRunEvaluator(config: GoldRunEvaluatorConfig): RunEvaluator {
       const reference = await run.reference();
       const results: EvaluatedRound[] = [];
       let previousPairs: PreferencePair[] | undefined;
-      const [first, last] = shardRange(run.targets.length, run.shard);
+      const [first, last] = targetShardRange(run.targets.length, run.shard);
       try {
         // A shard starting after the first target: the pairs the previous target would have left (same seed).
         const previous = run.targets[first - 1];

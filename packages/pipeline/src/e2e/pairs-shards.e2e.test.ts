@@ -100,15 +100,15 @@ describe('e2e: the data-parallel stages in shards (pairs, labels, weights, eval)
       '2-of-3.json',
     ]);
 
-    // The evaluation: 3 policies (SFT, π_1, π_2) in 2 shards; the second starts at π_1 and draws SFT's on-policy pairs
-    // again for RM-1's start accuracy.
+    // The evaluation: 3 policies (SFT, π_1, π_2) in 2 shards — SFT and π_1, then π_2 (the first shards take the extra
+    // targets) —; the second starts at π_2 and draws π_1's on-policy pairs again for RM-2's start accuracy.
     await runPipelineStages(config, { outDir: whole, only: ['rm-2', 'ppo-2', 'eval'] });
     await runPipelineStages(config, { outDir: sharded, only: ['rm-2', 'ppo-2'] });
     await expect(
       runStageShard(config, { outDir: whole, stage: 'eval', shard: { index: 0, count: 2 } }),
-    ).resolves.toMatchObject({ records: 1 });
+    ).resolves.toMatchObject({ records: 2 });
     const e = await runStageShard(config, { outDir: sharded, stage: 'eval', shard: { index: 1, count: 2 } });
-    expect(e.records).toBe(2);
+    expect(e.records).toBe(1);
     await runPipelineStages(config, { outDir: sharded, only: ['eval'], shards: 2 });
     const results = await readFile(join(whole, 'eval', 'results.json'));
     expect((await readFile(join(sharded, 'eval', 'results.json'))).equals(results)).toBe(true);
