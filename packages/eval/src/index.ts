@@ -14,7 +14,6 @@ export { countDataMarks, DATA_MARK_DESCRIPTIONS } from './report/marks';
 export { METRIC_NAMES, type MetricName, metricHeader, metricName } from './report/metric-names';
 export { type ChartSpec, renderChartSvg } from './report/render-chart';
 export { REPORT_METRICS, type ReportOptions, renderReport, writeReport } from './report/render-report';
-export { targetShardRange } from './target-shard-range';
 export {
   type CurvePoint,
   finalMetrics,
@@ -47,3 +46,4 @@ export {
   welchInterval,
   winRate,
 } from './stats';
+export { targetShardRange } from './target-shard-range';
