@@ -115,6 +115,15 @@ export class AdamW {
       }
     }
     tf.tidy(() => {
+      // Each constant is one float32 scalar tensor per step (not one per variable and use): the same values, fewer
+      // allocations. The per-variable step t decides the bias corrections: one pair of scalars per distinct t.
+      const b1 = tf.scalar(beta1);
+      const oneMinusB1 = tf.scalar(1 - beta1);
+      const b2 = tf.scalar(beta2);
+      const oneMinusB2 = tf.scalar(1 - beta2);
+      const eps = tf.scalar(epsilon);
+      const decay = tf.scalar(1 - learningRate * weightDecay);
+      const corrections = new Map<number, { stepSize: tf.Scalar; bc2Sqrt: tf.Scalar }>();
       for (const name of Object.keys(grads)) {
         const variable = variables[name] as tf.Variable;
         const grad = grads[name] as tf.Tensor;
@@ -124,13 +133,19 @@ export class AdamW {
           step: 0,
         };
         const t = slot.step + 1;
-        const m = tf.keep(tf.add(tf.mul(slot.m, beta1), tf.mul(grad, 1 - beta1)));
-        const v = tf.keep(tf.add(tf.mul(slot.v, beta2), tf.mul(tf.square(grad), 1 - beta2)));
-        const stepSize = learningRate / (1 - beta1 ** t);
-        const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
-        const decayed = weightDecay === 0 ? variable : tf.mul(variable, 1 - learningRate * weightDecay);
-        const denom = tf.add(tf.div(tf.sqrt(v), biasCorrection2Sqrt), epsilon);
-        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+        let c = corrections.get(t);
+        if (!c) {
+          c = {
+            stepSize: tf.scalar(learningRate / (1 - beta1 ** t)),
+            bc2Sqrt: tf.scalar(Math.sqrt(1 - beta2 ** t)),
+          };
+          corrections.set(t, c);
+        }
+        const m = tf.keep(tf.add(tf.mul(slot.m, b1), tf.mul(grad, oneMinusB1)));
+        const v = tf.keep(tf.add(tf.mul(slot.v, b2), tf.mul(tf.square(grad), oneMinusB2)));
+        const decayed = weightDecay === 0 ? variable : tf.mul(variable, decay);
+        const denom = tf.add(tf.div(tf.sqrt(v), c.bc2Sqrt), eps);
+        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), c.stepSize)));
         slot.m.dispose();
         slot.v.dispose();
         this.slots.set(name, { m, v, step: t });

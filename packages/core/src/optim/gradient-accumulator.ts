@@ -30,8 +30,10 @@ export class GradientAccumulator {
       }
     }
     tf.tidy(() => {
+      // One float32 scalar for every gradient of this call (the value `tf.mul(grad, weight)` would make per call).
+      const w = weight === 1 ? undefined : tf.scalar(weight);
       for (const [name, grad] of Object.entries(grads)) {
-        const scaled = weight === 1 ? grad : tf.mul(grad, weight);
+        const scaled = w ? tf.mul(grad, w) : grad;
         const previous = this.sums.get(name);
         const next = previous ? tf.add(previous, scaled) : scaled === grad ? tf.clone(grad) : scaled;
         this.sums.set(name, tf.keep(next));
@@ -53,10 +55,12 @@ export class GradientAccumulator {
     }
     const out: Record<string, tf.Tensor> = {};
     const scale = 1 / this.totalWeight;
+    const s = scale === 1 ? undefined : tf.scalar(scale);
     for (const [name, sum] of this.sums) {
-      out[name] = scale === 1 ? sum : tf.tidy(() => tf.mul(sum, scale));
-      if (scale !== 1) sum.dispose();
+      out[name] = s ? tf.mul(sum, s) : sum;
+      if (s) sum.dispose();
     }
+    s?.dispose();
     this.sums.clear();
     this.totalWeight = 0;
     this.count = 0;
