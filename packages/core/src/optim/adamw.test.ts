@@ -123,4 +123,60 @@ describe('AdamW', () => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([p, q, gp, gq]);
   });
+  it('rounds every operation to float32 in PyTorch order, per variable step count (bit for bit)', () => {
+    // The update emulated in JS with Math.fround after each tensor op: what the float32 kernels compute.
+    const f = Math.fround;
+    const lrs = [1e-2, 7e-3, 3e-3];
+    const { beta1: b1, beta2: b2, epsilon: eps } = DEFAULT_ADAMW_CONFIG;
+    const wd = 0.05;
+    const expected = (p0: number[], gs: number[][], from: number) => {
+      const p = p0.map(f);
+      const m = p.map(() => 0);
+      const v = p.map(() => 0);
+      gs.forEach((g, k) => {
+        const lr = lrs[from + k] as number;
+        const t = k + 1;
+        const stepSize = f(lr / (1 - b1 ** t));
+        const bc2 = f(Math.sqrt(1 - b2 ** t));
+        p.forEach((_, i) => {
+          const gi = f(g[i] as number);
+          m[i] = f(f((m[i] as number) * f(b1)) + f(gi * f(1 - b1)));
+          v[i] = f(f((v[i] as number) * f(b2)) + f(f(gi * gi) * f(1 - b2)));
+          const decayed = f((p[i] as number) * f(1 - lr * wd));
+          const denom = f(f(f(Math.sqrt(v[i] as number)) / bc2) + f(eps));
+          p[i] = f(decayed - f(f((m[i] as number) / denom) * stepSize));
+        });
+      });
+      return p;
+    };
+    const a0 = [0.3, -1.7, 2.5e-3];
+    const b0 = [4.1, -0.02];
+    const ga = [
+      [0.11, -3.2, 7e-4],
+      [-0.5, 0.25, 1.5],
+      [2.0, -1e-3, 0.3],
+    ];
+    const gb = [
+      [1.3, -0.7],
+      [-2.2, 0.04],
+    ];
+    const a = tf.variable(tf.tensor1d(a0));
+    const b = tf.variable(tf.tensor1d(b0));
+    const opt = new AdamW({ weightDecay: wd });
+    // `b` joins at the second step: in that step the two variables are at t = 2 and t = 1.
+    tf.tidy(() => opt.step({ a }, { a: tf.tensor1d(ga[0] as number[]) }, lrs[0]));
+    for (const k of [1, 2]) {
+      tf.tidy(() =>
+        opt.step(
+          { a, b },
+          { a: tf.tensor1d(ga[k] as number[]), b: tf.tensor1d(gb[k - 1] as number[]) },
+          lrs[k],
+        ),
+      );
+    }
+    expect(Array.from(a.dataSync())).toEqual(expected(a0, ga, 0));
+    expect(Array.from(b.dataSync())).toEqual(expected(b0, gb, 1));
+    opt.dispose();
+    tf.dispose([a, b]);
+  });
 });
