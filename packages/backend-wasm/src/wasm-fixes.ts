@@ -33,7 +33,9 @@
  * All are process-global (tfjs registries are global), idempotent (a `globalThis` marker, so two installed copies of
  * `@ocrm/backend-wasm` install them once), and undone by {@link uninstallWasmFixes}.
  */
+import { ADAMW_KERNEL } from '@ocrm/core';
 import * as tf from '@tensorflow/tfjs';
+import { adamwUpdateKernel } from './adamw-update';
 import { blockedTransposeKernel } from './blocked-transpose';
 import { COLUMN_SUMS_KERNEL, columnSumsKernel } from './column-sums';
 import {
@@ -90,6 +92,7 @@ const FUSED_KERNELS: [string, tf.KernelFunc][] = [
   [GELU_KERNEL, geluKernel],
   [COLUMN_SUMS_KERNEL, columnSumsKernel],
   [GELU_ERF_WITH_CDF_KERNEL, geluErfWithCdfKernel],
+  [ADAMW_KERNEL, adamwUpdateKernel],
 ];
 
 /**

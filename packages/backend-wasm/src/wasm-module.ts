@@ -37,6 +37,7 @@ export interface FusedKernelExports {
   column_sums(x: number, out: number, rows: number, cols: number): void;
   batched_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
   gelu_erf_with_cdf(x: number, value: number, cdf: number, n: number): void;
+  adamw_update(...args: number[]): void;
   normalize_rows(
     x: number,
     out: number,

@@ -4,7 +4,8 @@
  * fused q/k/v projection's rows with rotary embeddings (src/decode-attention.ts); LayerNorm / RMSNorm with optional
  * weight and bias (src/normalize-rows.ts); GELU (src/gelu.ts); a cache-blocked transpose of the last two axes
  * (src/blocked-transpose.ts); column sums in row order (src/column-sums.ts); batched small products
- * (src/untransposed-matmul.ts); the training forward of the erf GELU (src/gelu.ts).
+ * (src/untransposed-matmul.ts); the training forward of the erf GELU (src/gelu.ts); the AdamW update
+ * (src/adamw-update.ts).
  *
  * Build: npm run build:wasm -w @ocrm/backend-wasm (clang 14+, wasm-ld; regenerates src/kernels-wasm.ts).
  *
@@ -439,5 +440,28 @@ void gelu_erf_with_cdf(const float *x, float *value, float *cdf, int n) {
     c = c * 0.5f;
     cdf[i] = c;
     value[i] = xs * c;
+  }
+}
+
+/*
+ * One AdamW update of n parameters (torch.optim.AdamW; @ocrm/core's AdamW), every operation rounded to float32 in the
+ * order of the tensor ops it replaces:
+ *   m' = m*b1 + g*(1-b1);  v' = v*b2 + (g*g)*(1-b2);  p' = (decay ? p*decay : p) - (m' / (sqrt(v')/bc2 + eps)) * step
+ * Outputs go to new buffers (p_out, m_out, v_out; none aliases an input). wasm has no fused multiply-add in this
+ * build, so nothing contracts.
+ */
+EXPORT("adamw_update")
+void adamw_update(const float *p, const float *m, const float *v, const float *g, float *p_out, float *m_out,
+                  float *v_out, int n, float b1, float one_minus_b1, float b2, float one_minus_b2, int use_decay,
+                  float decay, float bc2, float eps, float step) {
+  for (int i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = m[i] * b1 + gi * one_minus_b1;
+    const float vi = v[i] * b2 + (gi * gi) * one_minus_b2;
+    const float decayed = use_decay ? p[i] * decay : p[i];
+    const float denom = __builtin_sqrtf(vi) / bc2 + eps;
+    m_out[i] = mi;
+    v_out[i] = vi;
+    p_out[i] = decayed - (mi / denom) * step;
   }
 }

@@ -58,6 +58,29 @@ export interface AdamWState {
   moments: Record<string, AdamWMoments>;
 }
 
+/**
+ * Name of the optional fused AdamW kernel: a backend that registers it (`@ocrm/backend-wasm` does for `wasm`) runs
+ * {@link AdamW.step}'s update of one variable as one kernel. Inputs `param`, `m`, `v`, `grad` (float32, one shape),
+ * attrs {@link AdamWKernelAttrs}; outputs `[param', m', v']` of that shape. It must round every operation to float32
+ * in the order of the tensor ops of `AdamW.step` (documented there), so that both paths give the same bits.
+ */
+export const ADAMW_KERNEL = 'OcrmAdamW';
+
+/** The float32 constants of one update (each the value of the scalar tensor the op path makes). */
+export interface AdamWKernelAttrs {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** `1 − lr·λ`, or undefined when λ is 0 (no decay multiply). */
+  decay?: number;
+  /** `√(1 − β₂ᵗ)` of the variable's step t. */
+  biasCorrection2Sqrt: number;
+  epsilon: number;
+  /** `lr / (1 − β₁ᵗ)`. */
+  stepSize: number;
+}
+
 interface Slot {
   m: tf.Tensor;
   v: tf.Tensor;
@@ -114,15 +137,20 @@ export class AdamW {
         );
       }
     }
+    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
       // Each constant is one float32 scalar tensor per step (not one per variable and use): the same values, fewer
       // allocations. The per-variable step t decides the bias corrections: one pair of scalars per distinct t.
-      const b1 = tf.scalar(beta1);
-      const oneMinusB1 = tf.scalar(1 - beta1);
-      const b2 = tf.scalar(beta2);
-      const oneMinusB2 = tf.scalar(1 - beta2);
-      const eps = tf.scalar(epsilon);
-      const decay = tf.scalar(1 - learningRate * weightDecay);
+      const constants = fused
+        ? undefined
+        : {
+            b1: tf.scalar(beta1),
+            oneMinusB1: tf.scalar(1 - beta1),
+            b2: tf.scalar(beta2),
+            oneMinusB2: tf.scalar(1 - beta2),
+            eps: tf.scalar(epsilon),
+            decay: tf.scalar(1 - learningRate * weightDecay),
+          };
       const corrections = new Map<number, { stepSize: tf.Scalar; bc2Sqrt: tf.Scalar }>();
       for (const name of Object.keys(grads)) {
         const variable = variables[name] as tf.Variable;
@@ -133,19 +161,45 @@ export class AdamW {
           step: 0,
         };
         const t = slot.step + 1;
-        let c = corrections.get(t);
-        if (!c) {
-          c = {
-            stepSize: tf.scalar(learningRate / (1 - beta1 ** t)),
-            bc2Sqrt: tf.scalar(Math.sqrt(1 - beta2 ** t)),
+        const stepSize = learningRate / (1 - beta1 ** t);
+        const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+        let m: tf.Tensor;
+        let v: tf.Tensor;
+        if (!constants) {
+          // One kernel: the same float32 operations in the same order as the branch below.
+          const attrs: AdamWKernelAttrs = {
+            beta1,
+            oneMinusBeta1: 1 - beta1,
+            beta2,
+            oneMinusBeta2: 1 - beta2,
+            decay: weightDecay === 0 ? undefined : 1 - learningRate * weightDecay,
+            biasCorrection2Sqrt: bc2Sqrt,
+            epsilon,
+            stepSize,
           };
-          corrections.set(t, c);
+          const [param, mNew, vNew] = tf
+            .engine()
+            .runKernel(
+              ADAMW_KERNEL,
+              { param: variable, m: slot.m, v: slot.v, grad } as unknown as tf.NamedTensorMap,
+              attrs as unknown as tf.NamedAttrMap,
+            ) as tf.Tensor[];
+          m = tf.keep(mNew as tf.Tensor);
+          v = tf.keep(vNew as tf.Tensor);
+          variable.assign(param as tf.Tensor);
+        } else {
+          const c = constants;
+          let bc = corrections.get(t);
+          if (!bc) {
+            bc = { stepSize: tf.scalar(stepSize), bc2Sqrt: tf.scalar(bc2Sqrt) };
+            corrections.set(t, bc);
+          }
+          m = tf.keep(tf.add(tf.mul(slot.m, c.b1), tf.mul(grad, c.oneMinusB1)));
+          v = tf.keep(tf.add(tf.mul(slot.v, c.b2), tf.mul(tf.square(grad), c.oneMinusB2)));
+          const decayed = weightDecay === 0 ? variable : tf.mul(variable, c.decay);
+          const denom = tf.add(tf.div(tf.sqrt(v), bc.bc2Sqrt), c.eps);
+          variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), bc.stepSize)));
         }
-        const m = tf.keep(tf.add(tf.mul(slot.m, b1), tf.mul(grad, oneMinusB1)));
-        const v = tf.keep(tf.add(tf.mul(slot.v, b2), tf.mul(tf.square(grad), oneMinusB2)));
-        const decayed = weightDecay === 0 ? variable : tf.mul(variable, decay);
-        const denom = tf.add(tf.div(tf.sqrt(v), c.bc2Sqrt), eps);
-        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), c.stepSize)));
         slot.m.dispose();
         slot.v.dispose();
         this.slots.set(name, { m, v, step: t });

@@ -1,6 +1,8 @@
 export {
+  ADAMW_KERNEL,
   AdamW,
   type AdamWConfig,
+  type AdamWKernelAttrs,
   type AdamWMoments,
   type AdamWState,
   DEFAULT_ADAMW_CONFIG,
