@@ -18,10 +18,12 @@ describe('targetShardRange', () => {
   it('covers every target exactly once, in order, sizes within one', () => {
     for (let targets = 0; targets <= 9; targets++) {
       for (let count = 1; count <= 5; count++) {
-        const ranges = Array.from({ length: count }, (_, index) => targetShardRange(targets, { index, count }));
+        const ranges = Array.from({ length: count }, (_, index) =>
+          targetShardRange(targets, { index, count }),
+        );
         expect(ranges[0]![0]).toBe(0);
         expect(ranges.at(-1)![1]).toBe(targets);
-        ranges.slice(1).forEach(([first], i) => expect(first).toBe(ranges[i]![1]));
+        for (const [i, [first]] of ranges.slice(1).entries()) expect(first).toBe(ranges[i]![1]);
         const sizes = ranges.map(([a, b]) => b - a);
         expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
         expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
