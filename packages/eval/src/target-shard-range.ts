@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type StageShard } from '@ocrm/core';
+import { type StageShard, shardRange } from '@ocrm/core';
 
 /**
  * The evaluated targets `[first, last)` of shard `index` of `count` among `targets`: contiguous, sizes differing by
@@ -12,12 +12,9 @@ import { InvalidArgumentError, type StageShard } from '@ocrm/core';
  */
 export function targetShardRange(targets: number, shard?: StageShard): [number, number] {
   if (!shard) return [0, targets];
+  // core's shardRange checks the shard (the same InvalidArgumentError); only the split differs.
+  shardRange(targets, shard);
   const { index, count } = shard;
-  if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) {
-    throw new InvalidArgumentError(
-      `shard ${index}/${count}: expected 0 ≤ index < count, both whole numbers.`,
-    );
-  }
   const base = Math.floor(targets / count);
   const extra = targets % count;
   const first = index * base + Math.min(index, extra);
