@@ -34,4 +34,29 @@ describe('modelReplicaSpec / createModelReplica', () => {
     expect(none.trainableVariables()).toEqual({});
     for (const m of [model, full, frozen, none]) m.dispose();
   });
+
+  it('with frozenValues the copy carries the frozen weights (bit for bit) and only those', () => {
+    const model = createModel(tinyModelConfig('qwen2'), { seed: 3, scoreHead: true });
+    model.setTrainableParams((key) => key === 'score');
+    const spec = structuredClone(modelReplicaSpec(model, { frozenValues: true }));
+    expect(Object.keys(spec.frozenValues!)).toEqual(
+      model
+        .paramSpecs()
+        .filter((s) => s.key !== 'score')
+        .map((s) => s.key),
+    );
+    const replica = createModelReplica(spec);
+    for (const s of model.paramSpecs()) {
+      const same = [...replica.weight(s.key)!.dataSync()].every(
+        (v, i) => v === model.weight(s.key)!.dataSync()[i],
+      );
+      expect(same, s.key).toBe(s.key !== 'score'); // the trainable head keeps its placeholder
+    }
+    const bad = { ...spec, frozenValues: { embed: new Float32Array(3) } };
+    expect(() => createModelReplica(bad)).toThrow(/frozen value `embed` has 3 values/);
+    const trains = { ...spec, frozenValues: { score: spec.frozenValues!.embed! } };
+    expect(() => createModelReplica(trains)).toThrow(/`score`/);
+    model.dispose();
+    replica.dispose();
+  });
 });

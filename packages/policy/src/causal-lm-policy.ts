@@ -148,15 +148,18 @@ export class CausalLMPolicy implements Policy {
 
   /**
    * The recipe of a copy in a worker thread (`createCausalLMPolicyReplica` of `@ocrm/policy/replica`), for
-   * data-parallel trainers; undefined unless every weight trains (frozen weights would need their values too).
+   * data-parallel trainers: the architecture, and the values of the weights that do not train (copies, taken now; a
+   * frozen reference travels whole). The trainer sends the trainable ones.
    */
-  replica(): ModuleRef | undefined {
-    const trainable = Object.keys(this.model.trainableVariables()).length;
-    if (trainable === 0 || trainable !== Object.keys(this.model.variables()).length) return undefined;
+  replica(): ModuleRef {
     return {
       module: createRequire(import.meta.url).resolve('@ocrm/policy/replica'),
       export: 'createCausalLMPolicyReplica',
-      options: { model: modelReplicaSpec(this.model), eosId: this.eosId, padId: this.padId },
+      options: {
+        model: modelReplicaSpec(this.model, { frozenValues: true }),
+        eosId: this.eosId,
+        padId: this.padId,
+      },
     };
   }
 

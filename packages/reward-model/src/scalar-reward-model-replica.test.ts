@@ -1,7 +1,7 @@
 // Builds copies through the package's built `@ocrm/reward-model/replica` (turbo builds this package before its tests).
 import { callModuleRef, type ModelReplica } from '@ocrm/core';
 import { createModel, tinyModelConfig } from '@ocrm/models';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ScalarRewardModel } from './scalar-reward-model';
 
@@ -34,13 +34,35 @@ describe('ScalarRewardModel.replica', () => {
     rm.dispose();
   });
 
-  it('has no recipe with a feature cache or frozen weights', async () => {
+  it('has no recipe with a feature cache', async () => {
     const rm = newRm();
     const head = await ScalarRewardModel.fromBackbone(rm.model, { trainable: 'head' });
     expect(head.replica()).toBeUndefined();
-    rm.model.setTrainableParams((key) => key === 'score');
-    expect(rm.replica()).toBeUndefined();
     head.dispose();
+    rm.dispose();
+  });
+
+  it('a frozen or frozen-backbone model travels with its frozen values: the copy scores the same', async () => {
+    const rm = newRm();
+    rm.model.setTrainableParams((key) => key === 'score');
+    const frozen = rm.freeze();
+    const batch = {
+      ids: Int32Array.from([5, 6, 7, 8, 1, 5, 9, 1, 0, 0]),
+      mask: Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+      batchSize: 2,
+      seqLength: 5,
+      promptLength: 2,
+    };
+    for (const model of [rm, frozen]) {
+      const copy = await callModuleRef<ModelReplica<ScalarRewardModel>>(structuredClone(model.replica()!));
+      expect(shapes(copy.weights)).toEqual(shapes(model.trainableVariables()));
+      for (const [name, v] of Object.entries(model.trainableVariables())) copy.weights[name]!.assign(v);
+      const [a, b] = [model.score(batch), copy.model.score(batch)];
+      expect(b.dataSync()).toEqual(a.dataSync());
+      tf.dispose([a, b]);
+      copy.dispose();
+    }
+    frozen.dispose();
     rm.dispose();
   });
 });

@@ -269,17 +269,16 @@ export class ScalarRewardModel implements RewardModel, ValueModel {
 
   /**
    * The recipe of a copy in a worker thread (`createScalarRewardModelReplica` of `@ocrm/reward-model/replica`), for
-   * data-parallel trainers (PPO's critic); undefined with a feature cache or unless every weight trains.
+   * data-parallel trainers (PPO's critic and its reward model): the architecture, and the values of the weights that
+   * do not train (copies, taken now; a frozen reward model travels whole). Undefined with a feature cache (the copy
+   * would need the cache too).
    */
   replica(): ModuleRef | undefined {
-    const trainable = Object.keys(this.model.trainableVariables()).length;
-    if (this.features || trainable === 0 || trainable !== Object.keys(this.model.variables()).length) {
-      return undefined;
-    }
+    if (this.features) return undefined;
     return {
       module: createRequire(import.meta.url).resolve('@ocrm/reward-model/replica'),
       export: 'createScalarRewardModelReplica',
-      options: { model: modelReplicaSpec(this.model), rewardOffset: this.offset },
+      options: { model: modelReplicaSpec(this.model, { frozenValues: true }), rewardOffset: this.offset },
     };
   }
 

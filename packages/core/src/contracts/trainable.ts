@@ -23,17 +23,18 @@ export interface Trainable<Self> {
   /** Frees every tensor this model owns. */
   dispose(): void;
   /**
-   * How a worker thread builds a copy of this model for data-parallel training (optional): a module function
-   * returning a {@link ModelReplica} whose `weights` are the copy's trainable variables, named and shaped like
-   * `trainableVariables()` (the trainer sends their values). Undefined when the model cannot be copied that way (e.g.
-   * frozen weights the recipe cannot rebuild); the trainer then runs in one thread.
+   * How a worker thread builds a copy of this model for data-parallel training and rollouts (optional): a module
+   * function returning a {@link ModelReplica} whose `weights` are the copy's trainable variables, named and shaped
+   * like `trainableVariables()` (the trainer sends their values). The weights that do not train must reach the copy
+   * through the recipe itself (e.g. their values in its options), so that a frozen model's copy computes what it
+   * does. Undefined when the model cannot be copied that way; the trainer then runs in one thread.
    */
   replica?(): ModuleRef | undefined;
 }
 
 /** What a {@link Trainable.replica} recipe builds in a worker thread. */
 export interface ModelReplica<M> {
-  /** The copy (its weights are placeholders until the trainer sends the values). */
+  /** The copy (its trainable weights are placeholders until the trainer sends their values). */
   model: M;
   /** Its trainable variables, by the names of the original's `trainableVariables()`. */
   weights: NamedVariables;
