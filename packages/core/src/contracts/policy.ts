@@ -29,7 +29,21 @@ export interface SampleOptions {
   stream?: number;
   /** Rows sampled together (bounds memory). Implementation default. */
   microBatchSize?: number;
+  /**
+   * Sample only rows `[start, end)` of `prompts` (default: all). The result is exactly those rows of the whole
+   * call's result — prompts padded to the longest of all of them, row `r` drawing row `r`'s random numbers, the
+   * micro-batches counted from `start` — so one batch can be sampled in parts (e.g. in worker threads) with the same
+   * numbers. In `'stopAtEos'` mode T_resp is the longest of these rows' responses. Check it with core's
+   * `resolveRowRange`.
+   */
+  rows?: RowRange;
   signal?: AbortSignal;
+}
+
+/** Rows `[start, end)` of a batch. */
+export interface RowRange {
+  start: number;
+  end: number;
 }
 
 /** What {@link Policy.sample} returns. Host arrays, owned by the caller. */

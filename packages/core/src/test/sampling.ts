@@ -1,4 +1,5 @@
 import { buildTokenBatch } from '../batch/build-token-batch';
+import { resolveRowRange } from '../batch/row-range';
 import type { SampleOptions, SampleResult } from '../contracts/policy';
 import type { TokenBatch } from '../contracts/token-batch';
 import { InvalidArgumentError, throwIfAborted } from '../errors';
@@ -113,7 +114,8 @@ function logSumExp(logits: ArrayLike<number>, t: number, indices: readonly numbe
  * The whole sampling loop: generates up to `maxNewTokens` per prompt, one forward per step, in micro-batches. Row `i`
  * draws from `rng(seed, stream, i)`, so results do not depend on the micro-batch size. A row stops at its first EOS
  * (later positions are padding: `padId`, mask 0, log-prob 0). `lengthMode: 'fixed'` (default) returns exactly
- * `maxNewTokens` response positions; `'stopAtEos'` returns as many as the longest response.
+ * `maxNewTokens` response positions; `'stopAtEos'` returns as many as the longest response. `options.rows` samples
+ * those rows only (padded to the longest of all prompts).
  */
 export async function runSampling(
   prompts: readonly ArrayLike<number>[],
@@ -122,7 +124,8 @@ export async function runSampling(
   nextLogits: NextLogitsFn,
 ): Promise<SampleResult> {
   checkSampleOptions(options, spec);
-  const B = prompts.length;
+  const range = resolveRowRange(options.rows, prompts.length, 'sample');
+  const B = range.end - range.start;
   const maxNew = options.maxNewTokens;
   const promptLength = prompts.reduce((m, p) => Math.max(m, p.length), 0);
   if (promptLength === 0 && B > 0) {
@@ -139,8 +142,8 @@ export async function runSampling(
   const micro = options.microBatchSize ?? Math.max(B, 1);
   const responses: number[][] = [];
   const logProbRows: number[][] = [];
-  for (let start = 0; start < B; start += micro) {
-    const chunk = prompts.slice(start, start + micro);
+  for (let start = range.start; start < range.end; start += micro) {
+    const chunk = prompts.slice(start, Math.min(start + micro, range.end));
     const rngs = chunk.map((_, i) => rng(options.seed, options.stream ?? 0, start + i));
     const out = chunk.map(() => [] as number[]);
     const lps = chunk.map(() => [] as number[]);
@@ -166,7 +169,13 @@ export async function runSampling(
     (options.lengthMode ?? 'fixed') === 'fixed'
       ? maxNew
       : responses.reduce((m, r) => Math.max(m, r.length), 0);
-  const batch = buildTokenBatch({ prompts, responses, padId: spec.padId, promptLength, responseLength });
+  const batch = buildTokenBatch({
+    prompts: prompts.slice(range.start, range.end),
+    responses,
+    padId: spec.padId,
+    promptLength,
+    responseLength,
+  });
   const logProbs = new Float32Array(B * responseLength);
   const logProbSums = new Float64Array(B);
   const hasEos = new Uint8Array(B);

@@ -1,6 +1,7 @@
 import {
   buildTokenBatch,
   InvalidArgumentError,
+  resolveRowRange,
   rng,
   type SampleOptions,
   type SampleResult,
@@ -42,7 +43,8 @@ async function hostStep(
 /**
  * Samples one response per prompt, micro-batch by micro-batch, with a KV-cached decoder: prompts are left-padded to
  * the longest prompt, prefilled, then one token per row and step. Row r draws its s-th uniform from
- * `rng(seed, stream, r)` (as core's test policies do), so results do not depend on the micro-batch size.
+ * `rng(seed, stream, r)` (as core's test policies do), so results do not depend on the micro-batch size; with
+ * `options.rows` only those rows are sampled (padded to the longest of all prompts), the same numbers.
  *
  * Length modes: `'fixed'` generates exactly `maxNewTokens` tokens (EOS does not stop), `'stopAtEos'` stops once every
  * row of the micro-batch has an EOS; in both, everything after a row's first EOS becomes padding. The batch has
@@ -61,13 +63,16 @@ export async function generate(
   ids: SpecialIds,
 ): Promise<SampleResult> {
   const o = resolveSampleOptions(options);
-  const B = prompts.length;
+  const range = resolveRowRange(options.rows, prompts.length, 'sample');
   const N = o.maxNewTokens;
   prompts.forEach((p, i) => {
     if (p.length === 0)
       throw new InvalidArgumentError(`sample: prompt ${i} is empty; give at least one token.`);
   });
-  const promptBatch = buildTokenBatch({ prompts, padId: ids.padId });
+  const P = prompts.reduce((m, p) => Math.max(m, p.length), 0); // every prompt's, not only these rows'
+  const rowPrompts = prompts.slice(range.start, range.end);
+  const B = rowPrompts.length;
+  const promptBatch = buildTokenBatch({ prompts: rowPrompts, padId: ids.padId, promptLength: P });
   const tokens = new Int32Array(B * N).fill(ids.padId);
   const tokenLogProbs = new Float32Array(B * N);
   const ended = new Uint8Array(B);
@@ -76,7 +81,7 @@ export async function generate(
     const end = Math.min(B, start + o.microBatchSize);
     const rows = end - start;
     const decoder = makeDecoder(sliceBatch(promptBatch, start, end), N);
-    const rowRngs = Array.from({ length: rows }, (_, r) => rng(o.seed, o.stream, start + r));
+    const rowRngs = Array.from({ length: rows }, (_, r) => rng(o.seed, o.stream, range.start + start + r));
     let logits: tf.Tensor2D | undefined;
     try {
       logits = decoder.prefill();
@@ -106,7 +111,7 @@ export async function generate(
       decoder.dispose();
     }
   }
-  return assemble(prompts, tokens, tokenLogProbs, B, N, promptBatch.promptLength, ids, o.lengthMode);
+  return assemble(rowPrompts, tokens, tokenLogProbs, B, N, promptBatch.promptLength, ids, o.lengthMode);
 }
 
 function assemble(

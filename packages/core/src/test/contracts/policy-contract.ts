@@ -36,7 +36,7 @@ export interface PolicyContractOptions {
 /**
  * A vitest suite every {@link Policy} implementation must pass: shapes, masks (1 through the first EOS, PAD and 0
  * after), `specificationVersion 'v1'`, seeded determinism, temperature 0 = argmax, sample/logProbs agreement (1e-4),
- * entropy and tokenStats bounds, differentiability, clone/freeze independence, no tensor leaks, no input mutation,
+ * sampling in row ranges (`rows`), entropy and tokenStats bounds, differentiability, clone/freeze independence, no tensor leaks, no input mutation,
  * padding invariance, save (and load round trip).
  *
  * @param factory creates a fresh policy (called once, in `beforeAll`; disposed in `afterAll`).
@@ -109,6 +109,29 @@ export function describePolicyContract(
         const other = await sample({ seed: 2 });
         expect(Array.from(other.batch.ids)).not.toEqual(Array.from(fixed.batch.ids));
       }
+    });
+
+    it('sample with `rows` gives exactly those rows of the whole call (padding, random numbers), bit for bit', async () => {
+      // Rows without the longest prompt where there are some: they must still be padded to the longest.
+      const B = prompts.length;
+      const longest = Math.max(...prompts.map((p) => p.length));
+      const last = prompts.length - 1 - [...prompts].reverse().findIndex((p) => p.length === longest);
+      const first = prompts.findIndex((p) => p.length === longest);
+      const [start, end] = last < B - 1 ? [last + 1, B] : first > 0 ? [0, first] : [1, B];
+      const part = await sample({ rows: { start, end }, microBatchSize: 2 });
+      const whole = await sample({ microBatchSize: 2 });
+      const T = whole.batch.seqLength;
+      const R = T - whole.batch.promptLength;
+      expect([part.batch.batchSize, part.batch.seqLength, part.batch.promptLength]).toEqual([
+        end - start,
+        T,
+        whole.batch.promptLength,
+      ]);
+      expect(Array.from(part.batch.ids)).toEqual(Array.from(whole.batch.ids.subarray(start * T, end * T)));
+      expect(Array.from(part.batch.mask)).toEqual(Array.from(whole.batch.mask.subarray(start * T, end * T)));
+      expectClose(part.logProbs, whole.logProbs.subarray(start * R, end * R), 0, 'logProbs of the rows');
+      expect(Array.from(part.hasEos)).toEqual(Array.from(whole.hasEos.subarray(start, end)));
+      await expect(sample({ rows: { start: 1, end: 1 } })).rejects.toThrow(/rows/);
     });
 
     it('temperature 0 is argmax: independent of the seed, each token has probability ≥ 1/V', async () => {
