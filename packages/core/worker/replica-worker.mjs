@@ -5,6 +5,8 @@
  * - `{ type: 'weights', values: { name: Float32Array } }`: assigns the values to the replica's weights;
  * - `{ type: 'tasks', id, tasks }`: computes each task's loss and gradients and posts
  *   `{ type: 'result', id, results: [{ value, grads: { name: Float32Array }, extra? }] }` (buffers transferred);
+ * - `{ type: 'evaluate', id, query }`: posts `{ type: 'answer', id, answer }`, the replica's `evaluate(query)`
+ *   (awaited: later messages wait for it);
  * - `{ type: 'close' }`: disposes the replica and exits.
  *
  * Started with `workerData = { backend?: ModuleRef, replica: ModuleRef }`; posts `{ type: 'ready', shapes }` (every
@@ -46,42 +48,50 @@ try {
   /** @type {Record<string, number[]>} */
   const shapes = {};
   for (const [name, variable] of Object.entries(replica.weights)) shapes[name] = variable.shape;
-  port.on('message', (message) => {
-    try {
-      if (message.type === 'weights') {
-        for (const [name, values] of Object.entries(message.values)) {
-          const variable = replica.weights[name];
-          if (!variable) throw new Error(`the replica has no weight \`${name}\``);
-          tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
-        }
-      } else if (message.type === 'tasks') {
-        const results = [];
-        /** @type {ArrayBuffer[]} */
-        const transfer = [];
-        for (const task of message.tasks) {
-          const { value, grads, extra } = replica.gradients(task);
-          /** @type {Record<string, Float32Array>} */
-          const flat = {};
-          for (const [name, grad] of Object.entries(grads)) {
-            flat[name] = new Float32Array(grad.dataSync());
-            transfer.push(flat[name].buffer);
-          }
-          const result = { value: value.dataSync()[0], grads: flat };
-          if (extra) {
-            result.extra = new Float32Array(extra.dataSync());
-            transfer.push(result.extra.buffer);
-          }
-          results.push(result);
-          tf.dispose([value, ...Object.values(grads), ...(extra ? [extra] : [])]);
-        }
-        port.postMessage({ type: 'result', id: message.id, results }, transfer);
-      } else if (message.type === 'close') {
-        replica.dispose();
-        port.close();
+  /** @param {any} message */
+  async function handle(message) {
+    if (message.type === 'weights') {
+      for (const [name, values] of Object.entries(message.values)) {
+        const variable = replica.weights[name];
+        if (!variable) throw new Error(`the replica has no weight \`${name}\``);
+        tf.tidy(() => variable.assign(tf.tensor(values, variable.shape, 'float32')));
       }
-    } catch (error) {
-      fail(error, message.id);
+    } else if (message.type === 'tasks') {
+      const results = [];
+      /** @type {ArrayBuffer[]} */
+      const transfer = [];
+      for (const task of message.tasks) {
+        const { value, grads, extra } = replica.gradients(task);
+        /** @type {Record<string, Float32Array>} */
+        const flat = {};
+        for (const [name, grad] of Object.entries(grads)) {
+          flat[name] = new Float32Array(grad.dataSync());
+          transfer.push(flat[name].buffer);
+        }
+        const result = { value: value.dataSync()[0], grads: flat };
+        if (extra) {
+          result.extra = new Float32Array(extra.dataSync());
+          transfer.push(result.extra.buffer);
+        }
+        results.push(result);
+        tf.dispose([value, ...Object.values(grads), ...(extra ? [extra] : [])]);
+      }
+      port.postMessage({ type: 'result', id: message.id, results }, transfer);
+    } else if (message.type === 'evaluate') {
+      if (typeof replica.evaluate !== 'function') {
+        throw new Error(`the replica (${workerData.replica.module}) has no \`evaluate\``);
+      }
+      const answer = await replica.evaluate(message.query);
+      port.postMessage({ type: 'answer', id: message.id, answer });
+    } else if (message.type === 'close') {
+      replica.dispose();
+      port.close();
     }
+  }
+  // One message at a time, in order: an asynchronous `evaluate` finishes before later weights are assigned.
+  let queue = Promise.resolve();
+  port.on('message', (message) => {
+    queue = queue.then(() => handle(message)).catch((error) => fail(error, message.id));
   });
   port.postMessage({ type: 'ready', shapes });
 } catch (error) {

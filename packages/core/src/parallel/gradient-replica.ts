@@ -10,7 +10,7 @@ import type { NamedVariables } from '../contracts/trainable';
  * For the data-parallel numbers to equal one process's, `gradients(task)` must compute exactly what the trainer
  * computes for the same micro-batch in the main thread (the same loss function on the same backend and kernels).
  */
-export interface GradientReplica<Task> {
+export interface GradientReplica<Task, Query = never, Answer = never> {
   /**
    * Every weight of the replica by the main model's names (the main thread checks names and shapes at start and
    * sets them all before the first task).
@@ -22,6 +22,13 @@ export interface GradientReplica<Task> {
    *   `extra`, any float32 tensor the trainer wants back (e.g. the pairs' scores); the worker reads and disposes them.
    */
   gradients(task: Task): MicroBatchGradients;
+  /**
+   * Optional: answers a query with the replica's current weights and no gradient (e.g. PPO's rollout of some rows of
+   * a batch: sampling and scoring forwards). The answer is plain data (typed arrays welcome), posted back by
+   * structured clone; no tensor may outlive the call. For the numbers to be one process's, it must compute exactly
+   * what the trainer computes for the same query in the main thread.
+   */
+  evaluate?(query: Query): Answer | Promise<Answer>;
   /** Frees the replica's tensors (called when the worker closes). */
   dispose(): void;
 }
@@ -37,9 +44,9 @@ export interface MicroBatchGradients {
 }
 
 /** What a replica module exports (by the name in its {@link ModuleRef}): builds the replica from plain options. */
-export type GradientReplicaFactory<Options, Task> = (
+export type GradientReplicaFactory<Options, Task, Query = never, Answer = never> = (
   options: Options,
-) => GradientReplica<Task> | Promise<GradientReplica<Task>>;
+) => GradientReplica<Task, Query, Answer> | Promise<GradientReplica<Task, Query, Answer>>;
 
 /** The loss and gradients of one task as they come back from a worker (plain arrays, by weight name). */
 export interface TaskGradients {

@@ -7,19 +7,20 @@ import { GradientAccumulator } from '../optim/gradient-accumulator';
 import { restoreBackendAfterAll } from '../test/restore-backend';
 import { accumulateMicroBatches } from './accumulate-micro-batches';
 // @ts-expect-error: a plain JavaScript fixture (the worker imports it too)
-import { mlpGradients, mlpWeights } from './fixtures/mlp-replica.mjs';
+import { mlpGradients, mlpPredict, mlpWeights } from './fixtures/mlp-replica.mjs';
 import { GradientWorkers } from './gradient-workers';
 import type { ModuleRef } from './module-ref';
 
 type Task = { x: Float32Array; y: Float32Array; fail?: boolean };
 type Weights = Record<string, tf.Variable>;
+type Answer = { predictions: Float32Array };
 
 const fixture = fileURLToPath(new URL('./fixtures/mlp-replica.mjs', import.meta.url));
 const backend: ModuleRef = { module: fixture, export: 'useCpu' };
-const replica = (seed: number, hidden?: number): ModuleRef => ({
+const replica = (seed: number, hidden?: number, evaluate?: boolean): ModuleRef => ({
   module: fixture,
   export: 'createMlpReplica',
-  options: { seed, hidden },
+  options: { seed, hidden, evaluate },
 });
 
 /** Deterministic micro-batches: `count` tasks of `rows` rows, a linear target plus a ripple. */
@@ -198,5 +199,38 @@ describe('GradientWorkers + accumulateMicroBatches', () => {
     await expect(run()).rejects.toThrow(/worker 0 failed: this task fails on purpose/);
     expect(() => pool.compute(0, [])).toThrow(WorkerError);
     accumulator.dispose();
+  });
+
+  it('evaluate answers with the synced weights, in message order: a later sync waits for a slow answer', async () => {
+    const weights = mlpWeights({ seed: 7 });
+    const pool = (await start(1)) as unknown as GradientWorkers<Task, Task & { delayMs?: number }, Answer>;
+    const query = tasks(1, 5)[0]!;
+    const predict = () => {
+      const p = mlpPredict(weights, query);
+      const out = Float32Array.from(p.dataSync());
+      p.dispose();
+      return out;
+    };
+    const before = predict();
+    expect((await pool.evaluate(0, query)).predictions).toEqual(before);
+    // Asked before the sync, answered after a delay: still the old weights.
+    const slow = pool.evaluate(0, { ...query, delayMs: 50 });
+    weights.w2!.assign(tf.mul(weights.w2!, 2));
+    pool.sync(weights);
+    const after = predict();
+    expect(after).not.toEqual(before);
+    expect((await slow).predictions).toEqual(before);
+    expect((await pool.evaluate(0, query)).predictions).toEqual(after);
+  });
+
+  it('evaluate rejects with a WorkerError when the replica has none', async () => {
+    const pool = await GradientWorkers.start<Task, Task, Answer>({
+      count: 1,
+      backend,
+      replica: replica(99, undefined, false),
+      weights: mlpWeights({ seed: 7 }),
+    });
+    open.push(pool as unknown as GradientWorkers<Task>);
+    await expect(pool.evaluate(0, tasks(1, 2)[0]!)).rejects.toThrow(/worker 0 failed: .* has no `evaluate`/);
   });
 });

@@ -21,7 +21,7 @@ export interface GradientWorkersOptions {
   weights: NamedVariables;
 }
 
-type Pending = { resolve: (results: TaskGradients[]) => void; reject: (error: Error) => void };
+type Pending = { resolve: (result: never) => void; reject: (error: Error) => void };
 
 /** The shipped worker script (plain JavaScript; resolved through the package's own exports). */
 function workerScript(): string {
@@ -47,11 +47,12 @@ function snapshot(variables: NamedVariables): Record<string, Float32Array> {
  * parallelism for one training run on a multi-core machine (tfjs-wasm runs one thread per process under Node).
  * The main thread keeps the optimizer; after each step it posts the trainable weights' new values ({@link sync}).
  * Used through {@link accumulateMicroBatches}, which adds every micro-batch's gradients in the order one process
- * would, so that a run with workers gives the same numbers as one without.
+ * would, so that a run with workers gives the same numbers as one without. A replica with `evaluate` also answers
+ * queries without gradients ({@link evaluate}; `Query` and `Answer` are their types), e.g. a share of PPO's rollout.
  *
  * Node only. The caller owns the workers and must {@link close} them (in a `finally`).
  */
-export class GradientWorkers<Task> {
+export class GradientWorkers<Task, Query = never, Answer = never> {
   private nextId = 0;
   private failure: Error | undefined;
 
@@ -66,7 +67,9 @@ export class GradientWorkers<Task> {
    * @throws InvalidArgumentError for a bad count; WorkerError when a worker cannot start (the message names the
    *   module and the worker's error), after stopping the others.
    */
-  static async start<Task>(options: GradientWorkersOptions): Promise<GradientWorkers<Task>> {
+  static async start<Task, Query = never, Answer = never>(
+    options: GradientWorkersOptions,
+  ): Promise<GradientWorkers<Task, Query, Answer>> {
     const { count, replica, backend, weights } = options;
     if (!Number.isInteger(count) || count < 1) {
       throw new InvalidArgumentError(`GradientWorkers: count must be an integer ≥ 1, got ${count}.`);
@@ -97,7 +100,7 @@ export class GradientWorkers<Task> {
       await Promise.all(workers.map((worker) => worker.terminate()));
       throw error;
     }
-    const pool = new GradientWorkers<Task>(
+    const pool = new GradientWorkers<Task, Query, Answer>(
       workers,
       workers.map(() => new Map()),
     );
@@ -136,13 +139,30 @@ export class GradientWorkers<Task> {
    * @throws WorkerError (rejects) when the worker throws or exits.
    */
   compute(index: number, tasks: readonly Task[]): Promise<TaskGradients[]> {
+    return this.request<TaskGradients[]>(index, { type: 'tasks', tasks });
+  }
+
+  /**
+   * Answers `query` (plain data) in worker `index` with its replica's `evaluate` and the weights posted so far (call
+   * {@link sync} first for the current ones). Messages to one worker are handled in order, one at a time.
+   * @returns the replica's answer (a structured clone).
+   * @throws WorkerError (rejects) when the replica has no `evaluate`, throws, or the worker exits.
+   */
+  evaluate(index: number, query: Query): Promise<Answer> {
+    return this.request<Answer>(index, { type: 'evaluate', query });
+  }
+
+  private request<T>(
+    index: number,
+    message: { type: 'tasks' | 'evaluate' } & Record<string, unknown>,
+  ): Promise<T> {
     this.throwIfFailed();
     const worker = this.workers[index];
     if (!worker) throw new InvalidArgumentError(`GradientWorkers: no worker ${index} (size ${this.size}).`);
     const id = this.nextId++;
-    return new Promise<TaskGradients[]>((resolve, reject) => {
-      this.pending[index]!.set(id, { resolve, reject });
-      worker.postMessage({ type: 'tasks', id, tasks });
+    return new Promise<T>((resolve, reject) => {
+      this.pending[index]!.set(id, { resolve: resolve as (result: never) => void, reject });
+      worker.postMessage({ ...message, id });
     });
   }
 
@@ -164,8 +184,9 @@ export class GradientWorkers<Task> {
       pending.clear();
     };
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'result') {
-        pending.get(message.id)?.resolve(message.results);
+      if (message.type === 'result' || message.type === 'answer') {
+        const result = message.type === 'result' ? message.results : message.answer;
+        pending.get(message.id)?.resolve(result as never);
         pending.delete(message.id);
       } else if (message.type === 'error') {
         failAll(
@@ -188,6 +209,7 @@ export class GradientWorkers<Task> {
 type WorkerMessage =
   | { type: 'ready'; shapes: Record<string, number[]> }
   | { type: 'result'; id: number; results: TaskGradients[] }
+  | { type: 'answer'; id: number; answer: unknown }
   | { type: 'error'; id?: number; message: string; stack?: string };
 
 /** Resolves with the replica's weight shapes once the worker has built it; rejects when it fails to. */
