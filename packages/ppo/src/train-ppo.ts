@@ -15,8 +15,9 @@ import {
 } from '@ocrm/core';
 import { type PpoConfig, ppoTotalUpdates, resolvePpoConfig } from './config';
 import type { PpoReplicaOptions } from './ppo-replica';
-import { collectRollout } from './rollout/collect-rollout';
+import { collectRollout, type RolloutWorkers } from './rollout/collect-rollout';
 import { promptIndices } from './rollout/prompt-order';
+import type { RolloutPart, RolloutQuery } from './rollout/rollout-part';
 import type { PpoMicroBatch } from './update/ppo-micro-batch';
 import { PpoState, ppoLearningRate } from './update/ppo-state';
 import { ppoUpdate } from './update/ppo-update';
@@ -63,7 +64,9 @@ export interface TrainPpoOptions {
   /**
    * Compute each minibatch's micro-batches in worker threads too (Node; the same numbers bit for bit): needs
    * `policy.replica()` and `critic.replica()` recipes and ≥ 2 micro-batches a minibatch (`rolloutBatchSize /
-   * numMinibatches / microBatchSize`). Rollouts stay in this thread. Absent: one thread.
+   * numMinibatches / microBatchSize`). When the reference and the reward model have `replica()` recipes too, the
+   * workers also sample and score their share of each rollout's micro-batches; else rollouts stay in this thread.
+   * Absent: one thread.
    */
   dataParallel?: DataParallelOptions;
 }
@@ -96,7 +99,7 @@ export function ppoVariables(policy: Policy, critic: ValueModel): NamedVariables
  * to 0). Yields `run-start`, one `step-end` per update (metrics: `objective/kl`, `objective/scores`,
  * `objective/scores_std`, `objective/rlhf_reward`, `objective/entropy`, `policy/approxkl`, `policy/clipfrac`,
  * `val/clipfrac`, `loss/policy`, `loss/value`, `val/ratio`, `val/num_eos`, `val/response_length`, `lr`, `eps`,
- * `time/*`), `eval-end`, `checkpoint`, `run-end`; returns a {@link PpoResult}.
+ * `rollout/worker_rows` (rows sampled and scored in data-parallel workers), `time/*`), `eval-end`, `checkpoint`, `run-end`; returns a {@link PpoResult}.
  *
  * The policy and critic are trained in place; the caller keeps ownership of every model.
  */
@@ -120,12 +123,15 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     });
   }
   const state = new PpoState(variables, config);
-  let workers: GradientWorkers<PpoMicroBatch> | undefined;
+  let workers: PpoWorkers | undefined;
   try {
     // Inside the try: a worker that cannot start still releases the optimizer state.
     if (options.dataParallel) {
-      workers = await startPpoWorkers(policy, critic, variables, config, options.dataParallel);
+      workers = await startPpoWorkers(options, variables, config, options.dataParallel);
     }
+    const rolloutWorkers: RolloutWorkers | undefined = workers?.rollouts
+      ? { workers: workers.pool, variables }
+      : undefined;
     const history: Record<string, number>[] = [];
     const evals: PpoResult['evals'] = [];
     const loop = yield* trainingLoop({
@@ -164,7 +170,9 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
         );
         const models = { policy, reference, critic, rewardModel };
         // The signal is checked between updates only: an update always finishes (and can be checkpointed).
-        const rollout = await collectRollout(models, batchPrompts, config, update);
+        const rollout = await collectRollout(models, batchPrompts, config, update, {
+          workers: rolloutWorkers,
+        });
         const t1 = performance.now();
         const lr = ppoLearningRate(config, update, total);
         const losses = await ppoUpdate({
@@ -175,7 +183,7 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
           update,
           variables: state.variables,
           step: (grads) => state.step(grads, lr),
-          workers,
+          workers: workers?.pool,
         });
         const seconds = (performance.now() - t0) / 1000;
         const metrics: Record<string, number> = {
@@ -204,7 +212,7 @@ export async function* trainPpoIter(options: TrainPpoOptions): AsyncGenerator<Tr
     yield { type: 'run-end', stage, step: loop.steps, metrics, time: Date.now() };
     return { updates: loop.steps, episodes: loop.steps * B, metrics, history, evals };
   } finally {
-    await workers?.close();
+    await workers?.pool.close();
     state.dispose();
   }
 }
@@ -218,14 +226,23 @@ export function trainPpo(options: TrainPpoOptions): Promise<PpoResult> {
   return drive(trainPpoIter(options), options.onEvent);
 }
 
-/** Starts PPO's data-parallel workers, each with copies of `policy` and `critic` built from their recipes. */
+/** PPO's worker threads, and whether they take shares of the rollouts too. */
+interface PpoWorkers {
+  pool: GradientWorkers<PpoMicroBatch, RolloutQuery, RolloutPart>;
+  rollouts: boolean;
+}
+
+/**
+ * Starts PPO's data-parallel workers, each with copies of the policy and the critic built from their recipes, and of
+ * the reference and the reward model when both have recipes (then the workers share the rollouts).
+ */
 async function startPpoWorkers(
-  policy: Policy,
-  critic: ValueModel,
+  options: TrainPpoOptions,
   variables: NamedVariables,
   config: PpoConfig,
   parallel: DataParallelOptions,
-): Promise<GradientWorkers<PpoMicroBatch>> {
+): Promise<PpoWorkers> {
+  const { policy, critic, reference, rewardModel } = options;
   const rows = config.rolloutBatchSize / config.numMinibatches;
   requireMicroBatches('trainPpo', 'ppo.microBatchSize', rows, config.microBatchSize);
   const policyRecipe = policy.replica?.();
@@ -234,10 +251,12 @@ async function startPpoWorkers(
     throw new InvalidArgumentError(
       `trainPpo: data parallelism needs replica() recipes of the policy and the critic (${policyRecipe ? 'the critic' : 'the policy'} has none).`,
       {
-        hint: 'Fully trainable CausalLMPolicy and ScalarRewardModel have them; drop dataParallel for other models.',
+        hint: 'CausalLMPolicy and ScalarRewardModel (without a feature cache) have them; drop dataParallel for other models.',
       },
     );
   }
+  const referenceRecipe = reference.replica?.();
+  const rewardRecipe = rewardModel.replica?.();
   const replica: PpoReplicaOptions = {
     policy: policyRecipe,
     critic: criticRecipe,
@@ -247,8 +266,29 @@ async function startPpoWorkers(
       clipRangeValue: config.clipRangeValue,
       vfCoef: config.vfCoef,
     },
+    rollout:
+      referenceRecipe && rewardRecipe
+        ? {
+            reference: referenceRecipe,
+            rewardModel: rewardRecipe,
+            config: {
+              temperature: config.temperature,
+              maxNewTokens: config.maxNewTokens,
+              seed: config.seed,
+              microBatchSize: config.microBatchSize,
+              scorePosition: config.scorePosition,
+            },
+          }
+        : undefined,
   };
-  return GradientWorkers.start<PpoMicroBatch>({
+  // Every weight the replica has, by its name there; the reference's and reward model's (trainable ones, if any)
+  // are sent once at start and never synced (neither trains).
+  const weights: NamedVariables = { ...variables };
+  if (replica.rollout) {
+    for (const [name, v] of Object.entries(reference.trainableVariables())) weights[`reference/${name}`] = v;
+    for (const [name, v] of Object.entries(rewardModel.trainableVariables())) weights[`reward/${name}`] = v;
+  }
+  const pool = await GradientWorkers.start<PpoMicroBatch, RolloutQuery, RolloutPart>({
     count: parallel.workers,
     backend: parallel.backend,
     replica: {
@@ -256,6 +296,7 @@ async function startPpoWorkers(
       export: 'createPpoReplica',
       options: replica,
     },
-    weights: variables,
+    weights,
   });
+  return { pool, rollouts: replica.rollout !== undefined };
 }

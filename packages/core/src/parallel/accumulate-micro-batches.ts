@@ -29,7 +29,7 @@ export interface AccumulateMicroBatchesOptions<Task> {
   /** The trainable variables: posted to the workers first (their current values), and their shapes. */
   variables: NamedVariables;
   /** Worker threads holding replicas; absent = every task in this thread. */
-  workers?: GradientWorkers<Task>;
+  workers?: GradientWorkers<Task, unknown, unknown>;
 }
 
 /**

@@ -1,4 +1,5 @@
-// END-TO-END (~20 s): sft, rm and ppo with a data-parallel worker thread save the same models, byte for byte.
+// END-TO-END (~20 s): sft, rm and ppo (updates and rollouts) with a data-parallel worker thread save the same models,
+// byte for byte.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,11 +57,18 @@ describe('e2e: data-parallel training', () => {
   };
 
   it('one worker gives the weights of one thread with the same micro-batches; other micro-batches give others', async () => {
+    const events: PipelineEvent[] = [];
     const one = await models({ sft: 16, rm: 8, ppo: 4 });
-    const two = await models({ sft: 16, rm: 8, ppo: 4, dataParallel });
+    const two = await models({ sft: 16, rm: 8, ppo: 4, dataParallel, events });
     expect(two.sft.equals(one.sft)).toBe(true);
     expect(two.rm.equals(one.rm)).toBe(true);
     expect(two.ppo.equals(one.ppo)).toBe(true);
+    // The worker sampled and scored half of every rollout (the smoke preset's 8 rows: 2 micro-batches, 1 each).
+    const workerRows = events.flatMap((e) =>
+      e.type === 'step-end' && e.stage === 'ppo-1' ? [e.metrics['rollout/worker_rows']] : [],
+    );
+    expect(workerRows.length).toBeGreaterThan(0);
+    expect(new Set(workerRows)).toEqual(new Set([4]));
     // The comparison can fail: the same run with whole-batch steps rounds differently.
     const whole = await models({ sft: 32, rm: 16, ppo: 8 });
     expect(whole.sft.equals(one.sft)).toBe(false);

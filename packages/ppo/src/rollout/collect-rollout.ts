@@ -1,13 +1,30 @@
-import { responseLength, responseMask, type TokenBatch, throwIfAborted } from '@ocrm/core';
+import {
+  type GradientWorkers,
+  type NamedVariables,
+  type RowRange,
+  responseLength,
+  responseMask,
+  type TokenBatch,
+} from '@ocrm/core';
 import type { PpoConfig } from '../config';
 import { computeGae } from '../math/compute-gae';
 import { klPenalizedRewards, valueMaskOf } from '../math/kl-penalized-rewards';
-import { type RolloutModels, rolloutForwards } from './forward-passes';
+import type { RolloutModels } from './forward-passes';
+import { mergeRolloutParts } from './merge-rollout-parts';
+import { type RolloutPart, type RolloutQuery, rolloutPart } from './rollout-part';
 import { criticBatch } from './rows';
 import { whitenHost } from './whiten-host';
 
-/** RNG stream of rollout sampling: stream `SAMPLE_STREAM_BASE + update` of the run seed. */
-export const SAMPLE_STREAM_BASE = 0x50500000;
+/**
+ * Worker threads that take a share of every rollout: their replicas (`@ocrm/ppo/replica`) hold copies of the
+ * policy, the critic, the reference and the reward model.
+ */
+export interface RolloutWorkers {
+  /** Their gradient tasks do not matter here (PPO's micro-batches). */
+  workers: GradientWorkers<unknown, RolloutQuery, RolloutPart>;
+  /** The trainable variables (`policy/…`, `critic/…`): posted before each rollout, so the copies are current. */
+  variables: NamedVariables;
+}
 
 /** One rollout batch with everything the PPO update needs. Host arrays `[B, T_resp]` unless noted. */
 export interface Rollout {
@@ -26,8 +43,29 @@ export interface Rollout {
   returns: Float32Array;
   /** Rollout metrics (`objective/*`, `val/num_eos`, `val/response_length`). */
   metrics: Record<string, number>;
-  /** Seconds spent sampling and in the scoring forwards. */
+  /**
+   * Seconds: this thread's sampling, and the rest until every row is scored (its scoring forwards, then waiting for
+   * the workers' shares).
+   */
   timing: { sampling: number; scoring: number };
+}
+
+/**
+ * The rows of each share of a rollout of `B` rows: whole micro-batches, contiguous, `parts` shares as equal as
+ * possible (the first ones larger), fewer when there are fewer micro-batches.
+ * @internal
+ */
+export function rolloutShares(B: number, microBatchSize: number, parts: number): RowRange[] {
+  const micro = Math.ceil(B / microBatchSize);
+  const n = Math.max(1, Math.min(parts, micro));
+  const ranges: RowRange[] = [];
+  let at = 0;
+  for (let p = 0; p < n; p++) {
+    const size = Math.floor(micro / n) + (p < micro % n ? 1 : 0);
+    ranges.push({ start: at * microBatchSize, end: Math.min(B, (at + size) * microBatchSize) });
+    at += size;
+  }
+  return ranges;
 }
 
 function meanStd(values: ArrayLike<number>): { mean: number; std: number } {
@@ -49,7 +87,9 @@ function meanRowSum(data: ArrayLike<number>, mask: ArrayLike<number>, B: number)
 
 /**
  * Samples responses to `prompts` and computes old log-probs, reference log-probs, values, scores, KL-penalised
- * rewards, GAE advantages (whitened) and returns (docs/algorithm.md "PPO rounds").
+ * rewards, GAE advantages (whitened) and returns (docs/algorithm.md "PPO rounds"). With `workers`, the later shares
+ * of the rows ({@link rolloutShares}) are sampled and scored in the worker threads while this thread does the first:
+ * the same numbers bit for bit (each row's random numbers and each micro-batch are those of one thread).
  * @internal
  */
 export async function collectRollout(
@@ -57,32 +97,28 @@ export async function collectRollout(
   prompts: readonly ArrayLike<number>[],
   config: PpoConfig,
   update: number,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal; workers?: RolloutWorkers } = {},
 ): Promise<Rollout> {
+  const { signal, workers } = options;
   const t0 = performance.now();
-  const sample = await models.policy.sample(prompts, {
-    temperature: config.temperature,
-    maxNewTokens: config.maxNewTokens,
-    lengthMode: 'fixed',
-    seed: config.seed,
-    stream: SAMPLE_STREAM_BASE + update,
-    microBatchSize: config.microBatchSize,
-    signal,
-  });
-  throwIfAborted(signal);
-  const t1 = performance.now();
+  const shares = rolloutShares(prompts.length, config.microBatchSize, 1 + (workers?.workers.size ?? 0));
+  let remote: Promise<RolloutPart>[] = [];
+  if (workers && shares.length > 1) {
+    workers.workers.sync(workers.variables);
+    const all = prompts.map((p) => Int32Array.from(p)); // posted by copy: never a view of a larger buffer
+    remote = shares.slice(1).map((rows, w) => workers.workers.evaluate(w, { prompts: all, rows, update }));
+    // A failure surfaces through the await below; never as an unhandled rejection if this thread throws first.
+    for (const p of remote) p.catch(() => undefined);
+  }
+  const local = await rolloutPart(models, prompts, shares[0]!, config, update, signal);
+  const { sample, forwards } = mergeRolloutParts([local, ...(await Promise.all(remote))], shares);
+  const t2 = performance.now();
   const { batch } = sample;
   const B = batch.batchSize;
   const R = responseLength(batch);
   const mask = responseMask(batch);
   const valueMask = valueMaskOf(mask, B, config.scorePosition);
   const valueBatch = criticBatch(batch, valueMask);
-  const forwards = await rolloutForwards(models, batch, valueBatch, {
-    temperature: config.temperature,
-    microBatchSize: config.microBatchSize,
-    signal,
-  });
-  const t2 = performance.now();
 
   const kp = klPenalizedRewards({
     logpPolicy: forwards.logpOld,
@@ -124,6 +160,7 @@ export async function collectRollout(
     'val/num_eos': numEos,
     'val/eos_rate': numEos / B,
     'val/response_length': validTokens / B,
+    'rollout/worker_rows': B - (shares[0]!.end - shares[0]!.start),
   };
   return {
     batch,
@@ -135,6 +172,6 @@ export async function collectRollout(
     advantages,
     returns: gae.returns,
     metrics,
-    timing: { sampling: (t1 - t0) / 1000, scoring: (t2 - t1) / 1000 },
+    timing: { sampling: local.timing.sampling, scoring: (t2 - t0) / 1000 - local.timing.sampling },
   };
 }

@@ -33,7 +33,7 @@ export interface PpoUpdateInput {
   step: OptimizerStep;
   signal?: AbortSignal;
   /** Data-parallel workers holding replicas of policy and critic (`@ocrm/ppo/replica`); absent = one thread. */
-  workers?: GradientWorkers<PpoMicroBatch>;
+  workers?: GradientWorkers<PpoMicroBatch, unknown, unknown>;
 }
 
 const STAT_NAMES = [
