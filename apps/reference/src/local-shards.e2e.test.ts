@@ -1,5 +1,6 @@
 // END-TO-END (~40 s): `ocrm run --shards 3` on this machine (shards in child processes of the CLI) against the same
 // run unsharded. Needs the built CLI (turbo builds it before this package's tests).
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +25,10 @@ describe.skipIf(!builtCli())('e2e: ocrm run --shards n runs the data-parallel st
     const sharded = run('sharded', ['--shards', '3']);
     expect(sharded.status, sharded.output).toBe(0);
 
-    // Every shard of every data-parallel stage was written by its own process (shard 0 by the run itself).
-    for (const stage of ['pairs', 'labels', 'weights-2', 'eval']) {
+    // Every shard of every data-parallel stage was written by its own process (shard 0 by the run itself); the labels
+    // were scored whole (the digest judge is inexpensive: no shard process was worth starting).
+    expect(existsSync(join(dir, 'sharded', 'labels', 'shards'))).toBe(false);
+    for (const stage of ['pairs', 'weights-2', 'eval']) {
       const root = join(dir, 'sharded', stage, 'shards');
       const [hash] = await readdir(root);
       const files = (await readdir(join(root, hash!))).sort();

@@ -245,7 +245,8 @@ describe.skipIf(!clusterUp())('e2e: ocrm run --executor slurm on the local one-n
       const a = await readFile(join(root, 'local', file));
       expect((await readFile(join(out, file))).equals(a), file).toBe(true);
     }
-    // Every shard was written by its array task (the merge sampled none itself).
+    // Every pairs shard was written by its array task (the merge sampled none itself); the labels' array tasks ran and
+    // skipped (the digest judge is inexpensive: the merge scored whole).
     const logs = await readdir(join(out, 'slurm'));
     expect(logs.filter((n) => /^pairs-\d+_[0-2]\.log$/.test(n))).toHaveLength(3);
     expect(logs.filter((n) => /^labels-\d+_[0-2]\.log$/.test(n))).toHaveLength(3);

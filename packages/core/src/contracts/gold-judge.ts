@@ -14,6 +14,12 @@ export interface GoldJudge {
    * same batch as unsharded. Absent: scores do not depend on batching.
    */
   readonly batchSize?: number;
+  /**
+   * True when scoring costs less than starting a process (a formula over text: thousands of responses well under a
+   * second): the labels stage then scores in its own process even with shards (`ocrm run --shards`, SLURM arrays),
+   * where a shard process would spend more time starting than scoring. Absent: false (a neural or remote judge).
+   */
+  readonly inexpensive?: boolean;
   /** One score per (prompt, response); arrays of equal length. Higher is better. Responses exclude the EOS;
    * `ended[i]` false means response i never produced an EOS (judges may penalise it). */
   score(

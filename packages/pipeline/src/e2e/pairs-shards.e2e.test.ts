@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { GoldJudge } from '@ocrm/core';
+import { getTask } from '@ocrm/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolvePipelineConfig } from '../config/resolve';
 import { runPipelineStages } from '../run/run-pipeline';
@@ -65,20 +67,58 @@ describe('e2e: the data-parallel stages in shards (pairs, labels, weights, eval)
     const done = JSON.parse(await readFile(join(sharded, 'pairs', 'done'), 'utf8'));
     expect(done.summary).toMatchObject({ pairs: 96, 'pairs/shards': 3 });
 
-    // The labels: the judge's scores in shards (one from an "array task", the rest scored by the merging stage).
+    // The labels: the judge's scores in shards (one from an "array task", the rest scored by the merging stage). The
+    // digest judge is inexpensive (it scores whole, below); here a copy of it that declares itself costly.
     await runPipelineStages(config, { outDir: whole, only: ['labels'] });
+    const digest = (await getTask(config.task.name, config.task.options)).judge;
+    const costly: GoldJudge = {
+      specificationVersion: digest.specificationVersion,
+      name: 'digest-gold (costly)',
+      score: (prompts, responses, ended) => digest.score(prompts, responses, ended),
+    };
     const l = await runStageShard(config, {
       outDir: sharded,
       stage: 'labels',
       shard: { index: 1, count: 4 },
+      stages: { judge: costly },
     });
     expect(l.file).toMatch(/labels\/shards\/[0-9a-f]{16}\/1-of-4\.json$/);
     expect(l.records).toBe(24);
-    await runPipelineStages(config, { outDir: sharded, only: ['labels'], shards: 4 });
+    await runPipelineStages(config, {
+      outDir: sharded,
+      only: ['labels'],
+      shards: 4,
+      stages: { judge: costly },
+    });
     for (const file of ['labels/pairs.jsonl', 'labels/heldout.jsonl', 'labels/stats.json']) {
       const a = await readFile(join(whole, file));
       expect((await readFile(join(sharded, file))).equals(a), file).toBe(true);
     }
+    expect(JSON.parse(await readFile(join(sharded, 'labels', 'done'), 'utf8')).summary).toMatchObject({
+      'labels/shards': 4,
+    });
+    // The inexpensive digest judge: no shard process is asked for, an "array task" skips, the stage scores whole.
+    const cheap = await temp();
+    await runPipelineStages(config, { outDir: cheap, only: ['sft', 'pairs'] });
+    await expect(
+      runStageShard(config, { outDir: cheap, stage: 'labels', shard: { index: 1, count: 2 } }),
+    ).resolves.toMatchObject({ records: 0, skipped: expect.stringMatching(/digest-gold is inexpensive/) });
+    const asked: string[] = [];
+    await runPipelineStages(config, {
+      outDir: cheap,
+      only: ['labels'],
+      shards: 2,
+      runShards: async (stage) => {
+        asked.push(stage);
+      },
+    });
+    expect(asked).toEqual([]);
+    expect(existsSync(join(cheap, 'labels', 'shards'))).toBe(false);
+    expect(
+      (await readFile(join(cheap, 'labels/pairs.jsonl'))).equals(
+        await readFile(join(whole, 'labels/pairs.jsonl')),
+      ),
+    ).toBe(true);
 
     // The weights of round 2: π_1's log-prob sums in shards (one from an "array task"), merged by the weighter.
     await runPipelineStages(config, { outDir: whole, only: ['rm-1', 'ppo-1', 'weights-2'] });

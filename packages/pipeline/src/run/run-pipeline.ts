@@ -37,7 +37,7 @@ import { runPaths } from './paths';
 import { type PlannedStage, planStages } from './plan';
 import type { PipelineResult } from './result';
 import { resumeStep } from './resume-records';
-import { isShardableStage } from './stage-shards';
+import { stageTakesShards } from './stage-shards';
 import { summarizeRun } from './summarize';
 import { TensorBoardSink } from './tensorboard/tensorboard-sink';
 
@@ -64,8 +64,9 @@ export interface RunPipelineOptions {
   /**
    * With `shards` > 1: computes the shard files of data-parallel stage `stage` elsewhere — other processes, e.g. `ocrm
    * stage <outDir> <stage> --shard i/n` each — and resolves once they are written; the stage then merges them (any
-   * missing shard is computed in this process). Called before each data-parallel stage that is not done (see
-   * {@link isShardableStage}). Absent: this process computes every shard.
+   * missing shard is computed in this process). Called before each data-parallel stage that is not done and takes
+   * shards in this run (see `stageTakesShards`: not for a component that cannot shard or an inexpensive judge).
+   * Absent: this process computes every shard.
    */
   runShards?: (stage: string, shards: number, signal?: AbortSignal) => Promise<void>;
   /**
@@ -224,7 +225,7 @@ export async function runPipelineStages(
           join(run.stagePath(stage.name), FINGERPRINT_FILE),
           fingerprints.get(stage.name),
         );
-        if ((options.shards ?? 1) > 1 && options.runShards && isShardableStage(stage.name)) {
+        if ((options.shards ?? 1) > 1 && options.runShards && stageTakesShards(ctx, stage.name)) {
           await options.runShards(stage.name, options.shards as number, options.signal);
           checkLock();
         }

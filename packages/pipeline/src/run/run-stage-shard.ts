@@ -20,7 +20,7 @@ import type { PipelineEvent } from './events';
 import { readPairs } from './pair-records';
 import { runPaths } from './paths';
 import { planStages } from './plan';
-import { isShardableStage, SHARDABLE_STAGES, stageShardDir } from './stage-shards';
+import { isShardableStage, SHARDABLE_STAGES, stageShardDir, stageTakesShards } from './stage-shards';
 
 /** Options of {@link runStageShard}. */
 export interface RunStageShardOptions {
@@ -105,6 +105,11 @@ export async function runStageShard(
   if (stage === 'labels') {
     if (checked.labels.source === 'dataset')
       return { records: 0, skipped: 'labels.source is dataset: nothing to score' };
+    if (!stageTakesShards(ctx, 'labels'))
+      return {
+        records: 0,
+        skipped: `the gold judge ${ctx.judge.name} is inexpensive: the labels stage scores whole`,
+      };
     const scores = await judgeShard(ctx, await readPairs(runPaths(run).pairs), options.shard);
     await writeJsonAtomic(file, scores);
     return { file, records: scores.length / 2 };

@@ -11,6 +11,24 @@ export function isShardableStage(name: string): boolean {
 }
 
 /**
+ * Whether stage `name` splits into shards in this run: a shardable stage whose component honours shards and gains from
+ * them — the pair sampler and the run evaluator when `shardable`, the weighter when `shardable` with `weighShard`,
+ * labels unless they come from the dataset or the judge is `inexpensive`. Shard processes are started only for these.
+ */
+export function stageTakesShards(
+  ctx: Pick<StageContext, 'config' | 'judge' | 'pairSampler' | 'pairWeighter' | 'runEvaluator'>,
+  name: string,
+): boolean {
+  if (name === 'pairs') return ctx.pairSampler.shardable === true;
+  if (name === 'labels') return ctx.config.labels.source !== 'dataset' && ctx.judge.inexpensive !== true;
+  if (name === 'eval') return ctx.runEvaluator.shardable === true;
+  if (/^weights-\d+$/.test(name)) {
+    return ctx.pairWeighter.shardable === true && ctx.pairWeighter.weighShard !== undefined;
+  }
+  return false;
+}
+
+/**
  * The folder of a stage's shard files, keyed by the stage's fingerprint (`<stage>/shards/<hash>`): shards computed
  * for another config or other upstream outputs are never merged.
  */

@@ -13,7 +13,7 @@ import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { planStages, rewardModelStageFor } from '../run/plan';
-import { stageShardDir } from '../run/stage-shards';
+import { stageShardDir, stageTakesShards } from '../run/stage-shards';
 import { loadPolicy } from './models';
 import { seedFor } from './seeds';
 
@@ -90,7 +90,7 @@ export const evalStage: StageRunner = async (ctx) => {
   const paths = runPaths(run);
   const evaluation = await evaluationRun(ctx);
   const { targets } = evaluation;
-  const shards = ctx.runEvaluator.shardable ? (ctx.shards ?? 1) : 1;
+  const shards = stageTakesShards(ctx, 'eval') ? (ctx.shards ?? 1) : 1;
   let results: EvaluatedRound[];
   if (shards <= 1) results = await ctx.runEvaluator.evaluateRun(evaluation);
   else {

@@ -3,6 +3,7 @@ import { type LabelStats, labelPairs, labelPairsFromScores } from '@ocrm/data';
 import type { StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
+import { stageTakesShards } from '../run/stage-shards';
 import { judgeShard, labelsShardDir, labelsShardFile, readScoresShard } from './labels-shards';
 import { pairsShardDir, pairsShardFile, readPairsShard, samplePairsShard } from './pairs-shards';
 import { seedFor } from './seeds';
@@ -25,7 +26,7 @@ export const pairsStage: StageRunner = async (ctx, stage): Promise<Record<string
     };
   }
   // A sampler that cannot shard samples the stage whole (its shard tasks wrote nothing).
-  const shards = ctx.pairSampler.shardable ? (ctx.shards ?? 1) : 1;
+  const shards = stageTakesShards(ctx, 'pairs') ? (ctx.shards ?? 1) : 1;
   let pairs: PreferencePair[];
   if (shards <= 1) {
     pairs = await samplePairsShard(ctx, stage.name);
@@ -88,7 +89,8 @@ export const labelsStage: StageRunner = async (ctx) => {
     seed: seedFor(config.seed, 'labels'),
     eosId: task.tokenizer.eosId,
   };
-  const shards = ctx.shards ?? 1;
+  // An inexpensive judge scores here whole even with shards (their processes would cost more than the scoring).
+  const shards = stageTakesShards(ctx, 'labels') ? (ctx.shards ?? 1) : 1;
   let labelled: PreferencePair[];
   let stats: LabelStats;
   if (config.labels.source === 'dataset') ({ pairs: labelled, stats } = datasetLabels(pairs));
@@ -117,6 +119,6 @@ export const labelsStage: StageRunner = async (ctx) => {
     pairs: labelled.length - heldout,
     heldout,
     'labels/tie_rate': stats.tieRate,
-    ...(shards > 1 && config.labels.source !== 'dataset' ? { 'labels/shards': shards } : {}),
+    ...(shards > 1 ? { 'labels/shards': shards } : {}),
   };
 };

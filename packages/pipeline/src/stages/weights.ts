@@ -5,7 +5,7 @@ import type { StageContext, StageRunner } from '../run/context';
 import { readPairs } from '../run/pair-records';
 import { runPaths } from '../run/paths';
 import { runMemo } from '../run/run-memo';
-import { stageShardDir } from '../run/stage-shards';
+import { stageShardDir, stageTakesShards } from '../run/stage-shards';
 import { loadPolicy } from './models';
 
 /**
@@ -51,7 +51,7 @@ export const weightsStage: StageRunner = async (ctx, stage) => {
   const shards = ctx.shards ?? 1;
   const weighter = ctx.pairWeighter;
   let shardResults: unknown[] | undefined;
-  if (shards > 1 && weighter.shardable && weighter.weighShard) {
+  if (shards > 1 && stageTakesShards(ctx, stage.name) && weighter.weighShard) {
     // The shards other processes computed are read; the missing ones computed here; merged by the weighter.
     const dir = stageShardDir(ctx, stage.name);
     shardResults = [];
