@@ -1,17 +1,18 @@
 /**
- * The worker thread of `GradientWorkers` (`@ocrm/core`): sets up the tfjs backend the main thread names, builds a
- * gradient replica from its module, then answers messages in order:
+ * A worker thread of `WorkerThreads` / `GradientWorkers` (`@ocrm/core`): sets up the tfjs backend the main thread names,
+ * posts `{ type: 'started' }`, then answers messages one at a time, in order:
  *
+ * - `{ type: 'replica', id, replica }`: drops the replica it holds, if any, builds one from `replica` (a ModuleRef of
+ *   a `GradientReplicaFactory`) and posts `{ type: 'ready', id, shapes }` (every weight's shape by name);
  * - `{ type: 'weights', values: { name: Float32Array } }`: assigns the values to the replica's weights;
  * - `{ type: 'tasks', id, tasks }`: computes each task's loss and gradients and posts
  *   `{ type: 'result', id, results: [{ value, grads: { name: Float32Array }, extra? }] }` (buffers transferred);
  * - `{ type: 'evaluate', id, query }`: posts `{ type: 'answer', id, answer }`, the replica's `evaluate(query)`
  *   (awaited: later messages wait for it);
- * - `{ type: 'close' }`: disposes the replica and exits.
+ * - `{ type: 'release' }`: drops the replica (the thread stays, for the next one).
  *
- * Started with `workerData = { backend?: ModuleRef, replica: ModuleRef }`; posts `{ type: 'ready', shapes }` (every
- * weight's shape by name) once built, `{ type: 'error', id?, message, stack }` when anything fails.
- * Plain JavaScript on purpose: it runs as shipped, from source and from an installed package alike.
+ * Started with `workerData = { backend?: ModuleRef }`; posts `{ type: 'error', id?, message, stack }` when anything
+ * fails. Plain JavaScript on purpose: it runs as shipped, from source and from an installed package alike.
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,12 +45,31 @@ try {
   if (workerData.backend) await call(workerData.backend);
   const tf = await import('@tensorflow/tfjs');
   await tf.ready();
-  const replica = await call(workerData.replica);
-  /** @type {Record<string, number[]>} */
-  const shapes = {};
-  for (const [name, variable] of Object.entries(replica.weights)) shapes[name] = variable.shape;
+  /** @type {any} */
+  let replica;
+  /** @type {string} */
+  let module = '';
+  const drop = () => {
+    replica?.dispose();
+    replica = undefined;
+  };
   /** @param {any} message */
   async function handle(message) {
+    if (message.type === 'replica') {
+      drop();
+      module = message.replica.module;
+      replica = await call(message.replica);
+      /** @type {Record<string, number[]>} */
+      const shapes = {};
+      for (const [name, variable] of Object.entries(replica.weights)) shapes[name] = variable.shape;
+      port.postMessage({ type: 'ready', id: message.id, shapes });
+      return;
+    }
+    if (message.type === 'release') {
+      drop();
+      return;
+    }
+    if (!replica) throw new Error(`no replica to handle a \`${message.type}\` message`);
     if (message.type === 'weights') {
       for (const [name, values] of Object.entries(message.values)) {
         const variable = replica.weights[name];
@@ -79,13 +99,10 @@ try {
       port.postMessage({ type: 'result', id: message.id, results }, transfer);
     } else if (message.type === 'evaluate') {
       if (typeof replica.evaluate !== 'function') {
-        throw new Error(`the replica (${workerData.replica.module}) has no \`evaluate\``);
+        throw new Error(`the replica (${module}) has no \`evaluate\``);
       }
       const answer = await replica.evaluate(message.query);
       port.postMessage({ type: 'answer', id: message.id, answer });
-    } else if (message.type === 'close') {
-      replica.dispose();
-      port.close();
     }
   }
   // One message at a time, in order: an asynchronous `evaluate` finishes before later weights are assigned.
@@ -93,7 +110,7 @@ try {
   port.on('message', (message) => {
     queue = queue.then(() => handle(message)).catch((error) => fail(error, message.id));
   });
-  port.postMessage({ type: 'ready', shapes });
+  port.postMessage({ type: 'started' });
 } catch (error) {
   fail(error);
 }

@@ -291,6 +291,7 @@ async function startPpoWorkers(
   const pool = await GradientWorkers.start<PpoMicroBatch, RolloutQuery, RolloutPart>({
     count: parallel.workers,
     backend: parallel.backend,
+    threads: parallel.threads,
     replica: {
       module: createRequire(import.meta.url).resolve('@ocrm/ppo/replica'),
       export: 'createPpoReplica',

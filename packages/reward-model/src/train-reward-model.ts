@@ -189,6 +189,7 @@ async function startRewardModelWorkers(
   return GradientWorkers.start<PairMicroBatch>({
     count: parallel.workers,
     backend: parallel.backend,
+    threads: parallel.threads,
     replica: {
       module: createRequire(import.meta.url).resolve('@ocrm/reward-model/replica'),
       export: 'createRewardModelReplica',

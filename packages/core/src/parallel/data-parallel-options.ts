@@ -1,4 +1,5 @@
 import type { ModuleRef } from './module-ref';
+import type { WorkerThreads } from './worker-threads';
 
 /**
  * Data parallelism of one trainer: `workers` threads compute micro-batches beside the main thread
@@ -13,4 +14,9 @@ export interface DataParallelOptions {
    * it a worker runs tfjs's default backend.
    */
   backend?: ModuleRef;
+  /**
+   * `workers` threads started before, with their backend set up (e.g. by a pipeline, for all its training stages):
+   * the trainer builds its replicas in them and hands them back when done, instead of starting and stopping its own.
+   */
+  threads?: WorkerThreads;
 }

@@ -10,6 +10,7 @@ import { accumulateMicroBatches } from './accumulate-micro-batches';
 import { mlpGradients, mlpPredict, mlpWeights } from './fixtures/mlp-replica.mjs';
 import { GradientWorkers } from './gradient-workers';
 import type { ModuleRef } from './module-ref';
+import { WorkerThreads } from './worker-threads';
 
 type Task = { x: Float32Array; y: Float32Array; fail?: boolean };
 type Weights = Record<string, tf.Variable>;
@@ -232,5 +233,63 @@ describe('GradientWorkers + accumulateMicroBatches', () => {
     });
     open.push(pool as unknown as GradientWorkers<Task>);
     await expect(pool.evaluate(0, tasks(1, 2)[0]!)).rejects.toThrow(/worker 0 failed: .* has no `evaluate`/);
+  });
+
+  it('threads given at start serve one trainer after another: same numbers as fresh threads, never restarted', async () => {
+    const sequential = await train(mlpWeights({ seed: 7 }), 3);
+    const threads = WorkerThreads.spawn({ count: 1, backend });
+    try {
+      await threads.ready();
+      const ids = threads.workers.map((w) => w.threadId);
+      for (let round = 0; round < 2; round++) {
+        const weights = mlpWeights({ seed: 7 });
+        const pool = await GradientWorkers.start<Task>({
+          count: 1,
+          replica: replica(1234 + round),
+          weights,
+          threads,
+        });
+        // One trainer at a time.
+        await expect(
+          GradientWorkers.start<Task>({ count: 1, replica: replica(1), weights, threads }),
+        ).rejects.toThrow(/another trainer holds them/);
+        expect(await train(weights, 3, pool)).toEqual(sequential);
+        await pool.close();
+        expect(() => pool.compute(0, [])).toThrow(/closed/);
+      }
+      // A replica that cannot be built hands the threads back, still running.
+      await expect(
+        GradientWorkers.start({
+          count: 1,
+          replica: { module: fixture, export: 'noSuchFactory' },
+          weights: mlpWeights({ seed: 7 }),
+          threads,
+        }),
+      ).rejects.toThrow(/could not build its replica.*noSuchFactory/s);
+      const pool = await GradientWorkers.start<Task>({
+        count: 1,
+        replica: replica(5),
+        weights: mlpWeights({ seed: 7 }),
+        threads,
+      });
+      await pool.close();
+      expect(threads.workers.map((w) => w.threadId)).toEqual(ids);
+      await expect(
+        GradientWorkers.start({ count: 2, replica: replica(5), weights: mlpWeights({ seed: 7 }), threads }),
+      ).rejects.toThrow(/2 workers asked for, but the threads given are 1/);
+    } finally {
+      await threads.close();
+    }
+    await expect(
+      GradientWorkers.start({ count: 1, replica: replica(5), weights: mlpWeights({ seed: 7 }), threads }),
+    ).rejects.toThrow(/they are closed/);
+  });
+
+  it('names the backend module when a thread cannot set it up', async () => {
+    const threads = WorkerThreads.spawn({ count: 1, backend: { module: fixture, export: 'noSuchBackend' } });
+    await expect(threads.ready()).rejects.toThrow(
+      /could not set up its backend \(.*mlp-replica\.mjs\).*noSuchBackend/s,
+    );
+    await threads.close();
   });
 });

@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { NamedVariables } from '../contracts/trainable';
 import { InvalidArgumentError, WorkerError } from '../errors';
 import type { TaskGradients } from './gradient-replica';
 import type { ModuleRef } from './module-ref';
+import { WorkerThreads } from './worker-threads';
 
 /** Options of {@link GradientWorkers.start}. */
 export interface GradientWorkersOptions {
@@ -14,19 +14,22 @@ export interface GradientWorkersOptions {
   /**
    * Sets up the worker's tfjs backend before the replica is built (e.g. `@ocrm/backend-wasm`'s `initBackend` with
    * the main thread's backend name): without it the worker runs tfjs's default backend, whose kernels may round
-   * differently from the main thread's.
+   * differently from the main thread's. Ignored with `threads` (theirs is set up).
    */
   backend?: ModuleRef;
   /** Every weight of the main model by name: each replica must have the same names and shapes; all values are sent. */
   weights: NamedVariables;
+  /**
+   * Threads started before (`count` of them), e.g. kept by a pipeline across its training stages: the replicas are
+   * built in them and dropped at {@link GradientWorkers.close}, which leaves them running. Absent: new threads,
+   * stopped at `close`.
+   */
+  threads?: WorkerThreads;
 }
+
+const CLOSED = 'GradientWorkers: closed.';
 
 type Pending = { resolve: (result: never) => void; reject: (error: Error) => void };
-
-/** The shipped worker script (plain JavaScript; resolved through the package's own exports). */
-function workerScript(): string {
-  return createRequire(import.meta.url).resolve('@ocrm/core/replica-worker');
-}
 
 /** A float32 copy of each variable's current value, by name (copies: a transfer must never detach backend memory). */
 function snapshot(variables: NamedVariables): Record<string, Float32Array> {
@@ -53,10 +56,12 @@ function snapshot(variables: NamedVariables): Record<string, Float32Array> {
  * Node only. The caller owns the workers and must {@link close} them (in a `finally`).
  */
 export class GradientWorkers<Task, Query = never, Answer = never> {
-  private nextId = 0;
   private failure: Error | undefined;
+  private readonly detach: (() => void)[] = [];
 
   private constructor(
+    private readonly threads: WorkerThreads,
+    private readonly owned: boolean,
     private readonly workers: Worker[],
     private readonly pending: Map<number, Pending>[],
   ) {}
@@ -74,13 +79,19 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
     if (!Number.isInteger(count) || count < 1) {
       throw new InvalidArgumentError(`GradientWorkers: count must be an integer ≥ 1, got ${count}.`);
     }
-    const script = workerScript();
-    const workers = Array.from(
-      { length: count },
-      () => new Worker(script, { workerData: { backend, replica } }),
-    );
+    if (options.threads && options.threads.size !== count) {
+      throw new InvalidArgumentError(
+        `GradientWorkers: ${count} workers asked for, but the threads given are ${options.threads.size}.`,
+      );
+    }
+    const owned = options.threads === undefined;
+    const threads = options.threads ?? WorkerThreads.spawn({ count, backend });
+    let workers: Worker[] | undefined;
     try {
-      const shapes = await Promise.all(workers.map((worker) => waitReady(worker, replica)));
+      await threads.ready();
+      workers = threads.lend();
+      const lent = workers;
+      const shapes = await Promise.all(lent.map((worker) => buildReplica(worker, replica, threads.nextId())));
       const expected = Object.entries(weights).map(([name, v]) => `${name} [${v.shape}]`);
       shapes.forEach((got, w) => {
         const actual = Object.entries(got).map(([name, shape]) => `${name} [${shape}]`);
@@ -97,10 +108,16 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
         }
       });
     } catch (error) {
-      await Promise.all(workers.map((worker) => worker.terminate()));
+      if (owned) await threads.close();
+      else if (workers) {
+        for (const worker of workers) worker.postMessage({ type: 'release' });
+        threads.giveBack();
+      }
       throw error;
     }
     const pool = new GradientWorkers<Task, Query, Answer>(
+      threads,
+      owned,
       workers,
       workers.map(() => new Map()),
     );
@@ -159,17 +176,31 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
     this.throwIfFailed();
     const worker = this.workers[index];
     if (!worker) throw new InvalidArgumentError(`GradientWorkers: no worker ${index} (size ${this.size}).`);
-    const id = this.nextId++;
+    const id = this.threads.nextId();
     return new Promise<T>((resolve, reject) => {
       this.pending[index]!.set(id, { resolve: resolve as (result: never) => void, reject });
       worker.postMessage({ ...message, id });
     });
   }
 
-  /** Stops every worker (their replicas are disposed with their threads). Idempotent. */
+  /**
+   * Stops every worker (their replicas are disposed with their threads); with `threads` given at start, drops the
+   * replicas and hands the threads back instead. Idempotent.
+   */
   async close(): Promise<void> {
-    this.failure ??= new WorkerError('GradientWorkers: closed.');
-    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    if (this.failure?.message === CLOSED) return;
+    const error = new WorkerError(CLOSED);
+    this.failure = error;
+    for (const pending of this.pending) {
+      for (const p of pending.values()) p.reject(error);
+      pending.clear();
+    }
+    for (const off of this.detach) off();
+    if (this.owned) await this.threads.close();
+    else {
+      for (const worker of this.workers) worker.postMessage({ type: 'release' });
+      this.threads.giveBack();
+    }
   }
 
   private throwIfFailed(): void {
@@ -183,37 +214,47 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
       for (const p of pending.values()) p.reject(error);
       pending.clear();
     };
-    worker.on('message', (message: WorkerMessage) => {
+    const onMessage = (message: WorkerMessage) => {
       if (message.type === 'result' || message.type === 'answer') {
         const result = message.type === 'result' ? message.results : message.answer;
         pending.get(message.id)?.resolve(result as never);
         pending.delete(message.id);
-      } else if (message.type === 'error') {
+      } else if (message.type === 'error' && (message.id === undefined || pending.has(message.id))) {
         failAll(
           new WorkerError(`GradientWorkers: worker ${w} failed: ${message.message}`, {
             cause: message.stack,
           }),
         );
       }
-    });
-    worker.on('error', (error) =>
-      failAll(new WorkerError(`GradientWorkers: worker ${w} crashed: ${error.message}`, { cause: error })),
-    );
-    worker.on('exit', (code) => {
+    };
+    const onError = (error: Error) =>
+      failAll(new WorkerError(`GradientWorkers: worker ${w} crashed: ${error.message}`, { cause: error }));
+    const onExit = (code: number) => {
       if (pending.size > 0)
         failAll(new WorkerError(`GradientWorkers: worker ${w} exited (code ${code}) with tasks pending.`));
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    this.detach.push(() => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
     });
   }
 }
 
 type WorkerMessage =
-  | { type: 'ready'; shapes: Record<string, number[]> }
+  | { type: 'ready'; id: number; shapes: Record<string, number[]> }
   | { type: 'result'; id: number; results: TaskGradients[] }
   | { type: 'answer'; id: number; answer: unknown }
   | { type: 'error'; id?: number; message: string; stack?: string };
 
-/** Resolves with the replica's weight shapes once the worker has built it; rejects when it fails to. */
-function waitReady(worker: Worker, replica: ModuleRef): Promise<Record<string, number[]>> {
+/**
+ * Asks `worker` to build a replica (dropping any it holds); resolves with its weight shapes once built, rejects when
+ * it fails to or the thread dies.
+ */
+function buildReplica(worker: Worker, replica: ModuleRef, id: number): Promise<Record<string, number[]>> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off('message', onMessage);
@@ -221,9 +262,11 @@ function waitReady(worker: Worker, replica: ModuleRef): Promise<Record<string, n
       worker.off('exit', onExit);
     };
     const onMessage = (message: WorkerMessage) => {
-      cleanup();
-      if (message.type === 'ready') resolve(message.shapes);
-      else if (message.type === 'error') {
+      if (message.type === 'ready' && message.id === id) {
+        cleanup();
+        resolve(message.shapes);
+      } else if (message.type === 'error' && message.id === id) {
+        cleanup();
         reject(
           new WorkerError(
             `GradientWorkers: a worker could not build its replica (${replica.module}): ${message.message}`,
@@ -250,5 +293,6 @@ function waitReady(worker: Worker, replica: ModuleRef): Promise<Record<string, n
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+    worker.postMessage({ type: 'replica', id, replica });
   });
 }

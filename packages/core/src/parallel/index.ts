@@ -14,3 +14,4 @@ export type {
 export { GradientWorkers, type GradientWorkersOptions } from './gradient-workers';
 export type { ModuleRef } from './module-ref';
 export { requireMicroBatches } from './require-micro-batches';
+export { WorkerThreads, type WorkerThreadsOptions } from './worker-threads';

@@ -13,6 +13,7 @@ import type {
   SftTrainer,
   Task,
   WeightingStrategy,
+  WorkerThreads,
 } from '@ocrm/core';
 import type { PipelineConfig } from '../config/schema';
 import type { PipelineEvent } from './events';
@@ -88,8 +89,13 @@ export interface StageContext {
    * merges them in order.
    */
   shards?: number;
-  /** Worker threads of the trainers that support data parallelism (the `sft` stage's `SftTrainer`); absent = none. */
+  /** Worker threads of the trainers that support data parallelism (SFT, reward models, PPO); absent = none. */
   dataParallel?: DataParallelOptions;
+  /**
+   * The threads the training stages share when `dataParallel` brings none: started by the first stage that uses
+   * them, stopped by the pipeline at its end.
+   */
+  workerThreads?: WorkerThreads;
   signal?: AbortSignal;
   emit(event: PipelineEvent): void;
 }

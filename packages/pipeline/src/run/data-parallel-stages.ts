@@ -1,4 +1,4 @@
-import type { DataParallelOptions } from '@ocrm/core';
+import { type DataParallelOptions, WorkerThreads } from '@ocrm/core';
 import type { PipelineConfig } from '../config/schema';
 import type { StageContext } from './context';
 
@@ -43,7 +43,8 @@ export function dataParallelBlocker(config: PipelineConfig, stage: DataParallelS
 
 /**
  * The workers `stage` (named `name`) hands its trainer: the context's when the stage can use them, else none, with a
- * `warning` event saying why.
+ * `warning` event saying why. The training stages share one set of threads (started here by the first, kept in
+ * `ctx.workerThreads` until the pipeline ends), so each stage builds only its replicas.
  */
 export function stageDataParallel(
   ctx: StageContext,
@@ -52,7 +53,12 @@ export function stageDataParallel(
 ): DataParallelOptions | undefined {
   if (!ctx.dataParallel) return undefined;
   const blocker = dataParallelBlocker(ctx.config, stage);
-  if (blocker === undefined) return ctx.dataParallel;
+  if (blocker === undefined) {
+    const given = ctx.dataParallel;
+    if (given.threads) return given;
+    ctx.workerThreads ??= WorkerThreads.spawn({ count: given.workers, backend: given.backend });
+    return { ...given, threads: ctx.workerThreads };
+  }
   ctx.emit({
     type: 'warning',
     stage: name,

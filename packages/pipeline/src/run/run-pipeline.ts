@@ -240,6 +240,8 @@ export async function runPipelineStages(
       }
     } finally {
       await pending;
+      await ctx.workerThreads?.close();
+      ctx.workerThreads = undefined;
     }
 
     const last = plan.at(-1);

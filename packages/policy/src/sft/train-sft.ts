@@ -197,6 +197,7 @@ async function startSftWorkers(
   return GradientWorkers.start<TokenBatch>({
     count: parallel.workers,
     backend: parallel.backend,
+    threads: parallel.threads,
     replica: {
       module: createRequire(import.meta.url).resolve('@ocrm/policy/replica'),
       export: 'createSftReplica',
