@@ -67,10 +67,11 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
   ) {}
 
   /**
-   * Starts `count` workers, builds a replica in each (backend first), checks its weights' names and shapes against
-   * `weights` and sends their values.
-   * @throws InvalidArgumentError for a bad count; WorkerError when a worker cannot start (the message names the
-   *   module and the worker's error), after stopping the others.
+   * Starts `count` workers (or borrows `options.threads`), builds a replica in each (backend first), checks its
+   * weights' names and shapes against `weights` and sends their values.
+   * @throws InvalidArgumentError for a bad count or threads of another size; WorkerError when a worker cannot start
+   *   or build its replica (the message names the module and the worker's error), after stopping the threads it
+   *   started or handing back the ones it borrowed, or when the threads are lent to another trainer or closed.
    */
   static async start<Task, Query = never, Answer = never>(
     options: GradientWorkersOptions,
@@ -89,8 +90,8 @@ export class GradientWorkers<Task, Query = never, Answer = never> {
     let workers: Worker[] | undefined;
     try {
       await threads.ready();
-      workers = threads.lend();
-      const lent = workers;
+      const lent = threads.lend();
+      workers = lent;
       const shapes = await Promise.all(lent.map((worker) => buildReplica(worker, replica, threads.nextId())));
       const expected = Object.entries(weights).map(([name, v]) => `${name} [${v.shape}]`);
       shapes.forEach((got, w) => {
