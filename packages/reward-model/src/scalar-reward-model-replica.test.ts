@@ -12,21 +12,23 @@ const newRm = () =>
 const shapes = (vars: Record<string, tf.Variable>) =>
   Object.entries(vars).map(([n, v]) => `${n} [${v.shape}]`);
 
+/** A small token batch (prompt length 2). */
+const BATCH = {
+  ids: Int32Array.from([5, 6, 7, 8, 1, 5, 9, 1, 0, 0]),
+  mask: Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
+  batchSize: 2,
+  seqLength: 5,
+  promptLength: 2,
+};
+
 describe('ScalarRewardModel.replica', () => {
   it('is a recipe whose copy has the trainable weights and the offset: the same values and scores', async () => {
     const rm = newRm();
     const copy = await callModuleRef<ModelReplica<ScalarRewardModel>>(structuredClone(rm.replica()!));
     expect(shapes(copy.weights)).toEqual(shapes(rm.trainableVariables()));
     for (const [name, v] of Object.entries(rm.trainableVariables())) copy.weights[name]!.assign(v);
-    const batch = {
-      ids: Int32Array.from([5, 6, 7, 8, 1, 5, 9, 1, 0, 0]),
-      mask: Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
-      batchSize: 2,
-      seqLength: 5,
-      promptLength: 2,
-    };
-    const [a, b] = [rm.score(batch), copy.model.score(batch)];
-    const [va, vb] = [rm.values(batch), copy.model.values(batch)];
+    const [a, b] = [rm.score(BATCH), copy.model.score(BATCH)];
+    const [va, vb] = [rm.values(BATCH), copy.model.values(BATCH)];
     expect(b.dataSync()).toEqual(a.dataSync());
     expect(vb.dataSync()).toEqual(va.dataSync());
     for (const t of [a, b, va, vb]) t.dispose();
@@ -46,18 +48,11 @@ describe('ScalarRewardModel.replica', () => {
     const rm = newRm();
     rm.model.setTrainableParams((key) => key === 'score');
     const frozen = rm.freeze();
-    const batch = {
-      ids: Int32Array.from([5, 6, 7, 8, 1, 5, 9, 1, 0, 0]),
-      mask: Uint8Array.from([1, 1, 1, 1, 1, 1, 1, 1, 0, 0]),
-      batchSize: 2,
-      seqLength: 5,
-      promptLength: 2,
-    };
     for (const model of [rm, frozen]) {
       const copy = await callModuleRef<ModelReplica<ScalarRewardModel>>(structuredClone(model.replica()!));
       expect(shapes(copy.weights)).toEqual(shapes(model.trainableVariables()));
       for (const [name, v] of Object.entries(model.trainableVariables())) copy.weights[name]!.assign(v);
-      const [a, b] = [model.score(batch), copy.model.score(batch)];
+      const [a, b] = [model.score(BATCH), copy.model.score(BATCH)];
       expect(b.dataSync()).toEqual(a.dataSync());
       tf.dispose([a, b]);
       copy.dispose();

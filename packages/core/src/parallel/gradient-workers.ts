@@ -3,7 +3,7 @@ import type { NamedVariables } from '../contracts/trainable';
 import { InvalidArgumentError, WorkerError } from '../errors';
 import type { TaskGradients } from './gradient-replica';
 import type { ModuleRef } from './module-ref';
-import { WorkerThreads } from './worker-threads';
+import { awaitReply, WorkerThreads } from './worker-threads';
 
 /** Options of {@link GradientWorkers.start}. */
 export interface GradientWorkersOptions {
@@ -256,44 +256,22 @@ type WorkerMessage =
  * it fails to or the thread dies.
  */
 function buildReplica(worker: Worker, replica: ModuleRef, id: number): Promise<Record<string, number[]>> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (message: WorkerMessage) => {
-      if (message.type === 'ready' && message.id === id) {
-        cleanup();
-        resolve(message.shapes);
-      } else if (message.type === 'error' && message.id === id) {
-        cleanup();
-        reject(
-          new WorkerError(
-            `GradientWorkers: a worker could not build its replica (${replica.module}): ${message.message}`,
-            {
-              cause: message.stack,
-              hint: 'Check that the module exists (build it) and that its export builds the replica from these options.',
-            },
-          ),
-        );
-      }
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(
-        new WorkerError(`GradientWorkers: a worker crashed while starting: ${error.message}`, {
-          cause: error,
-        }),
+  const built = awaitReply<Record<string, number[]>>(
+    worker,
+    'GradientWorkers: building a replica',
+    (message) => {
+      if (message.id !== id) return undefined;
+      if (message.type === 'ready') return { value: message.shapes as Record<string, number[]> };
+      if (message.type !== 'error') return undefined;
+      return new WorkerError(
+        `GradientWorkers: a worker could not build its replica (${replica.module}): ${message.message}`,
+        {
+          cause: message.stack,
+          hint: 'Check that the module exists (build it) and that its export builds the replica from these options.',
+        },
       );
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new WorkerError(`GradientWorkers: a worker exited (code ${code}) while starting.`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage({ type: 'replica', id, replica });
-  });
+    },
+  );
+  worker.postMessage({ type: 'replica', id, replica });
+  return built;
 }

@@ -115,38 +115,57 @@ export class WorkerThreads {
   }
 }
 
-/** Resolves once the thread posts `started`; rejects when it fails to set up its backend or exits. */
-function waitStarted(worker: Worker, backend: ModuleRef | undefined): Promise<void> {
+/** A message from the worker script (see `worker/replica-worker.mjs`). @internal */
+export type WorkerReply = { type: string; id?: number; message?: string; stack?: string } & Record<
+  string,
+  unknown
+>;
+
+/**
+ * Waits for the reply `settle` recognises (it returns the value, or an Error to reject with; undefined for a message
+ * that is not the one); rejects when the thread crashes or exits meanwhile, naming `what` it was doing.
+ * @internal
+ */
+export function awaitReply<T>(
+  worker: Worker,
+  what: string,
+  settle: (message: WorkerReply) => { value: T } | Error | undefined,
+): Promise<T> {
   return new Promise((resolve, reject) => {
     const cleanup = () => {
       worker.off('message', onMessage);
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
-    const onMessage = (message: { type: string; message?: string; stack?: string }) => {
-      if (message.type !== 'started' && message.type !== 'error') return;
+    const onMessage = (message: WorkerReply) => {
+      const outcome = settle(message);
+      if (outcome === undefined) return;
       cleanup();
-      if (message.type === 'started') resolve();
-      else
-        reject(
-          new WorkerError(
-            `WorkerThreads: a thread could not set up its backend (${backend?.module ?? 'tfjs default'}): ${message.message}`,
-            { cause: message.stack },
-          ),
-        );
+      if (outcome instanceof Error) reject(outcome);
+      else resolve(outcome.value);
     };
     const onError = (error: Error) => {
       cleanup();
-      reject(
-        new WorkerError(`WorkerThreads: a thread crashed while starting: ${error.message}`, { cause: error }),
-      );
+      reject(new WorkerError(`${what}: a worker crashed: ${error.message}`, { cause: error }));
     };
     const onExit = (code: number) => {
       cleanup();
-      reject(new WorkerError(`WorkerThreads: a thread exited (code ${code}) while starting.`));
+      reject(new WorkerError(`${what}: a worker exited (code ${code}).`));
     };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);
+  });
+}
+
+/** Resolves once the thread posts `started`; rejects when it fails to set up its backend or exits. */
+function waitStarted(worker: Worker, backend: ModuleRef | undefined): Promise<void> {
+  return awaitReply<void>(worker, 'WorkerThreads: starting', (message) => {
+    if (message.type === 'started') return { value: undefined };
+    if (message.type !== 'error') return undefined;
+    return new WorkerError(
+      `WorkerThreads: a thread could not set up its backend (${backend?.module ?? 'tfjs default'}): ${message.message}`,
+      { cause: message.stack },
+    );
   });
 }
