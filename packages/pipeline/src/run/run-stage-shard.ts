@@ -20,7 +20,7 @@ import type { PipelineEvent } from './events';
 import { readPairs } from './pair-records';
 import { runPaths } from './paths';
 import { planStages } from './plan';
-import { isShardableStage, SHARDABLE_STAGES, stageShardDir, stageTakesShards } from './stage-shards';
+import { isShardableStage, SHARDABLE_STAGES, shardsDeclined, stageShardDir } from './stage-shards';
 
 /** Options of {@link runStageShard}. */
 export interface RunStageShardOptions {
@@ -102,24 +102,14 @@ export async function runStageShard(
   const existing =
     stage === 'pairs' ? await readPairsShard(file) : await readJson<unknown>(file).catch(() => undefined);
   if (existing !== undefined) return { file, records: 0, skipped: 'already written' };
+  const declined = shardsDeclined(ctx, stage);
+  if (declined) return { records: 0, skipped: declined };
   if (stage === 'labels') {
-    if (checked.labels.source === 'dataset')
-      return { records: 0, skipped: 'labels.source is dataset: nothing to score' };
-    if (!stageTakesShards(ctx, 'labels'))
-      return {
-        records: 0,
-        skipped: `the gold judge ${ctx.judge.name} is inexpensive: the labels stage scores whole`,
-      };
     const scores = await judgeShard(ctx, await readPairs(runPaths(run).pairs), options.shard);
     await writeJsonAtomic(file, scores);
     return { file, records: scores.length / 2 };
   }
   if (stage === 'eval') {
-    if (!ctx.runEvaluator.shardable)
-      return {
-        records: 0,
-        skipped: `the run evaluator ${ctx.runEvaluator.name} is not shardable: the merge evaluates whole`,
-      };
     const entries = await ctx.runEvaluator.evaluateRun({
       ...(await evaluationRun(ctx)),
       shard: options.shard,
@@ -128,22 +118,11 @@ export async function runStageShard(
     return { file, records: entries.length };
   }
   if (round) {
-    const weighter = ctx.pairWeighter;
-    if (!weighter.shardable || !weighter.weighShard)
-      return {
-        records: 0,
-        skipped: `the pair weighter ${weighter.name} is not shardable: the merge computes it whole`,
-      };
+    const weighShard = ctx.pairWeighter.weighShard!; // present: shardsDeclined checked it
     const weighting = await weightingRun(ctx, stage, Number(round));
-    await writeJsonAtomic(file, await weighter.weighShard(weighting, options.shard));
+    await writeJsonAtomic(file, await weighShard.call(ctx.pairWeighter, weighting, options.shard));
     return { file, records: weighting.pairs.length };
   }
-  if (ctx.datasetPairs) return { records: 0, skipped: 'the pairs of pairs.dataset are read, not sampled' };
-  if (!ctx.pairSampler.shardable)
-    return {
-      records: 0,
-      skipped: `the pair sampler ${ctx.pairSampler.name} is not shardable: the merge samples it whole`,
-    };
   const pairs = await samplePairsShard(ctx, stage, options.shard);
   await writeJsonl(file, pairs);
   return { file, records: pairs.length };

@@ -10,22 +10,47 @@ export function isShardableStage(name: string): boolean {
   return name === 'pairs' || name === 'labels' || name === 'eval' || /^weights-\d+$/.test(name);
 }
 
+type ShardContext = Pick<
+  StageContext,
+  'config' | 'judge' | 'pairSampler' | 'pairWeighter' | 'runEvaluator' | 'datasetPairs'
+>;
+
 /**
- * Whether stage `name` splits into shards in this run: a shardable stage whose component honours shards and gains from
- * them — the pair sampler and the run evaluator when `shardable`, the weighter when `shardable` with `weighShard`,
- * labels unless they come from the dataset or the judge is `inexpensive`. Shard processes are started only for these.
+ * Why stage `name` does not split into shards in this run, or undefined when it does: a shardable stage splits when
+ * its component honours shards and gains from them — the pair sampler (not for `pairs.dataset`) and the run evaluator
+ * when `shardable`, the weighter when `shardable` with `weighShard`, labels unless they come from the dataset or the
+ * judge is `inexpensive`. Its shard tasks skip with this reason; shard processes are started only for stages without.
  */
-export function stageTakesShards(
-  ctx: Pick<StageContext, 'config' | 'judge' | 'pairSampler' | 'pairWeighter' | 'runEvaluator'>,
-  name: string,
-): boolean {
-  if (name === 'pairs') return ctx.pairSampler.shardable === true;
-  if (name === 'labels') return ctx.config.labels.source !== 'dataset' && ctx.judge.inexpensive !== true;
-  if (name === 'eval') return ctx.runEvaluator.shardable === true;
-  if (/^weights-\d+$/.test(name)) {
-    return ctx.pairWeighter.shardable === true && ctx.pairWeighter.weighShard !== undefined;
+export function shardsDeclined(ctx: ShardContext, name: string): string | undefined {
+  if (name === 'pairs') {
+    if (ctx.datasetPairs) return 'the pairs of pairs.dataset are read, not sampled';
+    return ctx.pairSampler.shardable
+      ? undefined
+      : `the pair sampler ${ctx.pairSampler.name} is not shardable: the merge samples it whole`;
   }
-  return false;
+  if (name === 'labels') {
+    if (ctx.config.labels.source === 'dataset') return 'labels.source is dataset: nothing to score';
+    return ctx.judge.inexpensive
+      ? `the gold judge ${ctx.judge.name} is inexpensive: the labels stage scores whole`
+      : undefined;
+  }
+  if (name === 'eval') {
+    return ctx.runEvaluator.shardable
+      ? undefined
+      : `the run evaluator ${ctx.runEvaluator.name} is not shardable: the merge evaluates whole`;
+  }
+  if (/^weights-\d+$/.test(name)) {
+    const weighter = ctx.pairWeighter;
+    return weighter.shardable && weighter.weighShard
+      ? undefined
+      : `the pair weighter ${weighter.name} is not shardable: the merge computes it whole`;
+  }
+  return `stage ${name} cannot be sharded`;
+}
+
+/** Whether stage `name` splits into shards in this run (see {@link shardsDeclined}). */
+export function stageTakesShards(ctx: ShardContext, name: string): boolean {
+  return shardsDeclined(ctx, name) === undefined;
 }
 
 /**
